@@ -1,0 +1,73 @@
+"""The one mechanism that resolves the organisation a request acts for, and what the user may do there.
+
+Every page and API endpoint under an organisation goes through `org_context_for`: the org code in
+the URL is checked against the user's memberships, and an organisation the user is not a member of
+is a 404 (never a 403: its very existence is not disclosed). Querysets are then filtered with
+`Model.objects.for_org(context.organisation)`.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .constants import Role
+from .models import Membership, Organisation
+
+# Every role that may see person-level data: all but the region viewer, who sees aggregates only.
+PERSON_DATA_ROLES = frozenset(Role.values) - {Role.REGION_VIEWER}
+ANY_MEMBER = None
+
+
+@dataclass(frozen=True)
+class OrgContext:
+    organisation: Organisation
+    membership: Membership | None
+    roles: frozenset[str]
+    user: object
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def has_any(self, roles: Iterable[str] | None) -> bool:
+        return roles is None or bool(self.roles.intersection(roles))
+
+    @property
+    def code(self) -> str:
+        return self.organisation.code
+
+
+def org_context_for(user, code: str) -> OrgContext:
+    """The user's context in the organisation with this code; Http404 if they are not a member."""
+    if not getattr(user, "is_authenticated", False):
+        raise Http404("No such organisation.")
+    organisation = Organisation.objects.filter(code=code).first()
+    if organisation is None:
+        raise Http404("No such organisation.")
+    membership = (
+        Membership.objects.filter(organisation=organisation, user=user, is_active=True)
+        .prefetch_related("roles")
+        .first()
+    )
+    roles = frozenset(membership.role_codes) if membership else frozenset()
+    if user.is_superuser:
+        # A superuser administers every organisation but signs nothing off without a membership.
+        roles = roles | {Role.ORG_ADMIN}
+    elif membership is None:
+        raise Http404("No such organisation.")
+    return OrgContext(organisation=organisation, membership=membership, roles=roles, user=user)
+
+
+def get_for_org(queryset, organisation, **lookup):
+    """Fetch one tenant row scoped to the organisation; anything else is a 404."""
+    return get_object_or_404(queryset.filter(organisation=organisation), **lookup)
+
+
+def organisations_for(user):
+    """The organisations a user belongs to (every one, for a superuser)."""
+    if user.is_superuser:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(
+        pk__in=Membership.objects.filter(user=user, is_active=True).values("organisation")
+    )

@@ -1,0 +1,322 @@
+"""The DRF base every organisation-scoped endpoint uses, and the kernel's own endpoints."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+
+from . import selectors, services
+from .access import PERSON_DATA_ROLES, OrgContext, get_for_org, org_context_for, organisations_for
+from .constants import Cohort, Ethnicity, Gender, RepresentativeKind, Role
+from .exceptions import NotPermitted
+from .models import Membership, Organisation, Person, Team
+from .pagination import Pagination
+
+User = get_user_model()
+
+
+class OrgAccess(BasePermission):
+    """Resolves the organisation from the URL (404 for non-members), then checks the role (403)."""
+
+    def has_permission(self, request, view) -> bool:
+        context = org_context_for(request.user, view.kwargs["org"])
+        view.org_context = context
+        request.org_context = context
+        return context.has_any(view.get_required_roles())
+
+
+class OrgScopedMixin:
+    """Base of every endpoint under /api/v1/orgs/{org}/.
+
+    `model` names the tenant model the endpoint exposes (the isolation tests use it);
+    `required_roles` is a set of roles, or a dict keyed by HTTP method or viewset action;
+    `None` lets any member in. The default is every role that may see person-level data.
+    """
+
+    permission_classes = [IsAuthenticated, OrgAccess]
+    model = None
+    required_roles: Iterable[str] | dict | None = PERSON_DATA_ROLES
+    org_context: OrgContext
+
+    def get_required_roles(self):
+        roles = self.required_roles
+        if isinstance(roles, dict):
+            key = getattr(self, "action", None)
+            if key in roles:
+                return roles[key]
+            return roles.get(self.request.method, PERSON_DATA_ROLES)
+        return roles
+
+    @property
+    def organisation(self) -> Organisation:
+        return self.org_context.organisation
+
+    def get_queryset(self):
+        return self.model.objects.for_org(self.organisation)
+
+    def get_object(self):
+        obj = get_for_org(self.get_queryset(), self.organisation, pk=self.kwargs["pk"])
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    def require_role(self, *roles: str) -> None:
+        if not self.org_context.has_role(*roles):
+            raise NotPermitted(f"This needs one of the roles: {', '.join(roles)}.")
+
+
+class MoneyField(serializers.DecimalField):
+    """GBP as a string with two decimals; rejects more than two places and absurd amounts."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+
+# --- Auth
+
+
+class TokenView(ObtainAuthToken):
+    """POST username and password, get a token for `Authorization: Token <token>`."""
+
+    @extend_schema(
+        request=inline_serializer(
+            "TokenRequest",
+            {"username": serializers.CharField(), "password": serializers.CharField()},
+        ),
+        responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+# --- Organisations
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = [
+            "code",
+            "name",
+            "region",
+            "population",
+            "ambition_target",
+            "ambition_date",
+            "stale_approval_days",
+            "unfunded_after_days",
+        ]
+        extra_kwargs = {
+            "stale_approval_days": {"required": False},
+            "unfunded_after_days": {"required": False},
+        }
+
+
+class OrganisationListView(generics.ListCreateAPIView):
+    """GET: the organisations you belong to. POST (superuser): create an organisation."""
+
+    serializer_class = OrganisationSerializer
+    pagination_class = Pagination
+
+    def get_queryset(self):
+        return organisations_for(self.request.user).order_by("name")
+
+    def create(self, request, *args, **kwargs):
+        if not request.user.is_superuser:
+            raise NotPermitted("Only a superuser can create organisations.")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        organisation = services.organisation_create(actor=request.user, **serializer.validated_data)
+        return Response(OrganisationSerializer(organisation).data, status=status.HTTP_201_CREATED)
+
+
+class OrganisationDetailView(OrgScopedMixin, generics.RetrieveAPIView):
+    serializer_class = OrganisationSerializer
+    model = Organisation
+    required_roles = None
+
+    def get_object(self):
+        return self.organisation
+
+
+# --- Staff
+
+
+class MemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(max_length=150)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    password = serializers.CharField(write_only=True, required=False, allow_blank=False, max_length=128)
+    first_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
+    last_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=True)
+    team = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, default=None, help_text="Team name or id"
+    )
+    is_active = serializers.BooleanField(read_only=True)
+
+    def to_representation(self, membership: Membership):
+        return {
+            "id": membership.pk,
+            "username": membership.user.username,
+            "email": membership.user.email,
+            "first_name": membership.user.first_name,
+            "last_name": membership.user.last_name,
+            "roles": sorted(membership.role_codes),
+            "team": membership.team.name if membership.team else None,
+            "is_active": membership.is_active,
+        }
+
+
+class MemberListView(OrgScopedMixin, generics.ListCreateAPIView):
+    """Staff of the organisation; org admins (and superusers) add people and give them roles."""
+
+    serializer_class = MemberSerializer
+    model = Membership
+    required_roles = {"GET": PERSON_DATA_ROLES, "POST": {Role.ORG_ADMIN}}
+
+    def get_queryset(self):
+        return selectors.member_list(organisation=self.organisation)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        team = _team_from(self.organisation, data.pop("team"))
+        membership = services.member_add(
+            actor=request.user, organisation=self.organisation, team=team, **data
+        )
+        return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+def _team_from(organisation, value) -> Team | None:
+    if value in (None, ""):
+        return None
+    teams = Team.objects.for_org(organisation)
+    team = teams.filter(pk=value).first() if str(value).isdigit() else None
+    team = team or teams.filter(name=value).first()
+    if team is None:
+        raise serializers.ValidationError({"team": ["No such team in this organisation."]})
+    return team
+
+
+# --- People
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    cohorts = serializers.ListField(
+        child=serializers.ChoiceField(choices=Cohort.choices), required=False, default=list
+    )
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    ethnicity = serializers.ChoiceField(choices=Ethnicity.choices)
+    representative_kind = serializers.ChoiceField(
+        choices=RepresentativeKind.choices, required=False, allow_blank=True
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "nhs_number",
+            "given_name",
+            "family_name",
+            "date_of_birth",
+            "gender",
+            "ethnicity",
+            "cohorts",
+            "postcode",
+            "phone",
+            "email",
+            "representative_kind",
+            "representative_name",
+            "representative_relationship",
+            "representative_contact",
+        ]
+        # Uniqueness is checked in the service, scoped to the organisation.
+        validators = []
+
+    def to_representation(self, person):
+        data = super().to_representation(person)
+        data["cohorts"] = person.cohort_codes
+        return data
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    summary = serializers.CharField()
+    object_type = serializers.CharField()
+    object_id = serializers.CharField()
+    actor = serializers.CharField(source="actor.username", default=None)
+
+
+class PersonDetailSerializer(PersonSerializer):
+    timeline = serializers.SerializerMethodField()
+
+    class Meta(PersonSerializer.Meta):
+        fields = [*PersonSerializer.Meta.fields, "timeline"]
+
+    def get_timeline(self, person) -> list[dict]:
+        return TimelineEntrySerializer(selectors.person_timeline(person=person), many=True).data
+
+
+def _person_conflict(organisation, nhs_number, exclude_pk=None):
+    from .nhs_number import normalise_nhs_number
+
+    people = Person.objects.for_org(organisation).filter(nhs_number=normalise_nhs_number(nhs_number))
+    if exclude_pk:
+        people = people.exclude(pk=exclude_pk)
+    if people.exists():
+        raise serializers.ValidationError(
+            {"nhs_number": ["A person with this NHS number is already recorded here."]}
+        )
+
+
+class PersonListView(OrgScopedMixin, generics.ListCreateAPIView):
+    """People (budget holders); `?search=` matches a name or an NHS number."""
+
+    serializer_class = PersonSerializer
+    model = Person
+
+    def get_queryset(self):
+        return selectors.person_search(
+            organisation=self.organisation, query=self.request.query_params.get("search", "")
+        )
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        _person_conflict(self.organisation, serializer.validated_data["nhs_number"])
+        person = services.person_create(
+            actor=request.user, organisation=self.organisation, **serializer.validated_data
+        )
+        return Response(PersonDetailSerializer(person).data, status=status.HTTP_201_CREATED)
+
+
+class PersonDetailView(OrgScopedMixin, generics.RetrieveUpdateAPIView):
+    """One person, with their referrals, plans and timeline. Opening it is logged."""
+
+    serializer_class = PersonDetailSerializer
+    model = Person
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return Person.objects.for_org(self.organisation).prefetch_related("cohorts")
+
+    def retrieve(self, request, *args, **kwargs):
+        person = self.get_object()
+        services.person_record_view(actor=request.user, person=person, channel="api")
+        return Response(self.get_serializer(person).data)
+
+    def partial_update(self, request, *args, **kwargs):
+        person = self.get_object()
+        serializer = PersonSerializer(person, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if "nhs_number" in serializer.validated_data:
+            _person_conflict(self.organisation, serializer.validated_data["nhs_number"], exclude_pk=person.pk)
+        person = services.person_update(actor=request.user, person=person, **serializer.validated_data)
+        return Response(PersonDetailSerializer(person).data)

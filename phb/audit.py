@@ -1,0 +1,65 @@
+"""Writing the audit trail: one helper every service calls inside its transaction."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.forms.models import model_to_dict
+
+from .models import AuditEvent
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple | set):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The object's concrete field values, JSON-safe, for an audit event's before/after."""
+    data = model_to_dict(obj, fields=fields)
+    for field in obj._meta.concrete_fields:
+        if field.name in data or (fields and field.name not in fields):
+            continue
+        if not field.editable and field.name not in ("id",):
+            data[field.name] = getattr(obj, field.attname)
+    return {k: _json_safe(v) for k, v in data.items()}
+
+
+def record_event(
+    *,
+    actor,
+    organisation,
+    obj: models.Model,
+    action: str,
+    before: dict | None = None,
+    after: dict | None = None,
+    person=None,
+    summary: str = "",
+) -> AuditEvent:
+    """Append one audit event. Call it inside the service's transaction."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    if person is None:
+        person = getattr(obj, "person", None)
+        if person is None and obj.__class__.__name__ == "Person":
+            person = obj
+    return AuditEvent.objects.create(
+        organisation=organisation,
+        actor=user,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        person=person,
+        summary=summary[:300],
+        before=_json_safe(before) if before is not None else None,
+        after=_json_safe(after) if after is not None else None,
+    )

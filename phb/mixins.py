@@ -1,0 +1,89 @@
+"""The base of every page under /o/{org}/: organisation scoping, role checks, domain errors."""
+
+from collections.abc import Iterable
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+
+from .access import PERSON_DATA_ROLES, OrgContext, get_for_org, org_context_for
+from .exceptions import DomainError, InvalidInput
+
+
+class OrgViewMixin(LoginRequiredMixin):
+    """Resolves `org` from the URL against the user's memberships (404 otherwise), checks roles.
+
+    `required_roles`: roles of which the user needs one (a dict keyed by HTTP method also works);
+    `None` lets any member in. `model` names the tenant model the page shows (for get_object and
+    the isolation tests). A DomainError raised by a service becomes a message on the page.
+    """
+
+    required_roles: Iterable[str] | dict | None = PERSON_DATA_ROLES
+    model = None
+    org_context: OrgContext
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.org_context = org_context_for(request.user, kwargs["org"])
+        request.org_context = self.org_context
+        request.session["org"] = self.org_context.code
+        if not self.org_context.has_any(self.get_required_roles()):
+            raise PermissionDenied("Your roles in this organisation do not allow this page.")
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except InvalidInput as error:
+            for field, problems in error.details.items():
+                for problem in problems if isinstance(problems, list) else [problems]:
+                    messages.error(request, f"{field.replace('_', ' ').capitalize()}: {problem}")
+            if not error.details:
+                messages.error(request, error.message)
+            return HttpResponseRedirect(self.get_error_redirect_url())
+        except DomainError as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(self.get_error_redirect_url())
+
+    def get_required_roles(self):
+        roles = self.required_roles
+        if isinstance(roles, dict):
+            return roles.get(self.request.method, roles.get("GET", PERSON_DATA_ROLES))
+        return roles
+
+    def get_error_redirect_url(self) -> str:
+        return self.request.get_full_path()
+
+    @property
+    def organisation(self):
+        return self.org_context.organisation
+
+    def get_queryset(self):
+        return self.model.objects.for_org(self.organisation)
+
+    def get_object(self, queryset=None):
+        return get_for_org(
+            queryset if queryset is not None else self.get_queryset(),
+            self.organisation,
+            pk=self.kwargs["pk"],
+        )
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["organisation"] = self.organisation
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["organisation"] = self.organisation
+        return context
+
+
+def form_errors_from(form, error: InvalidInput | DomainError) -> None:
+    """Put a service's error on the form, against the field it names, so nothing typed is lost."""
+    details = getattr(error, "details", {}) or {}
+    if not details:
+        form.add_error(None, error.message)
+        return
+    for field, problems in details.items():
+        for problem in problems if isinstance(problems, list) else [problems]:
+            form.add_error(field if field in form.fields else None, str(problem))

@@ -1,0 +1,19 @@
+"""The shared kernel's tables: tenancy, people, audit."""
+
+from .audit import AuditEvent
+from .base import TenantModel, TenantQuerySet, TimeStampedModel
+from .people import Person, PersonCohort
+from .tenancy import Membership, MembershipRole, Organisation, Team
+
+__all__ = [
+    "AuditEvent",
+    "Membership",
+    "MembershipRole",
+    "Organisation",
+    "Person",
+    "PersonCohort",
+    "Team",
+    "TenantModel",
+    "TenantQuerySet",
+    "TimeStampedModel",
+]

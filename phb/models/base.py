@@ -1,0 +1,52 @@
+"""Base models: created/modified on and by, and the organisation every tenant row carries."""
+
+from django.conf import settings
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+    modified_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        abstract = True
+
+    def stamp(self, actor) -> None:
+        """Record who made this change; services call it before full_clean() and save()."""
+        user = actor if getattr(actor, "is_authenticated", False) else None
+        if self._state.adding and self.created_by_id is None:
+            self.created_by = user
+        self.modified_by = user
+
+
+class TenantQuerySet(models.QuerySet):
+    def for_org(self, organisation):
+        """The only way a view or API reaches tenant rows: scoped to one organisation."""
+        return self.filter(organisation=organisation)
+
+
+class TenantModel(TimeStampedModel):
+    """Every tenant-owned row, child rows included, carries its organisation (sharding, RLS)."""
+
+    organisation = models.ForeignKey("phb.Organisation", on_delete=models.PROTECT, related_name="+")
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,63 @@
+"""Root URL configuration: pages under /o/{org}/, the API under /api/v1/, schema and docs."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+import approvals.urls
+import payments.urls
+import referrals.urls
+import reporting.urls
+import reviews.urls
+import support_plans.urls
+
+from . import api, views
+
+PATHWAY_APPS = [
+    referrals.urls,
+    support_plans.urls,
+    approvals.urls,
+    payments.urls,
+    reviews.urls,
+    reporting.urls,
+]
+
+org_api = [
+    path("", api.OrganisationDetailView.as_view(), name="api-org-detail"),
+    path("members/", api.MemberListView.as_view(), name="api-members"),
+    path("people/", api.PersonListView.as_view(), name="api-people"),
+    path("people/<int:pk>/", api.PersonDetailView.as_view(), name="api-person-detail"),
+]
+for module in PATHWAY_APPS:
+    org_api += module.api_urlpatterns
+
+org_pages = [
+    path("", views.OrgHomeView.as_view(), name="org-home"),
+    path("people/", views.PersonListView.as_view(), name="person-list"),
+    path("people/new/", views.PersonCreateView.as_view(), name="person-create"),
+    path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person-detail"),
+    path("people/<int:pk>/edit/", views.PersonUpdateView.as_view(), name="person-edit"),
+    path("staff/", views.StaffListView.as_view(), name="staff-list"),
+    path("staff/new/", views.StaffCreateView.as_view(), name="staff-create"),
+    path("staff/<int:pk>/", views.StaffUpdateView.as_view(), name="staff-edit"),
+    path("teams/", views.TeamListView.as_view(), name="team-list"),
+    path("settings/", views.OrganisationSettingsView.as_view(), name="org-settings"),
+]
+for module in PATHWAY_APPS:
+    org_pages.append(path("", include((module.urlpatterns, module.app_name))))
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", views.SignInView.as_view(), name="login"),
+    path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
+    path("organisations/new/", views.OrganisationCreateView.as_view(), name="org-create"),
+    path("o/<str:org>/", include(org_pages)),
+    path("api/v1/auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("api/v1/orgs/", api.OrganisationListView.as_view(), name="api-orgs"),
+    path("api/v1/orgs/<str:org>/", include(org_api)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
+for module in PATHWAY_APPS:
+    urlpatterns += getattr(module, "global_urlpatterns", [])

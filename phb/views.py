@@ -1,0 +1,250 @@
+"""Pages of the shared kernel: sign in, choosing an organisation, home, people, staff, teams."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.generic import FormView, TemplateView
+
+from . import selectors, services
+from .access import organisations_for
+from .constants import Role
+from .exceptions import InvalidInput
+from .forms import (
+    MembershipForm,
+    OrganisationForm,
+    OrganisationSettingsForm,
+    PersonForm,
+    PersonSearchForm,
+    SignInForm,
+    StaffForm,
+    TeamForm,
+)
+from .mixins import OrgViewMixin, form_errors_from
+from .models import Membership, Organisation, Person, Team
+from .person_sections import person_sections
+
+
+class SignInView(auth_views.LoginView):
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+
+class SignOutView(auth_views.LogoutView):
+    pass
+
+
+@login_required
+def home(request):
+    """Send the user to the organisation they last used, or let them choose one."""
+    organisations = list(organisations_for(request.user))
+    last = request.session.get("org")
+    codes = {o.code for o in organisations}
+    if last in codes:
+        return redirect("org-home", org=last)
+    if len(organisations) == 1:
+        return redirect("org-home", org=organisations[0].code)
+    return render(request, "phb/choose_organisation.html", {"organisations": organisations})
+
+
+class OrgHomeView(OrgViewMixin, TemplateView):
+    """The landing page: what needs doing, by role."""
+
+    template_name = "phb/org_home.html"
+    required_roles = None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["roles"] = [label for code, label in Role.choices if code in self.org_context.roles]
+        context["team"] = self.org_context.membership.team if self.org_context.membership else None
+        return context
+
+
+# --- People
+
+
+class PersonListView(OrgViewMixin, TemplateView):
+    template_name = "phb/person_list.html"
+    model = Person
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = PersonSearchForm(self.request.GET or None)
+        query = form.cleaned_data["q"] if form.is_valid() else ""
+        people = selectors.person_search(organisation=self.organisation, query=query)
+        context["form"] = form
+        context["query"] = query
+        context["page"] = Paginator(people, 25).get_page(self.request.GET.get("page"))
+        return context
+
+
+class PersonCreateView(OrgViewMixin, FormView):
+    template_name = "phb/person_form.html"
+    form_class = PersonForm
+    model = Person
+
+    def form_valid(self, form):
+        try:
+            person = services.person_create(
+                actor=self.request.user, organisation=self.organisation, **form.cleaned_data
+            )
+        except InvalidInput as error:
+            form_errors_from(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Record created for {person.full_name}.")
+        return redirect("person-detail", org=self.organisation.code, pk=person.pk)
+
+
+class PersonUpdateView(OrgViewMixin, FormView):
+    template_name = "phb/person_form.html"
+    form_class = PersonForm
+    model = Person
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        self.person = self.get_object()
+        kwargs["instance"] = self.person
+        return kwargs
+
+    def form_valid(self, form):
+        services.person_update(actor=self.request.user, person=self.person, **form.cleaned_data)
+        messages.success(self.request, "Record updated.")
+        return redirect("person-detail", org=self.organisation.code, pk=self.person.pk)
+
+
+class PersonDetailView(OrgViewMixin, TemplateView):
+    """A person's record: details, their referrals and plans (from each app), and the timeline."""
+
+    template_name = "phb/person_detail.html"
+    model = Person
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        person = self.get_object(Person.objects.for_org(self.organisation).prefetch_related("cohorts"))
+        services.person_record_view(actor=self.request.user, person=person)
+        context["person"] = person
+        context["timeline"] = selectors.person_timeline(person=person, limit=50)
+        context["sections"] = person_sections(person, self.org_context)
+        return context
+
+
+# --- Staff and teams (org admins)
+
+
+class StaffListView(OrgViewMixin, TemplateView):
+    template_name = "phb/staff_list.html"
+    required_roles = {Role.ORG_ADMIN}
+    model = Membership
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["members"] = selectors.member_list(organisation=self.organisation)
+        return context
+
+
+class StaffCreateView(OrgViewMixin, FormView):
+    template_name = "phb/staff_form.html"
+    form_class = StaffForm
+    required_roles = {Role.ORG_ADMIN}
+    model = Membership
+
+    def form_valid(self, form):
+        try:
+            membership = services.member_add(
+                actor=self.request.user, organisation=self.organisation, **form.cleaned_data
+            )
+        except InvalidInput as error:
+            form_errors_from(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"{membership.user.username} can now work in {self.organisation.name}."
+        )
+        return redirect("staff-list", org=self.organisation.code)
+
+
+class StaffUpdateView(OrgViewMixin, FormView):
+    template_name = "phb/staff_edit.html"
+    form_class = MembershipForm
+    required_roles = {Role.ORG_ADMIN}
+    model = Membership
+
+    def get_form_kwargs(self):
+        self.membership = self.get_object(
+            Membership.objects.for_org(self.organisation).select_related("user")
+        )
+        kwargs = super().get_form_kwargs()
+        kwargs["initial"] = {
+            "roles": sorted(self.membership.role_codes),
+            "team": self.membership.team,
+            "is_active": self.membership.is_active,
+        }
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["membership"] = self.membership
+        return context
+
+    def form_valid(self, form):
+        services.member_update(actor=self.request.user, membership=self.membership, **form.cleaned_data)
+        messages.success(self.request, f"Roles saved for {self.membership.user.username}.")
+        return redirect("staff-list", org=self.organisation.code)
+
+
+class TeamListView(OrgViewMixin, FormView):
+    template_name = "phb/team_list.html"
+    form_class = TeamForm
+    required_roles = {Role.ORG_ADMIN}
+    model = Team
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["teams"] = Team.objects.for_org(self.organisation)
+        return context
+
+    def form_valid(self, form):
+        team = services.team_create(
+            actor=self.request.user, organisation=self.organisation, **form.cleaned_data
+        )
+        messages.success(self.request, f"Team {team.name} added.")
+        return redirect("team-list", org=self.organisation.code)
+
+
+class OrganisationSettingsView(OrgViewMixin, FormView):
+    template_name = "phb/org_settings.html"
+    form_class = OrganisationSettingsForm
+    required_roles = {Role.ORG_ADMIN, Role.COMMISSIONER}
+    model = Organisation
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.organisation
+        return kwargs
+
+    def form_valid(self, form):
+        services.organisation_update(
+            actor=self.request.user, organisation=self.organisation, **form.cleaned_data
+        )
+        messages.success(self.request, "Organisation settings saved.")
+        return redirect("org-settings", org=self.organisation.code)
+
+
+class OrganisationCreateView(LoginRequiredMixin, UserPassesTestMixin, FormView):
+    """Superusers set up a new organisation (an ICB or place) in the browser."""
+
+    template_name = "phb/organisation_form.html"
+    form_class = OrganisationForm
+
+    def test_func(self):
+        return self.request.user.is_superuser
+
+    def form_valid(self, form):
+        if Organisation.objects.filter(code=form.cleaned_data["code"]).exists():
+            form.add_error("code", "An organisation with this ODS code already exists.")
+            return self.form_invalid(form)
+        organisation = services.organisation_create(actor=self.request.user, **form.cleaned_data)
+        messages.success(self.request, f"{organisation.name} created. Add its first org admin.")
+        return redirect(reverse("staff-create", kwargs={"org": organisation.code}))

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class SupportPlansConfig(AppConfig):
+    name = "support_plans"

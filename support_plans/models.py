@@ -1,0 +1,1 @@
+"""Tables of the support_plans app."""

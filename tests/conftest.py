@@ -1,0 +1,58 @@
+"""Shared fixtures: two organisations, named users (member, outsider), API clients."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from phb.constants import Role
+from tests.factories import OrganisationFactory, PersonFactory, member
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.AXES_ENABLED = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def org(db):
+    return OrganisationFactory(code="07T", name="NHS City and Hackney", region="London", population=290000)
+
+
+@pytest.fixture
+def other_org(db):
+    return OrganisationFactory(code="15E", name="NHS Birmingham and Solihull", region="Midlands")
+
+
+@pytest.fixture
+def coordinator(org):
+    return member(org, Role.CARE_COORDINATOR, username="coordinator")
+
+
+@pytest.fixture
+def org_admin(org):
+    return member(org, Role.ORG_ADMIN, username="orgadmin")
+
+
+@pytest.fixture
+def outsider(other_org):
+    """A member of another organisation, with every role there."""
+    return member(other_org, *Role.values, username="outsider")
+
+
+@pytest.fixture
+def person(org):
+    return PersonFactory(organisation=org, given_name="Amara", family_name="Okafor")
+
+
+def api_client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def api():
+    """`api(user)` gives a DRF client authenticated as that user (None: anonymous)."""
+    return api_client_for
