@@ -1,1 +1,114 @@
-"""Tables of the payments app."""
+"""Budget accounts and their immutable ledger; instalments due; idempotency of every write."""
+
+from decimal import Decimal
+
+from django.db import models
+
+from phb.models import TenantModel
+from support_plans.constants import PaymentMethod
+
+from .constants import EntryKind, InstalmentStatus
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class BudgetAccount(TenantModel):
+    """The account of one personal health budget; sized by its approved plan version.
+
+    `released` and `paid` are running totals kept by the ledger service under the row lock,
+    so the overspend check reads one row; the ledger entries remain the record.
+    """
+
+    budget = models.OneToOneField("support_plans.Budget", on_delete=models.PROTECT, related_name="account")
+    person = models.ForeignKey("phb.Person", on_delete=models.PROTECT, related_name="accounts")
+    plan = models.ForeignKey(
+        "support_plans.SupportPlan",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The approved plan version that sizes the account now",
+    )
+    approved = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    released = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    paid = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    opened_at = models.DateTimeField()
+    first_released_at = models.DateTimeField(null=True, blank=True)
+    first_paid_at = models.DateTimeField(null=True, blank=True)
+    unfunded_flagged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "first_released_at"])]
+
+    def __str__(self) -> str:
+        return f"Account {self.pk}"
+
+
+class LedgerEntry(TenantModel):
+    """An immutable money entry. Corrections are new entries that reverse earlier ones."""
+
+    account = models.ForeignKey(BudgetAccount, on_delete=models.PROTECT, related_name="entries")
+    plan = models.ForeignKey("support_plans.SupportPlan", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=12, choices=EntryKind.choices)
+    amount = models.DecimalField(**MONEY, help_text="Always positive; the kind says which way it moves")
+    entry_date = models.DateField()
+    method = models.CharField(max_length=30, choices=PaymentMethod.choices, blank=True)
+    payee = models.CharField(max_length=200, blank=True)
+    reference = models.CharField(max_length=100, blank=True)
+    reason = models.TextField(blank=True, max_length=2000)
+    reverses = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversals"
+    )
+    instalment = models.ForeignKey(
+        "Instalment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    receipt = models.FileField(upload_to="receipts/%Y/%m/", blank=True)
+    receipt_content_type = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["entry_date", "id"]
+        verbose_name_plural = "ledger entries"
+        indexes = [
+            models.Index(fields=["organisation", "kind", "entry_date"]),
+            models.Index(fields=["account", "kind"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="ledger_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} £{self.amount}"
+
+
+class Instalment(TenantModel):
+    """An instalment due under a recurring plan item (the schedule the broker works from)."""
+
+    account = models.ForeignKey(BudgetAccount, on_delete=models.PROTECT, related_name="instalments")
+    plan = models.ForeignKey("support_plans.SupportPlan", on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey("support_plans.PlanItem", on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField()
+    amount = models.DecimalField(**MONEY)
+    status = models.CharField(max_length=10, choices=InstalmentStatus.choices, default=InstalmentStatus.DUE)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["organisation", "status", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"£{self.amount} due {self.due_on}"
+
+
+class IdempotencyRecord(TenantModel):
+    """The first answer to a write made with an Idempotency-Key, returned again for a repeat."""
+
+    key = models.CharField(max_length=200)
+    scope = models.CharField(max_length=100, help_text="Which endpoint and object the key was used on")
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "key"], name="idempotency_key_unique_per_org")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

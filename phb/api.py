@@ -209,7 +209,7 @@ def _team_from(organisation, value) -> Team | None:
 
 class PersonSerializer(serializers.ModelSerializer):
     cohorts = serializers.ListField(
-        child=serializers.ChoiceField(choices=Cohort.choices), required=False, default=list
+        child=serializers.ChoiceField(choices=Cohort.choices), required=False, write_only=True
     )
     gender = serializers.ChoiceField(choices=Gender.choices)
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices)

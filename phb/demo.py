@@ -81,6 +81,7 @@ def seed_kernel() -> DemoContext:
         User.objects.create_superuser("superuser", "superuser@example.nhs.uk", DEMO_PASSWORD)
     # A broker serving both organisations, as in the field.
     for spec in ORGANISATIONS:
+        spec = dict(spec)
         prefix = spec.pop("prefix")
         organisation = Organisation.objects.filter(code=spec["code"]).first() or services.organisation_create(
             actor=None, **spec

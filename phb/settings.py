@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -102,8 +103,26 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# The beat schedule is filled in by each app's tasks (see phb/schedule.py).
-CELERY_BEAT_SCHEDULE: dict = {}
+# The scheduled jobs (django-celery-beat copies them into its tables, where staff may adjust them).
+# Each job is idempotent: it records what it sent, so a second run sends nothing twice.
+CELERY_BEAT_SCHEDULE = {
+    "review-reminders": {
+        "task": "reviews.tasks.send_review_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "stale-approval-nudges": {
+        "task": "approvals.tasks.nudge_stale_approvals",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "unfunded-approvals": {
+        "task": "payments.tasks.flag_unfunded_approvals",
+        "schedule": crontab(hour=8, minute=30),
+    },
+    "quarterly-returns": {
+        "task": "reporting.tasks.build_quarterly_returns",
+        "schedule": crontab(hour=3, minute=0),
+    },
+}
 
 # --- Auth: sign-in throttling per username (django-axes), object permissions (django-guardian).
 AUTHENTICATION_BACKENDS = [

@@ -1,1 +1,76 @@
-"""Tables of the reviews app."""
+"""Review policies, reviews, outcome measures and goal attainment."""
+
+from django.db import models
+
+from phb.models import TenantModel
+
+from .constants import ReviewDecision, ReviewKind, ReviewStatus
+
+
+class ReviewPolicy(TenantModel):
+    """How often an organisation reviews budgets: first within N weeks (direct payments: three months)."""
+
+    first_review_weeks = models.PositiveIntegerField(default=12)
+    interval_weeks = models.PositiveIntegerField(default=13)
+    reminder_days_before = models.PositiveIntegerField(default=7)
+    escalate_days_after = models.PositiveIntegerField(default=14)
+    midpoint_and_end = models.BooleanField(
+        default=False, help_text="Time-limited recovery budgets: review at the start, midpoint and end"
+    )
+
+    class Meta:
+        verbose_name_plural = "review policies"
+        constraints = [models.UniqueConstraint(fields=["organisation"], name="review_policy_one_per_org")]
+
+    def __str__(self) -> str:
+        return f"Review policy of {self.organisation_id}"
+
+
+class Review(TenantModel):
+    budget = models.ForeignKey("support_plans.Budget", on_delete=models.PROTECT, related_name="reviews")
+    plan = models.ForeignKey("support_plans.SupportPlan", on_delete=models.PROTECT, related_name="reviews")
+    person = models.ForeignKey("phb.Person", on_delete=models.PROTECT, related_name="reviews")
+    kind = models.CharField(max_length=12, choices=ReviewKind.choices)
+    due_on = models.DateField()
+    status = models.CharField(max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.SCHEDULED)
+    requested_by = models.CharField(max_length=200, blank=True, help_text="For a requested review: who asked")
+    held_on = models.DateField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    working = models.TextField(blank=True, max_length=5000)
+    not_working = models.TextField(blank=True, max_length=5000)
+    decision = models.CharField(max_length=10, choices=ReviewDecision.choices, blank=True)
+    notes = models.TextField(blank=True, max_length=5000)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["organisation", "status", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} due {self.due_on}"
+
+
+class OutcomeMeasure(TenantModel):
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="measures")
+    person = models.ForeignKey("phb.Person", on_delete=models.PROTECT, related_name="outcome_measures")
+    instrument = models.CharField(max_length=20)
+    score = models.DecimalField(max_digits=6, decimal_places=2)
+    recorded_on = models.DateField()
+
+    class Meta:
+        ordering = ["recorded_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.score}"
+
+
+class GoalAttainment(TenantModel):
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="goal_attainments")
+    goal = models.ForeignKey("support_plans.PlanGoal", on_delete=models.PROTECT, related_name="attainments")
+    attainment = models.CharField(max_length=2)
+    comment = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "goal"], name="attainment_one_per_goal")]
+
+    def __str__(self) -> str:
+        return f"{self.goal_id}: {self.attainment}"

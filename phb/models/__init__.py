@@ -2,6 +2,7 @@
 
 from .audit import AuditEvent
 from .base import TenantModel, TenantQuerySet, TimeStampedModel
+from .notifications import SentNotification
 from .people import Person, PersonCohort
 from .tenancy import Membership, MembershipRole, Organisation, Team
 
@@ -12,6 +13,7 @@ __all__ = [
     "Organisation",
     "Person",
     "PersonCohort",
+    "SentNotification",
     "Team",
     "TenantModel",
     "TenantQuerySet",

@@ -1,0 +1,160 @@
+"""Cross-tenant isolation over every page and API endpoint, found by walking the URL conf.
+
+A member of one organisation (with every role) reaches nothing of another: the other
+organisation's URLs are 404, the other organisation's objects under their own org code are 404,
+and no list, search or count of their own organisation shows a foreign row. New endpoints are
+covered without editing this file: every org-scoped view declares its `model`.
+"""
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from phb.constants import Role
+from phb.demo import seed_all
+from phb.models import Membership, Organisation, Person
+from tests.factories import member, valid_nhs_number
+
+pytestmark = pytest.mark.django_db
+
+HOME, FOREIGN = "07T", "15E"
+FOREIGN_MARK = "Zqxforeign"
+
+
+def _walk(resolver, prefix=""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry
+
+
+def org_patterns():
+    """(route, view class) of every page and endpoint under an organisation."""
+    found = []
+    for route, entry in _walk(get_resolver()):
+        if "<str:org>" not in route:
+            continue
+        callback = entry.callback
+        view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+        found.append((route, view_class))
+    return found
+
+
+def _kwargs_in(route):
+    return re.findall(r"<(?:\w+:)?(\w+)>", route)
+
+
+def _fill(route, **values):
+    def replace(match):
+        return str(values[match.group(1)])
+
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", replace, route).lstrip("^").rstrip("$")
+
+
+def _methods(view_class):
+    methods = ["get"]
+    if view_class is not None and any(hasattr(view_class, m) for m in ("post", "create")):
+        methods.append("post")
+    return methods
+
+
+@pytest.fixture
+def world(db):
+    """Both demo organisations at every stage of the pathway; foreign people carry a marker."""
+    seed_all()
+    foreign = Organisation.objects.get(code=FOREIGN)
+    for index, person in enumerate(Person.objects.filter(organisation=foreign)):
+        Person.objects.filter(pk=person.pk).update(
+            family_name=f"{FOREIGN_MARK}{index}", nhs_number=valid_nhs_number(900_000 + index)
+        )
+    user = member(Organisation.objects.get(code=HOME), *Role.values, username="insider")
+    client = Client()
+    client.force_login(user)
+    markers = [
+        FOREIGN_MARK,
+        *Person.objects.filter(organisation=foreign).values_list("nhs_number", flat=True),
+    ]
+    return {"client": client, "foreign": foreign, "markers": markers}
+
+
+def test_every_org_scoped_view_declares_its_model():
+    missing = [
+        route
+        for route, view in org_patterns()
+        if view is not None and "<int:pk>" in route and getattr(view, "model", None) is None
+    ]
+    assert missing == [], f"Views with a pk must declare `model` for scoping: {missing}"
+
+
+def test_another_organisations_urls_are_404(world):
+    foreign = world["foreign"]
+    failures = []
+    for route, view in org_patterns():
+        values = {"org": FOREIGN}
+        if "pk" in _kwargs_in(route):
+            obj = view.model.objects.filter(organisation=foreign).first() if view and view.model else None
+            values["pk"] = obj.pk if obj else 1
+        url = _fill(route, **values)
+        for method in _methods(view):
+            response = getattr(world["client"], method)(url)
+            if response.status_code != 404:
+                failures.append(f"{method.upper()} {url} -> {response.status_code}")
+    assert failures == []
+
+
+def test_another_organisations_objects_under_your_own_code_are_404(world):
+    foreign = world["foreign"]
+    failures = []
+    untested = []
+    for route, view in org_patterns():
+        if "pk" not in _kwargs_in(route):
+            continue
+        obj = view.model.objects.filter(organisation=foreign).first()
+        if obj is None:
+            untested.append(f"{route} (no {view.model.__name__} in the demo data)")
+            continue
+        url = _fill(route, org=HOME, pk=obj.pk)
+        for method in _methods(view):
+            response = getattr(world["client"], method)(url)
+            if response.status_code != 404:
+                failures.append(
+                    f"{method.upper()} {url} ({view.model.__name__} of {FOREIGN}) -> {response.status_code}"
+                )
+    assert failures == []
+    assert untested == [], "Extend the demo data so every model has an object in both organisations"
+
+
+def test_lists_searches_and_counts_never_show_foreign_rows(world):
+    home = Organisation.objects.get(code=HOME)
+    failures = []
+    for route, view in org_patterns():
+        if "pk" in _kwargs_in(route):
+            values = {"org": HOME}
+            obj = view.model.objects.filter(organisation=home).first()
+            if obj is None:
+                continue
+            values["pk"] = obj.pk
+        else:
+            values = {"org": HOME}
+        url = _fill(route, **values)
+        for query in ("", "?search=a&q=a&format=csv", "?status=pending&mine=true"):
+            response = world["client"].get(url + query)
+            if response.status_code >= 500:
+                failures.append(f"GET {url}{query} -> {response.status_code}")
+                continue
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            text = body.decode("utf-8", errors="ignore")
+            leaked = [m for m in world["markers"] if m in text]
+            if leaked:
+                failures.append(f"GET {url}{query} shows foreign rows: {leaked[:3]}")
+    assert failures == []
+
+
+def test_api_lists_of_organisations_show_only_your_own(world):
+    response = world["client"].get("/api/v1/orgs/")
+    codes = [o["code"] for o in response.json()["results"]]
+    assert codes == [HOME]
+    assert not Membership.objects.filter(user__username="insider", organisation=world["foreign"]).exists()
