@@ -2,7 +2,9 @@
 
 from collections.abc import Iterable
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.utils.module_loading import import_string
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -41,6 +43,12 @@ class OrgScopedMixin:
     model = None
     required_roles: Iterable[str] | dict | None = PERSON_DATA_ROLES
     org_context: OrgContext
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Lets drf-spectacular read the model without resolving an organisation.
+        if cls.model is not None and "queryset" not in cls.__dict__:
+            cls.queryset = cls.model.objects.none()
 
     def get_required_roles(self):
         roles = self.required_roles
@@ -121,6 +129,7 @@ class OrganisationListView(generics.ListCreateAPIView):
 
     serializer_class = OrganisationSerializer
     pagination_class = Pagination
+    queryset = Organisation.objects.none()
 
     def get_queryset(self):
         return organisations_for(self.request.user).order_by("name")
@@ -262,6 +271,16 @@ class PersonDetailSerializer(PersonSerializer):
 
     def get_timeline(self, person) -> list[dict]:
         return TimelineEntrySerializer(selectors.person_timeline(person=person), many=True).data
+
+    def to_representation(self, person):
+        data = super().to_representation(person)
+        # Each pathway app adds its part (referrals, plans, ...) through its AppConfig.
+        for config in apps.get_app_configs():
+            declared = getattr(config, "person_api_section", None)
+            if declared:
+                key, function_path = declared
+                data[key] = import_string(function_path)(person)
+        return data
 
 
 def _person_conflict(organisation, nhs_number, exclude_pk=None):

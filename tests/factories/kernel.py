@@ -21,8 +21,8 @@ PASSWORD = "correct-horse-battery-staple"
 
 
 def valid_nhs_number(n: int) -> str:
-    """The n-th valid NHS number in a deterministic sequence (modulus 11 check digit)."""
-    base = 100_000_000 + n * 7
+    """The n-th valid NHS number in a deterministic sequence (English range, modulus 11 check digit)."""
+    base = 400_000_000 + n * 7
     while True:
         digits = f"{base:09d}"[-9:]
         total = sum(int(d) * (10 - i) for i, d in enumerate(digits))

@@ -1,0 +1,104 @@
+"""Security basics: sign-in throttling per username, CSRF, session timeout, production settings."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from rest_framework.test import APIClient
+
+from tests.factories.kernel import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def throttled(settings):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    from axes.handlers.proxy import AxesProxyHandler
+
+    AxesProxyHandler.reset_attempts()
+    yield
+    AxesProxyHandler.reset_attempts()
+
+
+def _sign_in(client, username, password):
+    return client.post("/accounts/login/", {"username": username, "password": password})
+
+
+def test_repeated_failures_lock_the_username_out_even_with_the_right_password(org, coordinator, throttled):
+    client = Client()
+    for _ in range(3):
+        _sign_in(client, "coordinator", "wrong")
+    response = _sign_in(client, "coordinator", PASSWORD)
+    assert response.status_code == 429
+    assert b"Too many failed sign-in attempts" in response.content
+
+
+def test_the_lock_is_per_username_not_per_address(org, coordinator, org_admin, throttled):
+    client = Client()
+    for _ in range(3):
+        _sign_in(client, "coordinator", "wrong")
+    response = _sign_in(client, "orgadmin", PASSWORD)
+    assert response.status_code == 302
+
+
+def test_successful_sign_ins_are_never_limited(org, coordinator, throttled):
+    for _ in range(6):
+        client = Client()
+        assert _sign_in(client, "coordinator", PASSWORD).status_code == 302
+
+
+def test_api_tokens_are_never_limited(org, coordinator, throttled):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=coordinator)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    statuses = {client.get("/api/v1/orgs/07T/people/").status_code for _ in range(10)}
+    assert statuses == {200}
+
+
+def test_forms_are_protected_by_csrf(org, coordinator):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(coordinator)
+    response = client.post("/o/07T/people/new/", {"given_name": "X"})
+    assert response.status_code == 403
+
+
+def test_sessions_time_out_after_thirty_minutes_of_inactivity():
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_https_settings_are_off_by_default_so_loopback_http_works():
+    assert settings.SECURE_SSL_REDIRECT is False
+    assert settings.SESSION_COOKIE_SECURE is False
+
+
+def test_check_deploy_passes_with_production_settings():
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "a-production-secret-key-of-more-than-fifty-characters-0123456789-xyz",
+        "ALLOWED_HOSTS": "phb.example.nhs.uk",
+        "SECURE_SSL_REDIRECT": "true",
+        "SESSION_COOKIE_SECURE": "true",
+        "CSRF_COOKIE_SECURE": "true",
+        "SECURE_HSTS_SECONDS": "31536000",
+        "SECURE_HSTS_PRELOAD": "true",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
