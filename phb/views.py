@@ -25,7 +25,7 @@ from .forms import (
 )
 from .mixins import OrgViewMixin, form_errors_from
 from .models import Membership, Organisation, Person, Team
-from .person_sections import person_sections
+from .sections import home_panels, person_sections
 
 
 class SignInView(auth_views.LoginView):
@@ -60,6 +60,7 @@ class OrgHomeView(OrgViewMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["roles"] = [label for code, label in Role.choices if code in self.org_context.roles]
         context["team"] = self.org_context.membership.team if self.org_context.membership else None
+        context["panels"] = home_panels(self.org_context)
         return context
 
 

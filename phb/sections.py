@@ -1,0 +1,36 @@
+"""Parts of the kernel's pages contributed by the pathway apps (the person's page, the home page).
+
+An app's AppConfig may declare
+- `person_section = ("app/_person_section.html", "app.selectors.person_section")`: the function
+  takes (person, org_context) and returns the template's context (given as `section`);
+- `home_panel = ("app/_home_panel.html", "app.selectors.home_panel")`: the function takes the
+  org_context and returns the context, or None when the panel has nothing for this user's roles.
+Sections appear in the order the apps are installed, which is the order of the pathway.
+"""
+
+from django.apps import apps
+from django.utils.module_loading import import_string
+
+
+def _contributions(attribute: str, *args) -> list[dict]:
+    found = []
+    for config in apps.get_app_configs():
+        declared = getattr(config, attribute, None)
+        if not declared:
+            continue
+        template, function_path = declared
+        context = import_string(function_path)(*args)
+        if context is not None:
+            found.append({"template": template, "context": context})
+    return found
+
+
+def person_sections(person, org_context) -> list[dict]:
+    sections = _contributions("person_section", person, org_context)
+    for section in sections:
+        section["context"] = {**section["context"], "person": person}
+    return sections
+
+
+def home_panels(org_context) -> list[dict]:
+    return _contributions("home_panel", org_context)
