@@ -50,3 +50,9 @@ class Participant(models.TextChoices):
     PEER = "peer", "Peer supporter"
     CARE_COORDINATOR = "care_coordinator", "Care coordinator"
     OTHER = "other", "Other"
+
+
+# Who may take referrals in and decide on them (accept, decline, withdraw, transfer), and who
+# holds the conversation with the person. Brokers, finance and panel reviewers do neither.
+REFERRAL_ROLES = ("care_coordinator", "team_lead", "phb_lead", "commissioner")
+CONVERSATION_ROLES = ("care_coordinator", "team_lead", "phb_lead")

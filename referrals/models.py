@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 from phb.constants import Cohort
 from phb.models import TenantModel
 
-from .constants import ConversationMode, ReferralSource, ReferralStatus
+from .constants import ConversationMode, Participant, ReferralSource, ReferralStatus
 
 
 class Referral(TenantModel):
@@ -52,12 +52,17 @@ class Conversation(TenantModel):
     person = models.ForeignKey("phb.Person", on_delete=models.PROTECT, related_name="conversations")
     held_on = models.DateField()
     mode = models.CharField(max_length=20, choices=ConversationMode.choices)
-    participants = models.JSONField(default=list, help_text="Participant codes")
+    participants = models.JSONField(default=list, blank=True, help_text="Participant codes")
     notes = models.TextField(blank=True, max_length=10000)
-    goals = models.JSONField(default=list, help_text="The person's goals, in their own words")
+    goals = models.JSONField(default=list, blank=True, help_text="The person's goals, in their own words")
 
     class Meta:
         ordering = ["-held_on", "-id"]
 
     def __str__(self) -> str:
         return f"Conversation on {self.held_on}"
+
+    @property
+    def participant_labels(self) -> list[str]:
+        labels = dict(Participant.choices)
+        return [labels.get(code, code) for code in self.participants]
