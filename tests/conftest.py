@@ -8,6 +8,20 @@ from tests.factories import OrganisationFactory, PersonFactory, member
 
 
 @pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Run Celery tasks in-process, even when REDIS_URL is set (as in CI), except in worker tests."""
+    from phb.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = False
