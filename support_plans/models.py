@@ -9,7 +9,13 @@ from simple_history.models import HistoricalRecords
 
 from phb.models import TenantModel
 
-from .constants import AgreedBy, CloseReason, Frequency, Management, PaymentMethod, PlanStatus
+from .constants import AgreedBy, CloseReason, Frequency, Management, PaymentMethod, PlanStatus, SpendCategory
+
+
+def category_label(code: str) -> str:
+    """A national category's name; an organisation's own code reads as words."""
+    return dict(SpendCategory.choices).get(code, code.replace("_", " ").capitalize())
+
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -135,6 +141,10 @@ class Supplier(TenantModel):
     def __str__(self) -> str:
         return f"{self.name} – {self.service}" if self.service else self.name
 
+    @property
+    def category_label(self) -> str:
+        return category_label(self.category) if self.category else ""
+
 
 class OrganisationSpendCategory(TenantModel):
     """A spend category an organisation adds to the national list."""
@@ -170,6 +180,10 @@ class PlanItem(TenantModel):
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def category_label(self) -> str:
+        return category_label(self.category)
 
 
 class PlanRisk(TenantModel):

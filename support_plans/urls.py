@@ -1,6 +1,35 @@
 """Pages and API routes of the support_plans app."""
 
+from django.urls import path
+
+from . import api, views
+
 app_name = "support_plans"
 
-urlpatterns: list = []
-api_urlpatterns: list = []
+urlpatterns = [
+    path("plans/", views.PlanListView.as_view(), name="plan-list"),
+    path("plans/new/", views.PlanCreateView.as_view(), name="plan-create"),
+    path("plans/costs-preview/", views.PlanCostsPreviewView.as_view(), name="plan-costs-preview"),
+    path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan-detail"),
+    path("plans/<int:pk>/edit/", views.PlanEditView.as_view(), name="plan-edit"),
+    path("plans/<int:pk>/submit/", views.PlanSubmitView.as_view(), name="plan-submit"),
+    path("plans/<int:pk>/revise/", views.PlanReviseView.as_view(), name="plan-revise"),
+    path("plans/<int:pk>/close/", views.PlanCloseView.as_view(), name="plan-close"),
+    path("plans/<int:pk>/fast-track/", views.PlanFastTrackView.as_view(), name="plan-fast-track"),
+    path("plans/<int:pk>/pdf/", views.PlanPdfView.as_view(), name="plan-pdf"),
+    path("suppliers/", views.SupplierListView.as_view(), name="supplier-list"),
+    path("suppliers/search/", views.SupplierSearchView.as_view(), name="supplier-search"),
+    path("fast-track/", views.FastTrackListView.as_view(), name="fast-track-list"),
+]
+
+api_urlpatterns = [
+    path("plans/", api.PlanListView.as_view(), name="api-plans"),
+    path("plans/<int:pk>/", api.PlanDetailView.as_view(), name="api-plan-detail"),
+    path("plans/<int:pk>/submit/", api.PlanSubmitView.as_view(), name="api-plan-submit"),
+    path("plans/<int:pk>/revise/", api.PlanReviseView.as_view(), name="api-plan-revise"),
+    path("plans/<int:pk>/close/", api.PlanCloseView.as_view(), name="api-plan-close"),
+    path("plans/<int:pk>/pdf/", api.PlanPdfView.as_view(), name="api-plan-pdf"),
+    path("plans/<int:pk>/fast-track/", api.PlanFastTrackView.as_view(), name="api-plan-fast-track"),
+    path("suppliers/", api.SupplierListView.as_view(), name="api-suppliers"),
+    path("fast-track-offers/", api.FastTrackOfferListView.as_view(), name="api-fast-track-offers"),
+]

@@ -1,0 +1,276 @@
+"""Forms of the support plan pages: the plan editor (plan, goals, items, risks), closing, the directory."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from phb.forms import OrgForm
+from phb.models import Person
+
+from . import costs
+from .constants import AgreedBy, CloseReason, Frequency, Management, PaymentMethod, PlanStatus, SpendCategory
+from .models import FastTrackOffer, OrganisationSpendCategory, Supplier
+
+MAX_AMOUNT = Decimal("1000000.00")
+DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
+
+
+def amount_field(**kwargs) -> forms.DecimalField:
+    return forms.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=MAX_AMOUNT,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "nhsuk-input--width-10"}),
+        **kwargs,
+    )
+
+
+def category_choices(organisation) -> list[tuple[str, str]]:
+    own = OrganisationSpendCategory.objects.for_org(organisation).values_list("code", "label")
+    return [("", "Choose a category"), *SpendCategory.choices, *own]
+
+
+class PlanForm(OrgForm):
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), label="Person (budget holder)")
+    referral = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    start_date = forms.DateField(label="Plan starts", **DATE)
+    end_date = forms.DateField(label="Plan ends", **DATE)
+    management = forms.ChoiceField(
+        choices=Management.choices, widget=forms.RadioSelect, label="How the budget is managed"
+    )
+    funded_nhs = forms.BooleanField(required=False, initial=True, label="NHS contributes")
+    funded_social_care = forms.BooleanField(
+        required=False, label="Social care contributes (integrated budget)"
+    )
+    funded_education = forms.BooleanField(required=False, label="Education contributes (integrated budget)")
+    contingency = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Contingency",
+        help_text="What happens if support breaks down or things change",
+    )
+    contacts = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Who to contact",
+        help_text="Names and numbers the person can call about the plan",
+    )
+    agreed_on = forms.DateField(required=False, label="Agreed on", **DATE)
+    agreed_by = forms.ChoiceField(
+        choices=[("", "Not agreed yet"), *AgreedBy.choices], required=False, label="Agreed by"
+    )
+    agreed_by_name = forms.CharField(required=False, max_length=200, label="Name of who agreed")
+
+    def __init__(self, *args, plan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.fields["person"].queryset = Person.objects.for_org(self.organisation)
+        if plan is not None:
+            # The person of a plan version does not change.
+            del self.fields["person"]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "The plan must end on or after the day it starts.")
+        return data
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("person", None)
+        data.pop("referral", None)
+        return data
+
+
+class GoalForm(forms.Form):
+    description = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Goal, in the person's words",
+    )
+    how_budget_helps = forms.CharField(
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="How the budget helps",
+    )
+
+
+class ItemForm(forms.Form):
+    description = forms.CharField(max_length=300, label="What it is")
+    category = forms.ChoiceField(choices=(), label="Spend category")
+    supplier_name = forms.CharField(max_length=200, required=False, label="Supplier or provider")
+    supplier_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    amount = amount_field(label="Amount (£)")
+    frequency = forms.ChoiceField(choices=[("", "Choose how often"), *Frequency.choices], label="How often")
+    start_date = forms.DateField(required=False, label="From", **DATE)
+    end_date = forms.DateField(required=False, label="Until", **DATE)
+    payment_method = forms.ChoiceField(
+        choices=[("", "Not decided"), *PaymentMethod.choices], required=False, label="Payment method"
+    )
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.fields["category"].choices = category_choices(organisation)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+            self.add_error("end_date", "The item must end on or after the day it starts.")
+        supplier_id = data.get("supplier_id")
+        data["supplier"] = None
+        if supplier_id:
+            data["supplier"] = Supplier.objects.for_org(self.organisation).filter(pk=supplier_id).first()
+        return data
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "description": data["description"],
+            "category": data["category"],
+            "supplier": data.get("supplier"),
+            "supplier_name": data.get("supplier_name", ""),
+            "amount": data["amount"],
+            "frequency": data["frequency"],
+            "start_date": data.get("start_date"),
+            "end_date": data.get("end_date"),
+            "payment_method": data.get("payment_method", ""),
+        }
+
+
+class RiskForm(forms.Form):
+    risk = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Risk")
+    mitigation = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="How it is managed"
+    )
+
+
+class EditorFormSet(forms.BaseFormSet):
+    """Rows shown filled in on the page; once posted, a row left empty is simply not kept."""
+
+    def initial_form_count(self):
+        return 0 if self.is_bound else super().initial_form_count()
+
+
+GoalFormSet = forms.formset_factory(GoalForm, formset=EditorFormSet, extra=0, can_delete=True, max_num=50)
+ItemFormSet = forms.formset_factory(ItemForm, formset=EditorFormSet, extra=0, can_delete=True, max_num=100)
+RiskFormSet = forms.formset_factory(RiskForm, formset=EditorFormSet, extra=0, can_delete=True, max_num=50)
+
+
+def formsets_for(organisation, data=None, goals=(), items=(), risks=()):
+    """The editor's three formsets, with prefixes the page's add-row script knows."""
+    return {
+        "goals": GoalFormSet(data, prefix="goals", initial=list(goals) or None),
+        "items": ItemFormSet(
+            data, prefix="items", initial=list(items) or None, form_kwargs={"organisation": organisation}
+        ),
+        "risks": RiskFormSet(data, prefix="risks", initial=list(risks) or None),
+    }
+
+
+def rows(formset) -> list[dict]:
+    """The filled-in rows of a valid formset (empty and deleted rows left out)."""
+    kept = []
+    for form in formset.forms:
+        if not form.has_changed() or form.cleaned_data.get("DELETE"):
+            continue
+        kept.append(
+            form.service_fields()
+            if hasattr(form, "service_fields")
+            else {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
+        )
+    return kept
+
+
+def preview_lines(data) -> tuple[list[costs.Line], int]:
+    """Items typed so far, as cost lines, for the live costs panel; rows not yet valid are counted."""
+    lines, incomplete = [], 0
+    try:
+        total = min(int(data.get("items-TOTAL_FORMS", 0)), 200)
+    except ValueError:
+        total = 0
+    for index in range(total):
+        prefix = f"items-{index}-"
+        if data.get(prefix + "DELETE"):
+            continue
+        amount_text = (data.get(prefix + "amount") or "").strip()
+        if not amount_text and not (data.get(prefix + "description") or "").strip():
+            continue
+        field = amount_field()
+        try:
+            amount = field.clean(amount_text)
+            frequency = data.get(prefix + "frequency")
+            if frequency not in Frequency.values:
+                raise forms.ValidationError("frequency")
+            start = forms.DateField(required=False).clean(data.get(prefix + "start_date"))
+            end = forms.DateField(required=False).clean(data.get(prefix + "end_date"))
+        except forms.ValidationError:
+            incomplete += 1
+            continue
+        lines.append(costs.Line(amount=amount, frequency=frequency, start_date=start, end_date=end))
+    return lines, incomplete
+
+
+class CloseForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=[("", "Choose a reason"), *CloseReason.choices], label="Reason for closing"
+    )
+    closed_on = forms.DateField(label="Closed on", **DATE)
+    note = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Note"
+    )
+
+
+class StatusFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *PlanStatus.choices], required=False, label="Status"
+    )
+
+
+class SupplierForm(OrgForm):
+    name = forms.CharField(max_length=200, label="Supplier name")
+    service = forms.CharField(max_length=200, required=False, label="Service or product")
+    category = forms.ChoiceField(choices=(), required=False, label="Spend category")
+    contact = forms.CharField(max_length=200, required=False, label="Contact details")
+    typical_amount = amount_field(required=False, label="Typical amount (£)")
+    typical_frequency = forms.ChoiceField(
+        choices=[("", "Not known"), *Frequency.choices], required=False, label="Typical frequency"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices(self.organisation)
+
+
+class FastTrackOfferForm(OrgForm):
+    name = forms.CharField(max_length=200, label="Offer name")
+    description = forms.CharField(max_length=300, label="What the plan item says")
+    category = forms.ChoiceField(choices=(), label="Spend category")
+    amount = amount_field(label="Amount (£)")
+    frequency = forms.ChoiceField(choices=Frequency.choices, label="How often")
+    supplier = forms.ModelChoiceField(queryset=Supplier.objects.none(), required=False, label="Supplier")
+    payment_method = forms.ChoiceField(
+        choices=[("", "Not decided"), *PaymentMethod.choices], required=False, label="Payment method"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices(self.organisation)
+        self.fields["supplier"].queryset = Supplier.objects.for_org(self.organisation)
+
+
+class FastTrackChoiceForm(OrgForm):
+    offer = forms.ModelChoiceField(queryset=FastTrackOffer.objects.none(), label="Fast-track offer")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["offer"].queryset = FastTrackOffer.objects.for_org(self.organisation).filter(
+            is_active=True
+        )

@@ -1,0 +1,202 @@
+"""Reads of support plans: lists, one plan with all it shows, the tier preview, suppliers, the person's section."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch, Q, QuerySet
+
+from phb.constants import Role
+from phb.models import Organisation, Person
+
+from . import costs
+from .constants import PLAN_TRANSITIONS, PlanStatus
+from .models import Budget, FastTrackOffer, Supplier, SupportPlan
+
+PLAN_WRITERS = frozenset({Role.CARE_COORDINATOR, Role.TEAM_LEAD, Role.PHB_LEAD})
+PLAN_CLOSERS = PLAN_WRITERS | {Role.COMMISSIONER}
+OFFER_WRITERS = frozenset({Role.COMMISSIONER, Role.ORG_ADMIN, Role.PHB_LEAD})
+SUPPLIER_WRITERS = PLAN_WRITERS | {Role.COMMISSIONER, Role.ORG_ADMIN, Role.BROKER}
+
+
+def plan_list(
+    *, organisation: Organisation, person: Any = None, status: str | None = None
+) -> QuerySet[SupportPlan]:
+    plans = SupportPlan.objects.for_org(organisation).select_related("person", "budget", "care_coordinator")
+    if person is not None:
+        plans = plans.filter(person=person)
+    if status:
+        plans = plans.filter(status=status)
+    return plans.order_by("-modified_at", "-id")
+
+
+def plan_detail_queryset(*, organisation: Organisation) -> QuerySet[SupportPlan]:
+    """Everything the plan page, the API and the PDF show, in a fixed number of queries."""
+    return (
+        SupportPlan.objects.for_org(organisation)
+        .select_related("person", "budget", "referral", "care_coordinator")
+        .prefetch_related(
+            "goals",
+            Prefetch("items", queryset=_items()),
+            "risks",
+            Prefetch("budget__versions", queryset=SupportPlan.objects.order_by("version")),
+        )
+    )
+
+
+def _items():
+    from .models import PlanItem
+
+    return PlanItem.objects.select_related("supplier")
+
+
+def plan_versions(plan: SupportPlan) -> list[SupportPlan]:
+    """Every version of the plan's budget, oldest first (older versions stay readable)."""
+    return sorted(plan.budget.versions.all(), key=lambda version: version.version)
+
+
+def plan_costs(plan: SupportPlan) -> costs.Costs:
+    return costs.plan_costs(plan.start_date, plan.end_date, list(plan.items.all()))
+
+
+def allowed_actions(plan: SupportPlan, org_context) -> dict[str, bool]:
+    """Which buttons the plan page shows: only what the plan's status and the user's roles allow."""
+    status = PlanStatus(plan.status)
+    writer = org_context.has_role(*PLAN_WRITERS)
+    open_budget = plan.budget.closed_on is None
+    return {
+        "edit": writer and status == PlanStatus.DRAFT,
+        "submit": writer and PlanStatus.SUBMITTED in PLAN_TRANSITIONS[status] and open_budget,
+        "revise": writer and status == PlanStatus.ACTIVE,
+        "close": org_context.has_role(*PLAN_CLOSERS) and PlanStatus.CLOSED in PLAN_TRANSITIONS[status],
+        "fast_track": writer and status == PlanStatus.DRAFT,
+    }
+
+
+def required_tier(organisation: Organisation, plan_costs_: costs.Costs) -> dict | None:
+    """Which approval tier the plan would need under the policy in force now, if approvals has one.
+
+    Approvals owns the rule (approvals/policy.py); this only asks it, and shows nothing until
+    the organisation has a policy.
+    """
+    try:
+        from approvals import policy as rules
+        from approvals.services import policy_in_force
+    except ImportError:
+        return None
+    try:
+        policy = policy_in_force(organisation)
+        if policy is None:
+            return None
+        tiers = rules.validate_tiers(policy.tiers)
+        index, tier, measured = rules.choose_tier(tiers, plan_costs_)
+    except (AttributeError, LookupError, TypeError, ValueError):
+        return None
+    return {
+        "tier": index + 1,
+        "basis": tier.basis,
+        "measured_amount": f"{Decimal(measured):.2f}",
+        "up_to": None if tier.up_to is None else f"{tier.up_to:.2f}",
+        "required": with_role_labels([{"role": s.role, "count": s.count} for s in tier.signoffs]),
+        "submitter_may_sign": bool(tier.submitter_may_sign),
+    }
+
+
+def with_role_labels(required: list[dict]) -> list[dict]:
+    """Sign-offs needed, each with the role's name as staff read it."""
+    labels = dict(Role.choices)
+    return [{**signoff, "label": labels.get(signoff["role"], signoff["role"])} for signoff in required]
+
+
+def latest_approval(plan: SupportPlan):
+    requests = getattr(plan, "approval_requests", None)
+    if requests is None:
+        return None
+    return requests.order_by("-submitted_at", "-id").prefetch_related("decisions__user").first()
+
+
+def account_summary(plan: SupportPlan) -> dict | None:
+    """The budget account (payments owns it), if one is open."""
+    try:
+        account = plan.budget.account
+    except (ObjectDoesNotExist, AttributeError):
+        return None
+    approved, released, paid = account.approved, account.released, account.paid
+    balance = getattr(account, "balance", None)
+    if balance is None or callable(balance):
+        # What is left of the approved budget once payments are taken off.
+        balance = approved - paid
+    return {
+        "approved": f"{approved:.2f}",
+        "released": f"{released:.2f}",
+        "paid": f"{paid:.2f}",
+        "balance": f"{Decimal(balance):.2f}",
+    }
+
+
+def first_review(plan: SupportPlan) -> str:
+    """When the plan will be reviewed, in plain English for the person's copy."""
+    reviews = getattr(plan, "reviews", None)
+    if reviews is not None:
+        review = reviews.filter(status__in=["scheduled", "due", "overdue"]).order_by("due_on").first()
+        if review is not None:
+            return f"Your first review is planned for {review.due_on:%-d %B %Y}."
+    weeks = 12
+    try:
+        from reviews.models import ReviewPolicy
+
+        policy = ReviewPolicy.objects.filter(organisation_id=plan.organisation_id).first()
+        if policy is not None:
+            weeks = policy.first_review_weeks
+    except ImportError:
+        pass
+    if weeks == 12:
+        when = "within 3 months of your plan starting"
+    else:
+        when = f"within {weeks} weeks of your plan starting"
+    by = plan.start_date + timedelta(weeks=weeks)
+    return f"We will review your plan with you {when} (by {by:%-d %B %Y})."
+
+
+def supplier_search(*, organisation: Organisation, query: str = "") -> QuerySet[Supplier]:
+    suppliers = Supplier.objects.for_org(organisation)
+    query = (query or "").strip()
+    for word in query.split():
+        suppliers = suppliers.filter(
+            Q(name__icontains=word) | Q(service__icontains=word) | Q(category__icontains=word)
+        )
+    return suppliers.order_by("name", "service")
+
+
+def fast_track_offers(*, organisation: Organisation, active_only: bool = True) -> QuerySet[FastTrackOffer]:
+    offers = FastTrackOffer.objects.for_org(organisation).select_related("supplier")
+    return offers.filter(is_active=True) if active_only else offers
+
+
+def person_budgets(person: Person) -> list[Budget]:
+    return list(
+        Budget.objects.for_org(person.organisation)
+        .filter(person=person)
+        .prefetch_related(Prefetch("versions", queryset=SupportPlan.objects.order_by("version")))
+        .order_by("-created_at", "-id")
+    )
+
+
+def person_section(person: Person, org_context) -> dict:
+    """The person page's section: their budgets and every plan version, with status and costs."""
+    from referrals.models import Referral
+
+    referral = (
+        Referral.objects.for_org(person.organisation)
+        .filter(person=person, status="accepted")
+        .order_by("-accepted_at", "-id")
+        .first()
+    )
+    return {
+        "budgets": person_budgets(person),
+        "referral": referral,
+        "can_write": org_context.has_role(*PLAN_WRITERS),
+    }

@@ -1,0 +1,644 @@
+"""Every write of support plans: budgets, plan versions and their states, suppliers, fast-track offers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from importlib import import_module
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from phb.audit import record_event, snapshot
+from phb.exceptions import Conflict, InvalidInput, TransitionNotAllowed
+from phb.models import Organisation, Person
+
+from . import costs
+from .constants import PLAN_TRANSITIONS, CloseReason, Frequency, PlanStatus, SpendCategory
+from .models import (
+    Budget,
+    FastTrackOffer,
+    OrganisationSpendCategory,
+    PlanGoal,
+    PlanItem,
+    PlanRisk,
+    Supplier,
+    SupportPlan,
+)
+
+# Plain fields of a plan version a care coordinator writes (goals, items and risks are child rows).
+PLAN_FIELDS = (
+    "start_date",
+    "end_date",
+    "management",
+    "care_coordinator",
+    "funded_nhs",
+    "funded_social_care",
+    "funded_education",
+    "funding_nhs",
+    "funding_social_care",
+    "funding_education",
+    "contingency",
+    "contacts",
+    "agreed_on",
+    "agreed_by",
+    "agreed_by_name",
+)
+GOAL_FIELDS = ("description", "how_budget_helps")
+ITEM_FIELDS = (
+    "description",
+    "category",
+    "supplier",
+    "supplier_name",
+    "amount",
+    "frequency",
+    "start_date",
+    "end_date",
+    "payment_method",
+)
+RISK_FIELDS = ("risk", "mitigation")
+
+
+# --- Helpers
+
+
+def _call_other_app(module_path: str, function: str, **kwargs: Any) -> Any:
+    """Call another pathway app's service by its agreed name.
+
+    The apps are written side by side; until the other app's function lands, the call is a no-op
+    (an import error inside that app still surfaces).
+    """
+    try:
+        module = import_module(module_path)
+    except ModuleNotFoundError as error:
+        if error.name and module_path.startswith(error.name):
+            return None
+        raise
+    target = getattr(module, function, None)
+    return target(**kwargs) if target is not None else None
+
+
+def _lock(plan: SupportPlan) -> SupportPlan:
+    return SupportPlan.objects.select_for_update().get(pk=plan.pk, organisation_id=plan.organisation_id)
+
+
+def _check_transition(plan: SupportPlan, to: str, doing: str) -> None:
+    if to not in PLAN_TRANSITIONS.get(PlanStatus(plan.status), set()):
+        raise TransitionNotAllowed(
+            f"This plan is {plan.get_status_display().lower()} ({plan.status}), so it cannot be {doing}.",
+            status=plan.status,
+        )
+
+
+def _refresh_from(target: SupportPlan, locked: SupportPlan) -> None:
+    """Let the caller's object see what the service wrote."""
+    target.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+
+
+def category_codes(organisation: Organisation) -> set[str]:
+    """The national spend categories plus the organisation's own."""
+    own = OrganisationSpendCategory.objects.for_org(organisation).values_list("code", flat=True)
+    return set(SpendCategory.values) | set(own)
+
+
+def _clean(obj, exclude: Iterable[str] = ()) -> None:
+    try:
+        obj.full_clean(exclude=list(exclude))
+    except ValidationError as error:
+        raise InvalidInput(**error.message_dict) from error
+
+
+def _check_period(start: date | None, end: date | None, field: str = "end_date") -> None:
+    if start and end and end < start:
+        raise InvalidInput(**{field: ["The end date must be on or after the start date."]})
+
+
+def _item_problems(organisation: Organisation, number: int, item: dict, codes: set[str]) -> list[str]:
+    problems = []
+    if item.get("category") not in codes:
+        problems.append(f"Item {number}: unknown spend category {item.get('category')!r}.")
+    amount = item.get("amount")
+    if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        problems.append(f"Item {number}: the amount must be more than £0 with at most two decimal places.")
+    elif amount > Decimal("1000000.00"):
+        problems.append(f"Item {number}: the amount must be £1,000,000 or less.")
+    if item.get("frequency") not in Frequency.values:
+        problems.append(f"Item {number}: unknown frequency {item.get('frequency')!r}.")
+    supplier = item.get("supplier")
+    if supplier is not None and supplier.organisation_id != organisation.pk:
+        problems.append(f"Item {number}: no such supplier in this organisation.")
+    if item.get("start_date") and item.get("end_date") and item["end_date"] < item["start_date"]:
+        problems.append(f"Item {number}: the end date must be on or after the start date.")
+    return problems
+
+
+def _replace_children(actor, plan: SupportPlan, goals=None, items=None, risks=None) -> None:
+    """Replace the goals, items or risks given (None leaves them as they are)."""
+    organisation = plan.organisation
+    if goals is not None:
+        plan.goals.all().delete()
+        for position, goal in enumerate(goals):
+            row = PlanGoal(
+                organisation=organisation,
+                plan=plan,
+                position=position,
+                **{k: v for k, v in goal.items() if k in GOAL_FIELDS},
+            )
+            row.stamp(actor)
+            _clean(row, exclude=["plan"])
+            row.save()
+    if items is not None:
+        codes = category_codes(organisation)
+        problems = [
+            p for n, item in enumerate(items, 1) for p in _item_problems(organisation, n, item, codes)
+        ]
+        if problems:
+            raise InvalidInput(items=problems)
+        plan.items.all().delete()
+        for position, item in enumerate(items):
+            values = {k: v for k, v in item.items() if k in ITEM_FIELDS}
+            if values.get("supplier") is not None and not values.get("supplier_name"):
+                values["supplier_name"] = values["supplier"].name
+            row = PlanItem(organisation=organisation, plan=plan, position=position, **values)
+            row.stamp(actor)
+            _clean(row, exclude=["plan", "supplier"])
+            row.save()
+    if risks is not None:
+        plan.risks.all().delete()
+        for risk in risks:
+            row = PlanRisk(
+                organisation=organisation, plan=plan, **{k: v for k, v in risk.items() if k in RISK_FIELDS}
+            )
+            row.stamp(actor)
+            _clean(row, exclude=["plan"])
+            row.save()
+
+
+def _store_costs(plan: SupportPlan) -> None:
+    """Costs are stored on the version (reports read them); the rule lives in costs.py."""
+    result = costs.plan_costs(plan.start_date, plan.end_date, list(plan.items.all()))
+    plan.cost_total, plan.cost_weekly, plan.cost_annual = result.total, result.weekly, result.annual
+    plan.save(update_fields=["cost_total", "cost_weekly", "cost_annual", "modified_at"])
+
+
+def _money(value: Decimal) -> str:
+    return f"£{value:,.2f}"
+
+
+# --- Plans
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    actor,
+    organisation: Organisation,
+    person: Person,
+    referral=None,
+    goals: list[dict] | None = None,
+    items: list[dict] | None = None,
+    risks: list[dict] | None = None,
+    **fields,
+) -> SupportPlan:
+    """A new personal health budget for the person, with version 1 of its support plan (a draft)."""
+    if person.organisation_id != organisation.pk:
+        raise InvalidInput(person=["No such person in this organisation."])
+    if referral is not None and (
+        referral.organisation_id != organisation.pk or referral.person_id != person.pk
+    ):
+        raise InvalidInput(referral=["No such referral for this person in this organisation."])
+    _check_period(fields.get("start_date"), fields.get("end_date"))
+    budget = Budget(organisation=organisation, person=person, referral=referral)
+    budget.stamp(actor)
+    _clean(budget)
+    budget.save()
+    values = {k: v for k, v in fields.items() if k in PLAN_FIELDS}
+    if values.get("care_coordinator") is None:
+        values["care_coordinator"] = (
+            referral.care_coordinator if referral is not None and referral.care_coordinator_id else None
+        ) or (actor if getattr(actor, "is_authenticated", False) else None)
+    plan = SupportPlan(
+        organisation=organisation, budget=budget, person=person, referral=referral, version=1, **values
+    )
+    plan.stamp(actor)
+    _clean(plan, exclude=["budget"])
+    plan.save()
+    _replace_children(actor, plan, goals=goals or [], items=items or [], risks=risks or [])
+    _store_costs(plan)
+    record_event(
+        actor=actor,
+        organisation=organisation,
+        obj=plan,
+        action="plan_created",
+        after=snapshot(plan),
+        summary=f"Support plan drafted (budget {budget.pk}, version 1): {_money(plan.cost_total)} in total",
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_update(
+    *,
+    actor,
+    plan: SupportPlan,
+    goals: list[dict] | None = None,
+    items: list[dict] | None = None,
+    risks: list[dict] | None = None,
+    **fields,
+) -> SupportPlan:
+    """Change a draft: its fields, and its goals, items or risks (each replaced when given)."""
+    locked = _lock(plan)
+    if locked.status != PlanStatus.DRAFT:
+        raise TransitionNotAllowed(
+            f"This plan is {locked.get_status_display().lower()} ({locked.status}); only a draft can be changed.",
+            status=locked.status,
+        )
+    before = snapshot(locked)
+    for name, value in fields.items():
+        if name in PLAN_FIELDS:
+            setattr(locked, name, value)
+    _check_period(locked.start_date, locked.end_date)
+    locked.stamp(actor)
+    _clean(locked)
+    locked.save()
+    _replace_children(actor, locked, goals=goals, items=items, risks=risks)
+    _store_costs(locked)
+    record_event(
+        actor=actor,
+        organisation=locked.organisation,
+        obj=locked,
+        action="plan_updated",
+        before=before,
+        after=snapshot(locked),
+        summary=f"Draft support plan (version {locked.version}) changed: {_money(locked.cost_total)} in total",
+    )
+    _refresh_from(plan, locked)
+    return locked
+
+
+@transaction.atomic
+def plan_submit(*, actor, plan: SupportPlan):
+    """Submit a draft for sign-off; approvals opens the request under the policy in force."""
+    locked = _lock(plan)
+    _check_transition(locked, PlanStatus.SUBMITTED, "submitted")
+    if locked.budget.closed_on:
+        raise TransitionNotAllowed("This budget is closed, so its plan cannot be submitted.", status="closed")
+    problems = {}
+    if not locked.goals.exists():
+        problems["goals"] = ["Add at least one goal before submitting the plan."]
+    if not locked.items.exists():
+        problems["items"] = ["Add at least one item the budget pays for before submitting the plan."]
+    if problems:
+        raise InvalidInput("The plan is not complete.", **problems)
+    before = snapshot(locked)
+    _store_costs(locked)
+    locked.status = PlanStatus.SUBMITTED
+    locked.submitted_at = timezone.now()
+    locked.return_comment = ""
+    locked.stamp(actor)
+    locked.save()
+    record_event(
+        actor=actor,
+        organisation=locked.organisation,
+        obj=locked,
+        action="plan_submitted",
+        before=before,
+        after=snapshot(locked),
+        summary=f"Support plan (version {locked.version}) submitted for sign-off: {_money(locked.cost_total)}",
+    )
+    request = _call_other_app("approvals.services", "approval_request_open", actor=actor, plan=locked)
+    _refresh_from(plan, locked)
+    return request
+
+
+def _set_status(
+    actor, locked: SupportPlan, to: str, doing: str, action: str, summary: str, **changes
+) -> None:
+    _check_transition(locked, to, doing)
+    before = snapshot(locked)
+    locked.status = to
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.stamp(actor)
+    locked.save()
+    record_event(
+        actor=actor,
+        organisation=locked.organisation,
+        obj=locked,
+        action=action,
+        before=before,
+        after=snapshot(locked),
+        summary=summary,
+    )
+
+
+@transaction.atomic
+def plan_mark_approved(*, actor, plan: SupportPlan, at: datetime) -> SupportPlan:
+    """The last sign-off landed: approve this version, supersede the one it replaces, size the account."""
+    locked = _lock(plan)
+    _set_status(
+        actor,
+        locked,
+        PlanStatus.APPROVED,
+        "approved",
+        "plan_approved",
+        f"Support plan (version {locked.version}) approved: {_money(locked.cost_total)}",
+        approved_at=at,
+        decided_at=at,
+    )
+    replaced = (
+        SupportPlan.objects.select_for_update()
+        .filter(budget_id=locked.budget_id, status__in=[PlanStatus.APPROVED, PlanStatus.ACTIVE])
+        .exclude(pk=locked.pk)
+    )
+    was_active = False
+    for previous in replaced:
+        was_active = was_active or previous.status == PlanStatus.ACTIVE
+        _set_status(
+            actor,
+            previous,
+            PlanStatus.SUPERSEDED,
+            "replaced",
+            "plan_superseded",
+            f"Support plan version {previous.version} replaced by version {locked.version}",
+            superseded_at=at,
+        )
+    if was_active:
+        # A revision of a budget already in use carries on at once: no new first payment to wait for.
+        _set_status(
+            actor,
+            locked,
+            PlanStatus.ACTIVE,
+            "made active",
+            "plan_activated",
+            f"Support plan (version {locked.version}) in use from now",
+            activated_at=at,
+        )
+    _call_other_app("payments.services", "account_open_or_resize", actor=actor, plan=locked)
+    _refresh_from(plan, locked)
+    return locked
+
+
+@transaction.atomic
+def plan_mark_declined(*, actor, plan: SupportPlan, at: datetime) -> SupportPlan:
+    locked = _lock(plan)
+    _set_status(
+        actor,
+        locked,
+        PlanStatus.DECLINED,
+        "declined",
+        "plan_declined",
+        f"Support plan (version {locked.version}) was not approved",
+        decided_at=at,
+    )
+    _refresh_from(plan, locked)
+    return locked
+
+
+@transaction.atomic
+def plan_mark_returned(*, actor, plan: SupportPlan, comment: str, at: datetime) -> SupportPlan:
+    """A `return` decision: the plan goes back to draft with the comment, to be changed and resubmitted."""
+    locked = _lock(plan)
+    _set_status(
+        actor,
+        locked,
+        PlanStatus.DRAFT,
+        "returned",
+        "plan_returned",
+        f"Support plan (version {locked.version}) returned for changes",
+        decided_at=at,
+        return_comment=(comment or "")[:2000],
+    )
+    _refresh_from(plan, locked)
+    return locked
+
+
+@transaction.atomic
+def plan_mark_active(*, actor, plan: SupportPlan, at: datetime) -> SupportPlan:
+    """First release of funds or first payment: the budget is in use; reviews are scheduled.
+
+    Called by payments on every release or payment it records, so an active plan is left as it is.
+    """
+    locked = _lock(plan)
+    if locked.status == PlanStatus.ACTIVE:
+        return locked
+    _set_status(
+        actor,
+        locked,
+        PlanStatus.ACTIVE,
+        "made active",
+        "plan_activated",
+        f"Personal health budget in use (support plan version {locked.version})",
+        activated_at=at,
+    )
+    _call_other_app("reviews.services", "reviews_schedule_for_plan", actor=actor, plan=locked)
+    _refresh_from(plan, locked)
+    return locked
+
+
+@transaction.atomic
+def plan_revise(*, actor, plan: SupportPlan) -> SupportPlan:
+    """A new draft version of an active plan, same budget, goals/items/risks copied; the old stays readable."""
+    locked = _lock(plan)
+    if locked.status != PlanStatus.ACTIVE:
+        raise TransitionNotAllowed(
+            f"This plan is {locked.get_status_display().lower()} ({locked.status}); only an active plan can be revised.",
+            status=locked.status,
+        )
+    versions = SupportPlan.objects.select_for_update().filter(budget_id=locked.budget_id).order_by("-version")
+    latest = versions.first()
+    if latest.status in (PlanStatus.DRAFT, PlanStatus.SUBMITTED):
+        raise Conflict(
+            f"Version {latest.version} of this plan is already being revised ({latest.status}).",
+            status=locked.status,
+        )
+    revision = SupportPlan(
+        organisation=locked.organisation,
+        budget=locked.budget,
+        person=locked.person,
+        referral=locked.referral,
+        version=latest.version + 1,
+        previous_version=latest,
+        **{name: getattr(locked, name) for name in PLAN_FIELDS},
+    )
+    revision.stamp(actor)
+    _clean(revision)
+    revision.save()
+    _replace_children(
+        actor,
+        revision,
+        goals=[{k: getattr(g, k) for k in GOAL_FIELDS} for g in locked.goals.all()],
+        items=[{k: getattr(i, k) for k in ITEM_FIELDS} for i in locked.items.select_related("supplier")],
+        risks=[{k: getattr(r, k) for k in RISK_FIELDS} for r in locked.risks.all()],
+    )
+    _store_costs(revision)
+    record_event(
+        actor=actor,
+        organisation=locked.organisation,
+        obj=revision,
+        action="plan_revised",
+        after=snapshot(revision),
+        summary=f"Support plan revision started (version {revision.version}, from version {locked.version})",
+    )
+    return revision
+
+
+@transaction.atomic
+def plan_close(*, actor, plan: SupportPlan, reason: str, closed_on: date, note: str = "") -> SupportPlan:
+    """Close the budget: the plan version is closed, the budget records why and when; instalments stop."""
+    if reason not in CloseReason.values:
+        raise InvalidInput(reason=[f"Unknown reason {reason!r}. Use one of {', '.join(CloseReason.values)}."])
+    if not isinstance(closed_on, date):
+        raise InvalidInput(closed_on=["Enter the date the budget closed, as YYYY-MM-DD."])
+    locked = _lock(plan)
+    _check_transition(locked, PlanStatus.CLOSED, "closed")
+    _set_status(
+        actor,
+        locked,
+        PlanStatus.CLOSED,
+        "closed",
+        "plan_closed",
+        f"Personal health budget closed on {closed_on:%d %B %Y}: {CloseReason(reason).label.lower()}",
+        closed_at=timezone.now(),
+    )
+    budget = Budget.objects.select_for_update().get(pk=locked.budget_id)
+    budget.closed_on = closed_on
+    budget.close_reason = reason
+    budget.close_note = note or ""
+    budget.stamp(actor)
+    _clean(budget)
+    budget.save()
+    _call_other_app("payments.services", "account_close", actor=actor, budget=budget, closed_on=closed_on)
+    _refresh_from(plan, locked)
+    return locked
+
+
+# --- Suppliers and fast-track offers
+
+
+@transaction.atomic
+def supplier_create(
+    *,
+    actor,
+    organisation: Organisation,
+    name: str,
+    service: str = "",
+    category: str = "",
+    contact: str = "",
+    typical_amount: Decimal | None = None,
+    typical_frequency: str = "",
+) -> Supplier:
+    """Add a supplier or service to the organisation's directory."""
+    if category and category not in category_codes(organisation):
+        raise InvalidInput(category=[f"Unknown spend category {category!r}."])
+    if (
+        Supplier.objects.for_org(organisation)
+        .filter(name__iexact=name.strip(), service__iexact=service.strip())
+        .exists()
+    ):
+        raise InvalidInput(name=["This supplier and service are already in the directory."])
+    supplier = Supplier(
+        organisation=organisation,
+        name=name.strip(),
+        service=service.strip(),
+        category=category,
+        contact=contact,
+        typical_amount=typical_amount,
+        typical_frequency=typical_frequency or "",
+    )
+    supplier.stamp(actor)
+    _clean(supplier)
+    supplier.save()
+    record_event(
+        actor=actor,
+        organisation=organisation,
+        obj=supplier,
+        action="supplier_created",
+        after=snapshot(supplier),
+        summary=f"Supplier {supplier} added to the directory",
+    )
+    return supplier
+
+
+@transaction.atomic
+def fast_track_offer_create(
+    *,
+    actor,
+    organisation: Organisation,
+    name: str,
+    description: str,
+    category: str,
+    amount: Decimal,
+    frequency: str = Frequency.ONE_OFF,
+    supplier: Supplier | None = None,
+    payment_method: str = "",
+) -> FastTrackOffer:
+    """A preset offer (a phone and SIM, say) that a care coordinator adds to a plan in one step."""
+    if category not in category_codes(organisation):
+        raise InvalidInput(category=[f"Unknown spend category {category!r}."])
+    if supplier is not None and supplier.organisation_id != organisation.pk:
+        raise InvalidInput(supplier=["No such supplier in this organisation."])
+    offer = FastTrackOffer(
+        organisation=organisation,
+        name=name,
+        description=description,
+        category=category,
+        amount=amount,
+        frequency=frequency,
+        supplier=supplier,
+        payment_method=payment_method or "",
+    )
+    offer.stamp(actor)
+    _clean(offer)
+    offer.save()
+    record_event(
+        actor=actor,
+        organisation=organisation,
+        obj=offer,
+        action="fast_track_offer_created",
+        after=snapshot(offer),
+        summary=f"Fast-track offer {offer.name} ({_money(offer.amount)}) set up",
+    )
+    return offer
+
+
+@transaction.atomic
+def plan_add_fast_track_offer(*, actor, plan: SupportPlan, offer: FastTrackOffer) -> SupportPlan:
+    """Add a preset offer to a draft plan as one item, in one step."""
+    locked = _lock(plan)
+    if locked.status != PlanStatus.DRAFT:
+        raise TransitionNotAllowed(
+            f"This plan is {locked.get_status_display().lower()} ({locked.status}); offers are added to drafts only.",
+            status=locked.status,
+        )
+    if offer.organisation_id != locked.organisation_id or not offer.is_active:
+        raise InvalidInput(offer=["No such fast-track offer in this organisation."])
+    item = PlanItem(
+        organisation=locked.organisation,
+        plan=locked,
+        position=locked.items.count(),
+        description=offer.description or offer.name,
+        category=offer.category,
+        supplier=offer.supplier,
+        supplier_name=offer.supplier.name if offer.supplier else "",
+        amount=offer.amount,
+        frequency=offer.frequency,
+        payment_method=offer.payment_method,
+    )
+    item.stamp(actor)
+    _clean(item, exclude=["plan", "supplier"])
+    item.save()
+    _store_costs(locked)
+    record_event(
+        actor=actor,
+        organisation=locked.organisation,
+        obj=locked,
+        action="plan_fast_track_added",
+        after={"item": item.pk, "offer": offer.pk, "cost_total": locked.cost_total},
+        summary=f"Fast-track offer added to the support plan: {offer.name} ({_money(offer.amount)})",
+    )
+    _refresh_from(plan, locked)
+    return locked
