@@ -27,6 +27,8 @@ NAVIGATION = [
         "reporting:dashboard",
         {Role.COMMISSIONER, Role.PHB_LEAD, Role.ORG_ADMIN, Role.FINANCE},
     ),
+    ("Returns", "reporting:returns", {Role.COMMISSIONER, Role.ORG_ADMIN, Role.PHB_LEAD}),
+    ("Region", "reporting:region-dashboard", {Role.REGION_VIEWER}),
     ("Staff", "staff-list", {Role.ORG_ADMIN}),
 ]
 

@@ -1,0 +1,180 @@
+"""The reporting API: the commissioner dashboard, the PHB quarterly return and the region roll-up."""
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from phb.api import OrgScopedMixin
+from phb.exceptions import InvalidInput
+from support_plans.models import SupportPlan
+
+from . import returns, services
+from .constants import DASHBOARD_ROLES, RETURN_ROLES
+from .dashboard import organisation_dashboard, region_dashboard
+from .models import QuarterlyReturn
+from .selectors import region_organisations_for
+
+FORMATS = ("json", "csv", "xlsx")
+
+AS_OF = OpenApiParameter(
+    "as_of", OpenApiTypes.DATE, description="The date the figures are for (YYYY-MM-DD); default today"
+)
+
+
+def _figures_schema(name: str, person_level: bool):
+    fields = {
+        "as_of": serializers.DateField(),
+        "in_place": serializers.IntegerField(),
+        "new_this_quarter": serializers.IntegerField(),
+        "quarter": serializers.CharField(),
+        "by_cohort": serializers.DictField(child=serializers.IntegerField()),
+        "by_management": serializers.DictField(child=serializers.IntegerField()),
+        "pipeline": serializers.DictField(child=serializers.IntegerField()),
+        "timings": serializers.DictField(child=serializers.DictField()),
+        "spend": serializers.DictField(
+            help_text="total, mean, median, mode, mode_count, by_category, paid_to_date"
+        ),
+        "demographics": serializers.DictField(help_text="age_gender, ethnicity"),
+        "reviews": serializers.DictField(child=serializers.IntegerField()),
+        "ambition": serializers.DictField(
+            help_text="target, date, in_place, per_1000_population, trajectory"
+        ),
+    }
+    if person_level:
+        fields["organisation"] = serializers.DictField(child=serializers.CharField())
+        fields["unfunded_after_days"] = serializers.IntegerField()
+        fields["unfunded_approved"] = serializers.ListField(child=serializers.DictField())
+    else:
+        fields["region"] = serializers.CharField()
+        fields["organisations"] = serializers.ListField(child=serializers.DictField())
+    return inline_serializer(name, fields)
+
+
+class DashboardView(OrgScopedMixin, APIView):
+    """The commissioner dashboard for a date: every figure as it stood on `as_of`."""
+
+    model = SupportPlan
+    required_roles = DASHBOARD_ROLES
+
+    @extend_schema(parameters=[AS_OF], responses=_figures_schema("Dashboard", person_level=True))
+    def get(self, request, org):
+        on = services.as_of_from(request.query_params.get("as_of"))
+        return Response(organisation_dashboard(self.organisation, on))
+
+
+class ReturnCSVRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return returns.render_csv(data).encode("utf-8")
+
+
+class ReturnXLSXRenderer(BaseRenderer):
+    media_type = returns.XLSX_CONTENT_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return returns.render_xlsx(data)
+
+
+class ReturnView(OrgScopedMixin, APIView):
+    """Build the PHB quarterly return (stored in the history) as JSON, CSV or XLSX."""
+
+    model = QuarterlyReturn
+    required_roles = RETURN_ROLES
+    renderer_classes = [JSONRenderer, ReturnCSVRenderer, ReturnXLSXRenderer]
+    unknown_format = False
+
+    def perform_content_negotiation(self, request, force=False):
+        # An unknown ?format= is bad input (400 naming it, after the 401/403 checks), not a 404.
+        try:
+            return super().perform_content_negotiation(request, force)
+        except (Http404, NotFound):
+            self.unknown_format = True
+            return (JSONRenderer(), JSONRenderer.media_type)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400:  # errors are JSON whatever format was asked for
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("quarter", str, required=True, description="Calendar quarter, like 2014Q3"),
+            OpenApiParameter("format", str, enum=FORMATS, description="json (default), csv or xlsx"),
+        ],
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, returns.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
+        },
+    )
+    def get(self, request, org):
+        if self.unknown_format:
+            raise InvalidInput(format=[f"Choose one of: {', '.join(FORMATS)}."])
+        quarter = services.quarter_from(request.query_params.get("quarter"))
+        built = services.return_build(actor=request.user, organisation=self.organisation, quarter=quarter)
+        figures = {**built.figures, "id": built.pk, "built_at": built.created_at.isoformat()}
+        response = Response(figures)
+        extension = request.accepted_renderer.format
+        if extension in ("csv", "xlsx"):
+            response["Content-Disposition"] = f'attachment; filename="{returns.filename(figures, extension)}"'
+        return response
+
+
+class QuarterlyReturnSerializer(serializers.ModelSerializer):
+    built_by = serializers.CharField(source="created_by.username", default=None)
+    total = serializers.SerializerMethodField()
+
+    class Meta:
+        model = QuarterlyReturn
+        fields = [
+            "id",
+            "quarter",
+            "period_start",
+            "period_end",
+            "provisional",
+            "built_by_job",
+            "built_by",
+            "created_at",
+            "total",
+        ]
+
+    def get_total(self, quarterly_return) -> int | None:
+        return quarterly_return.figures.get("total")
+
+
+class ReturnHistoryView(OrgScopedMixin, generics.ListAPIView):
+    """The PHB quarterly returns built for this organisation, newest quarter first."""
+
+    model = QuarterlyReturn
+    required_roles = RETURN_ROLES
+    serializer_class = QuarterlyReturnSerializer
+
+    def get_queryset(self):
+        return QuarterlyReturn.objects.for_org(self.organisation).select_related("created_by")
+
+
+class RegionDashboardView(APIView):
+    """Region roll-up for region viewers: aggregates across the region's organisations, no person data."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[AS_OF], responses=_figures_schema("RegionDashboard", person_level=False))
+    def get(self, request, region):
+        organisations = region_organisations_for(request.user, region)
+        if organisations is None:
+            raise Http404("No such region.")
+        on = services.as_of_from(request.query_params.get("as_of"))
+        return Response(region_dashboard(region, organisations, on))

@@ -1,0 +1,447 @@
+"""The commissioner dashboard and the region roll-up: every figure for a date, computed in the database.
+
+Each panel is one or a few aggregate queries, whatever the number of rows (the SQLite percentile
+fallback of reporting/aggregates.py excepted), so the dashboard stays fast at national scale.
+Every figure is for the date asked (`as_of`), so last quarter's dashboard can be reproduced later.
+The definitions of "in place" and "first approved" are in reporting/selectors.py; the panels' own:
+
+- **by_cohort** counts a PHB once in each cohort of its budget holder (PersonCohort): a person in
+  both `chc` and `s117` counts in both, so the cohorts may add up to more than `in_place`.
+  **by_management** is the in-place version's management option.
+- **new_this_quarter**: PHBs first approved in the calendar quarter containing D, up to D.
+- **ambition.trajectory**: PHBs in place at the end of each of the last 8 quarters, the last point
+  being D itself; `per_1000_population` = in place x 1000 / population (2 decimals).
+- **pipeline** is all time up to D: referrals received, conversations held (rows), budgets with a
+  plan submitted, budgets with a plan approved, accounts with funds released and with a first
+  payment.
+- **timings** (days, 1 decimal, median and p90, only journeys completed on or before D):
+  referral -> first approval of a plan linked to the referral (dates); approval request submitted ->
+  decided; the budget's first approval -> its account's first release of funds; the budget's first
+  approval -> its first payment.
+- **unfunded_approved**: PHBs in place on D, approved more than `unfunded_after_days` days before D,
+  whose account had no release of funds on or before D (or no account yet); oldest first.
+  Person-level: the organisation's dashboard only, never the region roll-up.
+- **spend** is from the approved budget per person: the sum of `cost_total` of their PHBs in place.
+  `total`, `mean` and `median` per person, `mode` (the most frequent per-person amount; among
+  equally frequent amounts the largest) and `mode_count` (how many people have it).
+  `by_category`: each in-place plan's `cost_total` apportioned across its items' spend categories
+  in proportion to the item's yearly amount (amount x occurrences a year: weekly 52, fortnightly
+  26, four-weekly 13, monthly 12, annually 1; a one-off counts once). Item totals are not stored,
+  and costs.py runs in Python, so this keeps the panel one query; categories are rounded to pennies
+  separately and may differ from `total` by a few pence. `paid_to_date`: payments minus refunds
+  (and corrections reversing a payment) dated on or before D, on the accounts of those PHBs.
+- **demographics** of budget holders in place on D: age band (0-17, 18-24, 25-34, 35-44, 45-64, 65+)
+  by age on D x gender code (1, 2, 9, X); ethnicity grouped White, Mixed, Asian, Black, Other,
+  Not stated (phb.constants.ETHNICITY_GROUP).
+- **reviews** that existed on D (created on or before D), cancelled ones left out (the cancellation
+  date is not recorded): `completed` on or before D; otherwise `overdue` if due before D, else `due`.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, TruncDate
+
+from approvals.models import ApprovalRequest
+from payments.constants import EntryKind
+from payments.models import BudgetAccount, LedgerEntry
+from phb.constants import ETHNICITY_GROUP, Cohort, Gender
+from phb.models import Organisation
+from referrals.models import Conversation, Referral
+from reviews.constants import ReviewStatus
+from reviews.models import Review
+from support_plans.constants import Frequency, Management
+from support_plans.models import PlanItem, SupportPlan
+
+from .aggregates import days, median_and_p90, to_money
+from .quarters import birthday_cutoff, quarter_containing, quarter_ends_up_to
+from .selectors import (
+    LOCAL,
+    Organisations,
+    end_of_day,
+    first_approvals,
+    holders_in_place,
+    in_place_q,
+    plans_in_place,
+    start_of_day,
+)
+
+AGE_BANDS = [("0-17", 18), ("18-24", 25), ("25-34", 35), ("35-44", 45), ("45-64", 65), ("65+", None)]
+ETHNICITY_GROUPS = ["White", "Mixed", "Asian", "Black", "Other", "Not stated"]
+TRAJECTORY_QUARTERS = 8
+YEARLY_OCCURRENCES = {
+    Frequency.WEEKLY: 52,
+    Frequency.FORTNIGHTLY: 26,
+    Frequency.FOUR_WEEKLY: 13,
+    Frequency.MONTHLY: 12,
+    Frequency.ANNUALLY: 1,
+    Frequency.ONE_OFF: 1,
+}
+MONEY_OUTPUT = DecimalField(max_digits=16, decimal_places=2)
+
+
+def _money(value) -> str:
+    amount = to_money(value if value is not None else Decimal("0"))
+    return f"{amount:.2f}"
+
+
+def _per_1000(count: int, population: int) -> str | None:
+    if not population:
+        return None
+    return f"{(Decimal(count) * 1000 / population).quantize(Decimal('0.01'))}"
+
+
+# --- PHBs in place
+
+
+def in_place_figures(organisations: Organisations, on: date) -> dict:
+    plans = plans_in_place(organisations, on)
+    cohort_rows = (
+        plans.filter(person__cohorts__isnull=False)
+        .values("person__cohorts__cohort")
+        .annotate(count=Count("id", distinct=True))
+        .order_by()
+    )
+    counted = {row["person__cohorts__cohort"]: row["count"] for row in cohort_rows}
+    management_rows = plans.values("management").annotate(count=Count("id")).order_by()
+    managed = {row["management"]: row["count"] for row in management_rows}
+    return {
+        "in_place": plans.count(),
+        "by_cohort": {code: counted.get(code, 0) for code in Cohort.values},
+        "by_management": {code: managed.get(code, 0) for code in Management.values},
+        "quarter": str(quarter_containing(on)),
+        "new_this_quarter": first_approvals(organisations, quarter_containing(on).start, on).count(),
+    }
+
+
+def trajectory(organisations: Organisations, on: date) -> list[dict]:
+    """PHBs in place at each of the last quarter ends up to `on`: one query of filtered counts."""
+    ends = quarter_ends_up_to(on, TRAJECTORY_QUARTERS)
+    counts = SupportPlan.objects.filter(organisation__in=organisations).aggregate(
+        **{f"at_{index}": Count("id", filter=in_place_q(end)) for index, end in enumerate(ends)}
+    )
+    return [{"quarter_end": end.isoformat(), "in_place": counts[f"at_{i}"]} for i, end in enumerate(ends)]
+
+
+def ambition(*, target: int, ambition_date: date | None, population: int, in_place: int, points) -> dict:
+    return {
+        "target": target,
+        "date": ambition_date.isoformat() if ambition_date else None,
+        "population": population,
+        "in_place": in_place,
+        "per_1000_population": _per_1000(in_place, population),
+        "target_per_1000": _per_1000(target, population),
+        "trajectory": points,
+    }
+
+
+# --- Pipeline and timings
+
+
+def pipeline(organisations: Organisations, on: date) -> dict:
+    end = end_of_day(on)
+    plans = SupportPlan.objects.filter(organisation__in=organisations).aggregate(
+        submitted=Count("budget", distinct=True, filter=Q(submitted_at__lt=end)),
+        approved=Count("budget", distinct=True, filter=Q(approved_at__lt=end)),
+    )
+    accounts = BudgetAccount.objects.filter(organisation__in=organisations).aggregate(
+        released=Count("id", filter=Q(first_released_at__lt=end)),
+        paid=Count("id", filter=Q(first_paid_at__lt=end)),
+    )
+    return {
+        "referrals": Referral.objects.filter(organisation__in=organisations, received_on__lte=on).count(),
+        "conversations": Conversation.objects.filter(organisation__in=organisations, held_on__lte=on).count(),
+        "plans_submitted": plans["submitted"],
+        "plans_approved": plans["approved"],
+        "funds_released": accounts["released"],
+        "first_payment": accounts["paid"],
+    }
+
+
+def _timing(queryset) -> dict:
+    result = median_and_p90(queryset, "duration", duration=True)
+    return {"median": days(result["median"]), "p90": days(result["p90"]), "count": result["count"]}
+
+
+def timings(organisations: Organisations, on: date) -> dict:
+    end = end_of_day(on)
+    referral_to_approval = (
+        Referral.objects.filter(organisation__in=organisations)
+        .annotate(first_approved=Min("plans__approved_at"))
+        .filter(first_approved__lt=end)
+        .annotate(
+            duration=ExpressionWrapper(
+                TruncDate("first_approved", tzinfo=LOCAL) - F("received_on"), output_field=DurationField()
+            )
+        )
+    )
+    submission_to_decision = ApprovalRequest.objects.filter(
+        organisation__in=organisations, decided_at__lt=end
+    ).annotate(duration=ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=DurationField()))
+    accounts = BudgetAccount.objects.filter(organisation__in=organisations).annotate(
+        first_approved=Min("budget__versions__approved_at")
+    )
+    approval_to_release = accounts.filter(first_released_at__lt=end).annotate(
+        duration=ExpressionWrapper(F("first_released_at") - F("first_approved"), output_field=DurationField())
+    )
+    approval_to_payment = accounts.filter(first_paid_at__lt=end).annotate(
+        duration=ExpressionWrapper(F("first_paid_at") - F("first_approved"), output_field=DurationField())
+    )
+    return {
+        "referral_to_approval": _timing(referral_to_approval),
+        "submission_to_decision": _timing(submission_to_decision),
+        "approval_to_funds_released": _timing(approval_to_release),
+        "approval_to_first_payment": _timing(approval_to_payment),
+    }
+
+
+def unfunded_approved(organisation: Organisation, on: date) -> list[dict]:
+    """Person-level: PHBs approved more than N days before `on` with no funds released by then."""
+    waited_since = start_of_day(on - timedelta(days=organisation.unfunded_after_days))
+    plans = (
+        plans_in_place([organisation], on)
+        .filter(approved_at__lt=waited_since)
+        .filter(
+            Q(budget__account__isnull=True)
+            | Q(budget__account__first_released_at__isnull=True)
+            | Q(budget__account__first_released_at__gte=end_of_day(on))
+        )
+        .select_related("person")
+        .order_by("approved_at", "id")
+    )
+    rows = []
+    for plan in plans:  # rendering the list itself; the selection is done by the database
+        approved_on = plan.approved_at.astimezone(LOCAL).date()
+        rows.append(
+            {
+                "plan": plan.pk,
+                "version": plan.version,
+                "person": plan.person_id,
+                "name": plan.person.full_name,
+                "nhs_number": plan.person.nhs_number,
+                "approved_on": approved_on.isoformat(),
+                "days_waiting": (on - approved_on).days,
+                "cost_total": _money(plan.cost_total),
+            }
+        )
+    return rows
+
+
+# --- Spend
+# The apportioning divides by a float cast of the plan's weight: SQLite stores whole-pound
+# decimals as integers and would otherwise divide them as integers.
+
+
+def _yearly_weight():
+    return F("amount") * Case(
+        *[When(frequency=code, then=Value(times)) for code, times in YEARLY_OCCURRENCES.items()],
+        default=Value(1),
+    )
+
+
+def spend(organisations: Organisations, on: date) -> dict:
+    plans = plans_in_place(organisations, on)
+    totals = plans.aggregate(total=Sum("cost_total"), people=Count("person", distinct=True))
+    total = to_money(totals["total"] or 0)
+    people = totals["people"]
+
+    per_person = (
+        plans_in_place(organisations, on)
+        .filter(person=OuterRef("pk"))
+        .values("person")
+        .annotate(amount=Sum("cost_total"))
+        .values("amount")
+    )
+    holders = holders_in_place(organisations, on).annotate(
+        amount=Subquery(per_person, output_field=MONEY_OUTPUT)
+    )
+    median = median_and_p90(holders, "amount", duration=False)["median"]
+    mode = holders.values("amount").annotate(people=Count("id")).order_by("-people", "-amount").first()
+
+    plan_weight = (
+        PlanItem.objects.filter(plan=OuterRef("plan"))
+        .values("plan")
+        .annotate(weight=Sum(_yearly_weight()))
+        .values("weight")
+    )
+    category_rows = (
+        PlanItem.objects.filter(plan__in=plans_in_place(organisations, on))
+        .alias(weight=_yearly_weight(), plan_weight=Cast(Subquery(plan_weight), FloatField()))
+        .values("category")
+        .annotate(
+            amount=Sum(
+                F("plan__cost_total") * F("weight") / F("plan_weight"),
+                output_field=MONEY_OUTPUT,
+            )
+        )
+        .order_by("-amount", "category")
+    )
+
+    in_place_budgets = plans_in_place(organisations, on).values("budget")
+    paid = LedgerEntry.objects.filter(
+        organisation__in=organisations, account__budget__in=in_place_budgets, entry_date__lte=on
+    ).aggregate(
+        payments=Sum("amount", filter=Q(kind=EntryKind.PAYMENT)),
+        refunds=Sum(
+            "amount",
+            filter=Q(kind=EntryKind.REFUND) | Q(kind=EntryKind.CORRECTION, reverses__kind=EntryKind.PAYMENT),
+        ),
+    )
+    paid_to_date = (paid["payments"] or Decimal("0")) - (paid["refunds"] or Decimal("0"))
+    return {
+        "total": _money(total),
+        "people": people,
+        "mean": _money(total / people) if people else None,
+        "median": _money(median) if median is not None else None,
+        "mode": _money(mode["amount"]) if mode else None,
+        "mode_count": mode["people"] if mode else 0,
+        "by_category": {row["category"]: _money(row["amount"]) for row in category_rows},
+        "paid_to_date": _money(paid_to_date),
+    }
+
+
+# --- Demographics and reviews
+
+
+def demographics(organisations: Organisations, on: date) -> dict:
+    holders = holders_in_place(organisations, on)
+    band = Case(
+        *[
+            When(date_of_birth__gt=birthday_cutoff(on, upper), then=Value(label))
+            for label, upper in AGE_BANDS
+            if upper is not None
+        ],
+        default=Value(AGE_BANDS[-1][0]),
+        output_field=CharField(),
+    )
+    age_rows = holders.annotate(band=band).values("band", "gender").annotate(count=Count("id")).order_by()
+    counted = {(row["band"], row["gender"]): row["count"] for row in age_rows}
+    age_gender = []
+    for label, _upper in AGE_BANDS:
+        genders = {code: counted.get((label, code), 0) for code in Gender.values}
+        age_gender.append({"age_band": label, "genders": genders, "total": sum(genders.values())})
+
+    letters_of = {group: [k for k, v in ETHNICITY_GROUP.items() if v == group] for group in ETHNICITY_GROUPS}
+    group = Case(
+        *[When(ethnicity__in=letters, then=Value(name)) for name, letters in letters_of.items()],
+        default=Value("Not stated"),
+        output_field=CharField(),
+    )
+    ethnicity_rows = holders.annotate(group=group).values("group").annotate(count=Count("id")).order_by()
+    grouped = {row["group"]: row["count"] for row in ethnicity_rows}
+    return {
+        "people": sum(row["total"] for row in age_gender),
+        "age_gender": age_gender,
+        "ethnicity": {name: grouped.get(name, 0) for name in ETHNICITY_GROUPS},
+    }
+
+
+def reviews(organisations: Organisations, on: date) -> dict:
+    open_on_date = Q(completed_on__isnull=True) | Q(completed_on__gt=on)
+    return (
+        Review.objects.filter(organisation__in=organisations, created_at__lt=end_of_day(on))
+        .exclude(status=ReviewStatus.CANCELLED)
+        .aggregate(
+            due=Count("id", filter=open_on_date & Q(due_on__gte=on)),
+            overdue=Count("id", filter=open_on_date & Q(due_on__lt=on)),
+            completed=Count("id", filter=Q(completed_on__lte=on)),
+        )
+    )
+
+
+# --- The two dashboards
+
+
+def _aggregate_figures(organisations: Organisations, on: date) -> dict:
+    figures = in_place_figures(organisations, on)
+    figures.update(
+        {
+            "as_of": on.isoformat(),
+            "pipeline": pipeline(organisations, on),
+            "timings": timings(organisations, on),
+            "spend": spend(organisations, on),
+            "demographics": demographics(organisations, on),
+            "reviews": reviews(organisations, on),
+        }
+    )
+    return figures
+
+
+def organisation_dashboard(organisation: Organisation, on: date) -> dict:
+    """Everything the commissioner dashboard shows for one organisation on a date."""
+    organisations = [organisation]
+    figures = _aggregate_figures(organisations, on)
+    figures["organisation"] = {"code": organisation.code, "name": organisation.name}
+    figures["ambition"] = ambition(
+        target=organisation.ambition_target,
+        ambition_date=organisation.ambition_date,
+        population=organisation.population,
+        in_place=figures["in_place"],
+        points=trajectory(organisations, on),
+    )
+    figures["unfunded_after_days"] = organisation.unfunded_after_days
+    figures["unfunded_approved"] = unfunded_approved(organisation, on)
+    return figures
+
+
+def region_dashboard(region: str, organisations, on: date) -> dict:
+    """The same aggregate figures across a region's organisations; never person-level data."""
+    organisations = list(organisations)
+    figures = _aggregate_figures(organisations, on)
+    population = sum(o.population for o in organisations)
+    dated = [o.ambition_date for o in organisations if o.ambition_date]
+    figures["region"] = region
+    figures["ambition"] = ambition(
+        target=sum(o.ambition_target for o in organisations),
+        ambition_date=max(dated) if dated else None,
+        population=population,
+        in_place=figures["in_place"],
+        points=trajectory(organisations, on),
+    )
+    in_place_by_org = dict(
+        plans_in_place(organisations, on)
+        .values("organisation")
+        .annotate(count=Count("id"))
+        .values_list("organisation", "count")
+        .order_by()
+    )
+    quarter_start = quarter_containing(on).start
+    new_by_org = dict(
+        first_approvals(organisations, quarter_start, on)
+        .values("organisation")
+        .annotate(count=Count("id"))
+        .values_list("organisation", "count")
+        .order_by()
+    )
+    figures["organisations"] = [
+        {
+            "code": o.code,
+            "name": o.name,
+            "population": o.population,
+            "in_place": in_place_by_org.get(o.pk, 0),
+            "per_1000_population": _per_1000(in_place_by_org.get(o.pk, 0), o.population),
+            "new_this_quarter": new_by_org.get(o.pk, 0),
+            "ambition_target": o.ambition_target,
+            "ambition_date": o.ambition_date.isoformat() if o.ambition_date else None,
+            "target_per_1000": _per_1000(o.ambition_target, o.population),
+        }
+        for o in organisations
+    ]
+    return figures

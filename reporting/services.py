@@ -1,0 +1,99 @@
+"""Every write of the reporting app (building a PHB quarterly return into the history) and its input rules."""
+
+import re
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from phb.audit import record_event
+from phb.exceptions import InvalidInput
+from phb.models import Organisation
+
+from .models import QuarterlyReturn
+from .quarters import Quarter, last_ended_quarter, parse_quarter
+from .returns import QuarterNotStarted, return_figures
+from .selectors import LOCAL
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def today_local() -> date:
+    return timezone.now().astimezone(LOCAL).date()
+
+
+def quarter_from(text: str | None) -> Quarter:
+    """The quarter a user asked for; InvalidInput naming `quarter` otherwise."""
+    try:
+        return parse_quarter(text or "")
+    except ValueError as error:
+        raise InvalidInput(quarter=[str(error)]) from error
+
+
+def as_of_from(value: str | None) -> date:
+    """The dashboard date asked for (today if none); InvalidInput naming `as_of` otherwise."""
+    if not value:
+        return today_local()
+    try:
+        if not ISO_DATE.match(value):
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise InvalidInput(as_of=["Enter a real date in the format YYYY-MM-DD."]) from error
+
+
+@transaction.atomic
+def return_build(
+    *,
+    actor,
+    organisation: Organisation,
+    quarter: Quarter,
+    built_by_job: bool = False,
+    today: date | None = None,
+) -> QuarterlyReturn:
+    """Build the PHB quarterly return for one quarter and keep it in the history of returns built."""
+    today = today or today_local()
+    try:
+        figures = return_figures(organisation, quarter, today)
+    except QuarterNotStarted as error:
+        raise InvalidInput(quarter=[str(error)]) from error
+    quarterly_return = QuarterlyReturn(
+        organisation=organisation,
+        quarter=str(quarter),
+        period_start=quarter.start,
+        period_end=quarter.end,
+        provisional=figures["provisional"],
+        figures=figures,
+        built_by_job=built_by_job,
+    )
+    quarterly_return.stamp(actor)
+    quarterly_return.full_clean()
+    quarterly_return.save()
+    record_event(
+        actor=actor,
+        organisation=organisation,
+        obj=quarterly_return,
+        action="quarterly_return_built",
+        after={"quarter": str(quarter), "provisional": figures["provisional"], "total": figures["total"]},
+        summary=f"PHB quarterly return for {quarter} built"
+        + (" (provisional)" if figures["provisional"] else "")
+        + (" by the quarterly job" if built_by_job else ""),
+    )
+    return quarterly_return
+
+
+def returns_build_for_last_quarter(*, today: date | None = None) -> int:
+    """The quarterly job: for each organisation, the last ended quarter's return if not built yet.
+
+    Idempotent: an organisation that already has a final (non-provisional) return for that quarter,
+    built on demand or by an earlier run, gets nothing more. Returns how many were built.
+    """
+    today = today or today_local()
+    quarter = last_ended_quarter(today)
+    built = 0
+    for organisation in Organisation.objects.exclude(
+        pk__in=QuarterlyReturn.objects.filter(quarter=str(quarter), provisional=False).values("organisation")
+    ).order_by("code"):
+        return_build(actor=None, organisation=organisation, quarter=quarter, built_by_job=True, today=today)
+        built += 1
+    return built
