@@ -57,6 +57,14 @@ class ApprovalRequest(TenantModel):
     class Meta:
         ordering = ["submitted_at", "id"]
         indexes = [models.Index(fields=["organisation", "status", "submitted_at"])]
+        constraints = [
+            # A plan version waits on one request at a time (a resubmission after return opens a new one).
+            models.UniqueConstraint(
+                fields=["plan"],
+                condition=models.Q(status=RequestStatus.PENDING),
+                name="approval_one_pending_request_per_plan",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Approval request {self.pk} ({self.get_status_display()})"

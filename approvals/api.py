@@ -1,0 +1,309 @@
+"""The approvals API: the approval policy (and its preview), approval requests and their decisions."""
+
+from decimal import Decimal
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from phb.access import PERSON_DATA_ROLES
+from phb.api import MoneyField, OrgScopedMixin
+from phb.constants import Role
+from phb.exceptions import NotPermitted
+
+from . import policy as rules
+from . import selectors, services
+from .constants import DecisionKind, RequestStatus
+from .models import ApprovalPolicy, ApprovalRequest
+
+POLICY_EDITORS = {Role.COMMISSIONER, Role.ORG_ADMIN}
+MAX_AMOUNT = Decimal("1000000.00")
+
+
+# --- Serializers
+
+
+class SignoffSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+    count = serializers.IntegerField(min_value=1)
+
+
+class TierSerializer(serializers.Serializer):
+    up_to = serializers.CharField(allow_null=True, help_text='"250.00", or null on the last tier')
+    basis = serializers.ChoiceField(choices=["total", "weekly", "annual"])
+    signoffs = SignoffSerializer(many=True)
+    submitter_may_sign = serializers.BooleanField(default=False)
+
+
+class ApprovalPolicySerializer(serializers.ModelSerializer):
+    tiers = TierSerializer(many=True)
+
+    class Meta:
+        model = ApprovalPolicy
+        fields = ["id", "version", "effective_from", "tiers", "note"]
+
+
+class ApprovalPolicyWriteSerializer(serializers.Serializer):
+    # Checked field by field by approvals/policy.py (the one home of the rule), not here.
+    tiers = serializers.JSONField(help_text="The ordered tiers; see TierSerializer")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+
+class DecisionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    user = serializers.IntegerField(source="user_id")
+    user_name = serializers.SerializerMethodField()
+    role = serializers.CharField()
+    decision = serializers.CharField()
+    comment = serializers.CharField()
+    at = serializers.DateTimeField()
+
+    def get_user_name(self, decision) -> str:
+        return decision.user.get_full_name() or decision.user.username
+
+
+class ApprovalRequestSerializer(serializers.ModelSerializer):
+    plan = serializers.IntegerField(source="plan_id")
+    person = serializers.IntegerField(source="person_id")
+    submitted_by = serializers.IntegerField(source="submitted_by_id")
+    submitted_by_name = serializers.SerializerMethodField()
+    measured_amount = MoneyField()
+    up_to = MoneyField(allow_null=True)
+    required = SignoffSerializer(many=True)
+    signoffs_given = serializers.SerializerMethodField()
+    signoffs_needed = serializers.SerializerMethodField()
+    open_slots = serializers.SerializerMethodField()
+    decisions = DecisionSerializer(many=True)
+
+    class Meta:
+        model = ApprovalRequest
+        fields = [
+            "id",
+            "plan",
+            "person",
+            "status",
+            "tier",
+            "basis",
+            "measured_amount",
+            "up_to",
+            "required",
+            "submitter_may_sign",
+            "signoffs_given",
+            "signoffs_needed",
+            "open_slots",
+            "submitted_by",
+            "submitted_by_name",
+            "submitted_at",
+            "decided_at",
+            "policy_version",
+            "decisions",
+        ]
+
+    def get_submitted_by_name(self, request) -> str:
+        return request.submitted_by.get_full_name() or request.submitted_by.username
+
+    def get_signoffs_given(self, request) -> int:
+        return rules.slots_count(request.required, selectors.facts_of(request))[0]
+
+    def get_signoffs_needed(self, request) -> int:
+        return rules.slots_count(request.required, selectors.facts_of(request))[1]
+
+    def get_open_slots(self, request) -> list[dict]:
+        still_open = rules.slots_open(request.required, selectors.facts_of(request))
+        return [{"role": role, "count": count} for role, count in still_open.items()]
+
+
+def approval_summary(request: ApprovalRequest | None) -> dict | None:
+    """The approval part of a plan (support_plans' submit answer and plan detail may use it)."""
+    if request is None:
+        return None
+    return {
+        "id": request.pk,
+        "status": request.status,
+        "tier": request.tier,
+        "basis": request.basis,
+        "measured_amount": f"{request.measured_amount:.2f}",
+        "up_to": None if request.up_to is None else f"{request.up_to:.2f}",
+        "required": request.required,
+        "submitter_may_sign": request.submitter_may_sign,
+        "policy_version": request.policy_version,
+        "submitted_at": request.submitted_at.isoformat() if request.submitted_at else None,
+        "decided_at": request.decided_at.isoformat() if request.decided_at else None,
+    }
+
+
+class DecisionWriteSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=DecisionKind.choices)
+    role = serializers.ChoiceField(choices=Role.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+    def validate(self, data):
+        if data["decision"] in (DecisionKind.DECLINE, DecisionKind.RETURN) and not data["comment"].strip():
+            raise ValidationError({"comment": ["Say why: a comment is needed to decline or return a plan."]})
+        return data
+
+
+class PreviewQuerySerializer(serializers.Serializer):
+    total = MoneyField(required=False, min_value=Decimal("0"), max_value=MAX_AMOUNT, default=Decimal("0"))
+    weekly = MoneyField(required=False, min_value=Decimal("0"), max_value=MAX_AMOUNT, default=Decimal("0"))
+    annual = MoneyField(required=False, min_value=Decimal("0"), max_value=MAX_AMOUNT * 52, allow_null=True)
+
+
+PreviewSerializer = inline_serializer(
+    "ApprovalPolicyPreview",
+    {
+        "tier": serializers.IntegerField(),
+        "basis": serializers.CharField(),
+        "measured_amount": serializers.CharField(),
+        "up_to": serializers.CharField(allow_null=True),
+        "required": SignoffSerializer(many=True),
+        "submitter_may_sign": serializers.BooleanField(),
+        "summary": serializers.CharField(),
+        "policy_version": serializers.IntegerField(),
+    },
+)
+
+
+def preview(tiers: list[rules.Tier], total: Decimal, weekly: Decimal, annual: Decimal | None) -> dict:
+    """Which tier a plan of these costs would fall in, and in words."""
+    annual = annual if annual is not None else (weekly * 52).quantize(rules.PENNY)
+    index, tier, amount = rules.choose_tier(tiers, {"total": total, "weekly": weekly, "annual": annual})
+    needs = rules.describe_signoffs(tier.signoffs, services.role_label)
+    return {
+        "tier": index + 1,
+        "basis": tier.basis,
+        "measured_amount": f"{amount:.2f}",
+        "up_to": None if tier.up_to is None else f"{tier.up_to:.2f}",
+        "required": [{"role": s.role, "count": s.count} for s in tier.signoffs],
+        "submitter_may_sign": tier.submitter_may_sign,
+        "summary": f"A plan of £{total:,.2f} total / £{weekly:,.2f} a week would need {needs} (tier {index + 1}).",
+        "explanation": rules.explain_tier(tiers, index, amount, services.role_label),
+    }
+
+
+# --- Views
+
+
+class ApprovalPolicyView(OrgScopedMixin, APIView):
+    """GET (any member): the policy in force. PUT (commissioner, org admin): a new version, in force now."""
+
+    model = ApprovalPolicy
+    required_roles = {"GET": None, "HEAD": None, "OPTIONS": None, "PUT": POLICY_EDITORS}
+
+    def _in_force(self) -> ApprovalPolicy:
+        policy = services.policy_in_force(self.organisation)
+        if policy is None:
+            raise NotFound("This organisation has no approval policy yet.")
+        return policy
+
+    @extend_schema(responses=ApprovalPolicySerializer)
+    def get(self, request, *args, **kwargs):
+        return Response(ApprovalPolicySerializer(self._in_force()).data)
+
+    @extend_schema(request=ApprovalPolicyWriteSerializer, responses=ApprovalPolicySerializer)
+    def put(self, request, *args, **kwargs):
+        serializer = ApprovalPolicyWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        policy = services.policy_publish(
+            actor=request.user,
+            organisation=self.organisation,
+            tiers=serializer.validated_data["tiers"],
+            note=serializer.validated_data["note"],
+        )
+        return Response(ApprovalPolicySerializer(policy).data, status=status.HTTP_200_OK)
+
+
+class ApprovalPolicyPreviewView(OrgScopedMixin, APIView):
+    """Which tier a plan of these costs would fall in under the policy in force, and who signs."""
+
+    model = ApprovalPolicy
+    required_roles = None
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("total", OpenApiTypes.STR, description="Plan total, e.g. 600.00"),
+            OpenApiParameter("weekly", OpenApiTypes.STR, description="Weekly cost, e.g. 120.00"),
+            OpenApiParameter("annual", OpenApiTypes.STR, description="Annual cost (default weekly x 52)"),
+        ],
+        responses=PreviewSerializer,
+    )
+    def get(self, request, *args, **kwargs):
+        policy = services.policy_in_force(self.organisation)
+        if policy is None:
+            raise NotFound("This organisation has no approval policy yet.")
+        query = PreviewQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        answer = preview(
+            rules.validate_tiers(policy.tiers), data["total"], data["weekly"], data.get("annual")
+        )
+        return Response({**answer, "policy_version": policy.version})
+
+
+class ApprovalListView(OrgScopedMixin, generics.ListAPIView):
+    """Approval requests, oldest first. `?status=pending&mine=true`: those waiting for a sign-off
+    the user may fill (a role they hold, a slot still open, not already decided, submitter rule)."""
+
+    model = ApprovalRequest
+    serializer_class = ApprovalRequestSerializer
+    required_roles = PERSON_DATA_ROLES
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=RequestStatus.values),
+            OpenApiParameter("mine", OpenApiTypes.BOOL),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        status_filter = self.request.query_params.get("status") or None
+        if status_filter and status_filter not in RequestStatus.values:
+            raise ValidationError({"status": [f"Choose one of: {', '.join(RequestStatus.values)}."]})
+        mine = self.request.query_params.get("mine", "").lower() in ("true", "1", "yes")
+        requests = selectors.request_list(organisation=self.organisation, status=status_filter)
+        if not mine:
+            return requests
+        roles = self.org_context.roles
+        return [r for r in requests if selectors.roles_user_may_fill(r, user=self.request.user, roles=roles)]
+
+
+class ApprovalDetailView(OrgScopedMixin, generics.RetrieveAPIView):
+    """One approval request: its tier snapshot and every decision (who, role, when, comment)."""
+
+    model = ApprovalRequest
+    serializer_class = ApprovalRequestSerializer
+
+    def get_queryset(self):
+        return selectors.request_list(organisation=self.organisation)
+
+
+class DecisionCreateView(OrgScopedMixin, APIView):
+    """GET: the request's decisions, oldest first. POST: approve, decline or return a pending request
+    as one of the roles it needs from you. Decisions are immutable: there is no PUT, PATCH or DELETE."""
+
+    model = ApprovalRequest
+
+    def get_queryset(self):
+        return selectors.request_list(organisation=self.organisation)
+
+    @extend_schema(responses=DecisionSerializer(many=True))
+    def get(self, request, *args, **kwargs):
+        approval_request = self.get_object()
+        return Response(DecisionSerializer(approval_request.decisions.all(), many=True).data)
+
+    @extend_schema(request=DecisionWriteSerializer, responses={201: ApprovalRequestSerializer})
+    def post(self, request, *args, **kwargs):
+        approval_request = self.get_object()
+        needed_roles = {signoff["role"] for signoff in approval_request.required}
+        if not self.org_context.has_role(*needed_roles):
+            raise NotPermitted("This request needs no sign-off from any role you hold.")
+        serializer = DecisionWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.decision_record(actor=request.user, request=approval_request, **serializer.validated_data)
+        fresh = self.get_object()
+        return Response(ApprovalRequestSerializer(fresh).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,160 @@
+"""Reads of the approvals app: the queues, one request with its history, who can fill a slot."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from phb.models import Membership, MembershipRole, Organisation
+
+from . import policy as rules
+from .constants import RequestStatus
+from .models import ApprovalPolicy, ApprovalRequest, Decision
+
+
+def request_list(*, organisation: Organisation, status: str | None = None) -> QuerySet[ApprovalRequest]:
+    """The organisation's requests, oldest first, with what a list shows (no query per row)."""
+    requests = (
+        ApprovalRequest.objects.for_org(organisation)
+        .select_related("plan", "person", "submitted_by")
+        .prefetch_related(Prefetch("decisions", queryset=Decision.objects.select_related("user")))
+        .order_by("submitted_at", "id")
+    )
+    if status:
+        requests = requests.filter(status=status)
+    return requests
+
+
+def facts_of(request: ApprovalRequest) -> list[rules.DecisionFact]:
+    """The request's decisions as the rule sees them (uses the prefetched decisions)."""
+    return [
+        rules.DecisionFact(user_id=d.user_id, role=d.role, decision=d.decision)
+        for d in request.decisions.all()
+    ]
+
+
+def roles_user_may_fill(request: ApprovalRequest, *, user, roles) -> list[str]:
+    if request.status != RequestStatus.PENDING:
+        return []
+    return rules.fillable_roles(
+        user_id=user.pk,
+        user_roles=roles,
+        submitter_id=request.submitted_by_id,
+        submitter_may_sign=request.submitter_may_sign,
+        required=request.required,
+        decisions=facts_of(request),
+    )
+
+
+def roles_user_may_act_as(request: ApprovalRequest, *, user, roles) -> list[str]:
+    """Roles the user may decide as: approve needs an open slot, decline/return only a panel place."""
+    if request.status != RequestStatus.PENDING:
+        return []
+    facts = facts_of(request)
+    return [
+        signoff["role"]
+        for signoff in request.required
+        if rules.refusal(
+            decision=rules.DECLINE,
+            role=signoff["role"],
+            user_id=user.pk,
+            user_roles=roles,
+            submitter_id=request.submitted_by_id,
+            submitter_may_sign=request.submitter_may_sign,
+            required=request.required,
+            decisions=facts,
+        )
+        is None
+    ]
+
+
+def requests_waiting_for(*, organisation: Organisation, user, roles) -> list[ApprovalRequest]:
+    """Pending requests with a sign-off this user may fill, oldest first (a constant number of queries)."""
+    roles = set(roles)
+    waiting = []
+    for request in request_list(organisation=organisation, status=RequestStatus.PENDING):
+        if roles_user_may_fill(request, user=user, roles=roles):
+            waiting.append(request)
+    return waiting
+
+
+def requests_waiting_for_team(*, organisation: Organisation, membership: Membership | None) -> QuerySet:
+    """Pending requests submitted by members of the user's team; the whole organisation's pending
+    requests for someone with no team (a PHB lead or commissioner sees every panel)."""
+    pending = request_list(organisation=organisation, status=RequestStatus.PENDING)
+    if membership is None or membership.team_id is None:
+        return pending
+    team_users = Membership.objects.for_org(organisation).filter(team_id=membership.team_id).values("user_id")
+    return pending.filter(submitted_by_id__in=team_users)
+
+
+def approvers_for_open_slots(request: ApprovalRequest) -> list:
+    """Everyone who may fill an open sign-off of the request now (for e-approval e-mails)."""
+    facts = facts_of(request)
+    still_open = rules.slots_open(request.required, facts)
+    if not still_open:
+        return []
+    grants = MembershipRole.objects.filter(
+        organisation_id=request.organisation_id,
+        role__in=list(still_open),
+        membership__is_active=True,
+        membership__user__is_active=True,
+    )
+    roles_by_user: dict[int, set[str]] = {}
+    for user_id, role in grants.values_list("membership__user_id", "role"):
+        roles_by_user.setdefault(user_id, set()).add(role)
+    users = get_user_model().objects.filter(pk__in=list(roles_by_user)).order_by("username")
+    return [
+        user
+        for user in users
+        if rules.fillable_roles(
+            user_id=user.pk,
+            user_roles=roles_by_user[user.pk],
+            submitter_id=request.submitted_by_id,
+            submitter_may_sign=request.submitter_may_sign,
+            required=request.required,
+            decisions=facts,
+        )
+    ]
+
+
+def decision_path(request: ApprovalRequest) -> str:
+    return reverse("approvals:decision", kwargs={"org": request.organisation.code, "pk": request.pk})
+
+
+def policy_versions(*, organisation: Organisation) -> QuerySet[ApprovalPolicy]:
+    return ApprovalPolicy.objects.for_org(organisation).select_related("created_by").order_by("-version")
+
+
+@dataclass
+class QueueRow:
+    request: ApprovalRequest
+    given: int
+    needed: int
+    age_days: int
+    stale: bool
+
+
+def queue_rows(requests, *, stale_after_days: int, now: datetime | None = None) -> list[QueueRow]:
+    now = now or timezone.now()
+    rows = []
+    for request in requests:
+        given, needed = rules.slots_count(request.required, facts_of(request))
+        age = (now - request.submitted_at).days
+        rows.append(QueueRow(request, given, needed, age, stale_after_days > 0 and age > stale_after_days))
+    return rows
+
+
+def person_section(person, org_context) -> dict:
+    """The approvals part of a person's page: their requests, newest first."""
+    requests = (
+        ApprovalRequest.objects.for_org(org_context.organisation)
+        .filter(person=person)
+        .select_related("plan")
+        .prefetch_related("decisions")
+        .order_by("-submitted_at")
+    )
+    return {"rows": queue_rows(requests, stale_after_days=org_context.organisation.stale_approval_days)}

@@ -1,0 +1,244 @@
+"""Pages of the approvals app: the approver's queue, the decision page, the approval policy editor."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.generic import TemplateView
+
+from phb.access import PERSON_DATA_ROLES
+from phb.constants import Role
+from phb.exceptions import InvalidInput
+from phb.mixins import OrgViewMixin, form_errors_from
+from phb.selectors import ROLE_LABELS
+from support_plans.constants import SpendCategory
+
+from . import policy as rules
+from . import selectors, services
+from .api import preview
+from .forms import (
+    DecisionForm,
+    PreviewForm,
+    TierForm,
+    TierFormSet,
+    errors_onto_formset,
+    tiers_from_formset,
+)
+from .models import ApprovalPolicy, ApprovalRequest
+
+POLICY_EDITORS = {Role.COMMISSIONER, Role.ORG_ADMIN}
+
+
+class QueueView(OrgViewMixin, TemplateView):
+    """'Waiting for me' (sign-offs I may give) and 'Waiting for my team', oldest first."""
+
+    template_name = "approvals/queue.html"
+    model = ApprovalRequest
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        tab = "team" if self.request.GET.get("tab") == "team" else "me"
+        if tab == "me":
+            requests = selectors.requests_waiting_for(
+                organisation=self.organisation, user=self.request.user, roles=self.org_context.roles
+            )
+        else:
+            requests = selectors.requests_waiting_for_team(
+                organisation=self.organisation, membership=self.org_context.membership
+            )
+        context["tab"] = tab
+        context["rows"] = selectors.queue_rows(
+            requests, stale_after_days=self.organisation.stale_approval_days
+        )
+        context["stale_after_days"] = self.organisation.stale_approval_days
+        context["can_edit_policy"] = self.org_context.has_role(*POLICY_EDITORS)
+        return context
+
+
+class DecisionView(OrgViewMixin, TemplateView):
+    """A request with the plan it judges (goals, items, costs, funding, risks), its tier and why,
+    who has signed, the history, and the decision form for someone who may act."""
+
+    template_name = "approvals/decision.html"
+    model = ApprovalRequest
+
+    def get_request(self) -> ApprovalRequest:
+        queryset = selectors.request_list(organisation=self.organisation).select_related(
+            "policy", "plan__budget"
+        )
+        return self.get_object(queryset)
+
+    def roles_to_act_as(self, approval_request) -> list[str]:
+        return selectors.roles_user_may_act_as(
+            approval_request, user=self.request.user, roles=self.org_context.roles
+        )
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        approval_request = self.get_request()
+        plan = approval_request.plan
+        roles = self.roles_to_act_as(approval_request)
+        tiers = rules.validate_tiers(approval_request.policy.tiers)
+        facts = selectors.facts_of(approval_request)
+        given, needed = rules.slots_count(approval_request.required, facts)
+        still_open = rules.slots_open(approval_request.required, facts)
+        context.update(
+            approval=approval_request,
+            plan=plan,
+            goals=plan.goals.all(),
+            items=[
+                {"item": item, "category": dict(SpendCategory.choices).get(item.category, item.category)}
+                for item in plan.items.all()
+            ],
+            risks=plan.risks.all(),
+            explanation=rules.explain_tier(
+                tiers, approval_request.tier - 1, approval_request.measured_amount, services.role_label
+            ),
+            given=given,
+            needed=needed,
+            slots=[
+                {
+                    "label": ROLE_LABELS.get(s["role"], s["role"]),
+                    "count": s["count"],
+                    "given": s["count"] - still_open.get(s["role"], 0),
+                }
+                for s in approval_request.required
+            ],
+            decisions=[
+                {"decision": d, "role": ROLE_LABELS.get(d.role, d.role)}
+                for d in approval_request.decisions.all()
+            ],
+            form=form or (DecisionForm(roles=roles, organisation=self.organisation) if roles else None),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        approval_request = self.get_request()
+        roles = self.roles_to_act_as(approval_request)
+        form = DecisionForm(request.POST, roles=roles, organisation=self.organisation)
+        if not roles:
+            messages.error(request, "There is no sign-off on this request that you can give.")
+            return redirect("approvals:decision", org=self.organisation.code, pk=approval_request.pk)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            result = services.decision_record(
+                actor=request.user, request=approval_request, **form.cleaned_data
+            )
+        except InvalidInput as error:
+            form_errors_from(form, error)
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, _outcome_message(result, form.cleaned_data["decision"]))
+        return redirect("approvals:decision", org=self.organisation.code, pk=result.pk)
+
+
+def _outcome_message(approval_request: ApprovalRequest, decision: str) -> str:
+    if approval_request.status == "approved":
+        return "Approved: the last sign-off is in and the plan is approved."
+    if decision == "approve":
+        return "Your sign-off is recorded. The plan is waiting for the rest of the panel."
+    if decision == "decline":
+        return "The plan is declined. The care coordinator has been told."
+    return "The plan is returned to draft with your comment."
+
+
+class PolicyView(OrgViewMixin, TemplateView):
+    """The approval policy in force and its versions; commissioners and org admins publish a new one."""
+
+    template_name = "approvals/policy.html"
+    model = ApprovalPolicy
+    required_roles = {"GET": PERSON_DATA_ROLES, "POST": POLICY_EDITORS}
+
+    def get_context_data(self, formset=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        in_force = services.policy_in_force(self.organisation)
+        tiers = rules.validate_tiers(in_force.tiers) if in_force else []
+        can_edit = self.org_context.has_role(*POLICY_EDITORS)
+        if formset is None and can_edit:
+            initial = [TierForm.initial_from(t) for t in (in_force.tiers if in_force else [])]
+            formset = TierFormSet(initial=initial)
+        context.update(
+            in_force=in_force,
+            tiers=[
+                {
+                    "number": index + 1,
+                    "tier": tier,
+                    "bound": rules.describe_measure(tier.up_to, tier.basis)
+                    if tier.up_to is not None
+                    else None,
+                    "needs": rules.describe_signoffs(tier.signoffs, services.role_label),
+                }
+                for index, tier in enumerate(tiers)
+            ],
+            versions=selectors.policy_versions(organisation=self.organisation),
+            can_edit=can_edit,
+            formset=formset,
+            preview_form=PreviewForm(initial={"total": "600.00", "weekly": "120.00"}),
+            preview=_preview_or_none(tiers, Decimal("600.00"), Decimal("120.00")),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        formset = TierFormSet(request.POST)
+        if not formset.is_valid():
+            return self.render_to_response(self.get_context_data(formset=formset))
+        tiers, positions = tiers_from_formset(formset)
+        try:
+            published = services.policy_publish(
+                actor=request.user, organisation=self.organisation, tiers=tiers
+            )
+        except InvalidInput as error:
+            errors_onto_formset(formset, positions, error.details)
+            return self.render_to_response(self.get_context_data(formset=formset))
+        messages.success(request, f"Approval policy version {published.version} is now in force.")
+        return redirect("approvals:policy", org=self.organisation.code)
+
+
+def _preview_or_none(tiers, total: Decimal, weekly: Decimal) -> dict | None:
+    if not tiers:
+        return None
+    return preview(tiers, total, weekly, None)
+
+
+class PolicyPreviewView(OrgViewMixin, TemplateView):
+    """htmx fragment: which tier a plan of £X total / £Y a week would fall in, under the tiers being
+    edited (POST, when they are complete) or the policy in force (GET)."""
+
+    template_name = "approvals/_policy_preview.html"
+    model = ApprovalPolicy
+
+    def post(self, request, *args, **kwargs):
+        return self._render(request.POST, draft=True)
+
+    def get(self, request, *args, **kwargs):
+        return self._render(request.GET, draft=False)
+
+    def _render(self, data, *, draft: bool):
+        form = PreviewForm(data)
+        total = weekly = Decimal("0.00")
+        if form.is_valid():
+            total = form.cleaned_data["total"] or Decimal("0.00")
+            weekly = form.cleaned_data["weekly"] or Decimal("0.00")
+        tiers, source = [], "none"
+        if draft:
+            formset = TierFormSet(data)
+            if formset.is_valid():
+                try:
+                    tiers = rules.validate_tiers(tiers_from_formset(formset)[0])
+                    source = "draft"
+                except rules.PolicyError:
+                    tiers = []
+        if not tiers:
+            in_force = services.policy_in_force(self.organisation)
+            if in_force:
+                tiers, source = rules.validate_tiers(in_force.tiers), "in_force"
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "preview": _preview_or_none(tiers, total, weekly),
+                "source": source,
+                "form_valid": form.is_valid(),
+                "draft": draft,
+            },
+        )
