@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class PaymentsConfig(AppConfig):
     name = "payments"
+    person_section = ("payments/_person_section.html", "payments.selectors.person_section")

@@ -34,6 +34,9 @@ class BudgetAccount(TenantModel):
     first_released_at = models.DateTimeField(null=True, blank=True)
     first_paid_at = models.DateTimeField(null=True, blank=True)
     unfunded_flagged_at = models.DateTimeField(null=True, blank=True)
+    closed_on = models.DateField(
+        null=True, blank=True, help_text="Closed with its budget: no payments after this"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "first_released_at"])]

@@ -1,6 +1,31 @@
 """Pages and API routes of the payments app."""
 
+from django.urls import path
+
+from . import api, views
+
 app_name = "payments"
 
-urlpatterns: list = []
-api_urlpatterns: list = []
+urlpatterns = [
+    path("payments/", views.WorklistView.as_view(), name="worklist"),
+    path("payments/export/", views.ExportView.as_view(), name="export"),
+    path("plans/<int:pk>/account/", views.AccountView.as_view(), name="account"),
+    path("plans/<int:pk>/account/release/", views.ReleaseCreateView.as_view(), name="release-create"),
+    path("plans/<int:pk>/account/refund/", views.RefundCreateView.as_view(), name="refund-create"),
+    path("plans/<int:pk>/account/clawback/", views.ClawbackCreateView.as_view(), name="clawback-create"),
+    path(
+        "plans/<int:pk>/account/correction/", views.CorrectionCreateView.as_view(), name="correction-create"
+    ),
+    path("plans/<int:pk>/payments/new/", views.PaymentCreateView.as_view(), name="payment-create"),
+]
+
+api_urlpatterns = [
+    path("plans/<int:pk>/account/", api.AccountView.as_view(), name="api-plan-account"),
+    path("plans/<int:pk>/account/release/", api.ReleaseView.as_view(), name="api-plan-release"),
+    path("plans/<int:pk>/payments/", api.PaymentView.as_view(), name="api-plan-payments"),
+    path("plans/<int:pk>/refunds/", api.RefundView.as_view(), name="api-plan-refunds"),
+    path("plans/<int:pk>/clawbacks/", api.ClawbackView.as_view(), name="api-plan-clawbacks"),
+    path("plans/<int:pk>/corrections/", api.CorrectionView.as_view(), name="api-plan-corrections"),
+    path("payments/", api.PaymentListView.as_view(), name="api-payments"),
+    path("accounts/unfunded/", api.UnfundedListView.as_view(), name="api-accounts-unfunded"),
+]

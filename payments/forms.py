@@ -1,0 +1,131 @@
+"""Forms of the payments pages: release of funds, a payment (with receipt), reversals, the export period."""
+
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from phb.exceptions import InvalidInput
+from phb.forms import OrgForm
+from support_plans.constants import PaymentMethod
+
+from .constants import EntryKind
+from .receipts import check_receipt
+
+
+def _amount_field(**kwargs) -> forms.DecimalField:
+    return forms.DecimalField(
+        label="Amount (£)",
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("1000000.00"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "nhsuk-input--width-10"}),
+        **kwargs,
+    )
+
+
+def _date_field(label: str) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class MoneyForm(OrgForm):
+    """A money write: a hidden Idempotency-Key made when the form is shown, so a double submit records once."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=200)
+    date_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("idempotency_key", str(uuid.uuid4()))
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.date_fields:
+            day = cleaned.get(name)
+            if day and day > timezone.localdate():
+                self.add_error(name, "The date cannot be in the future.")
+        return cleaned
+
+
+class ReleaseForm(MoneyForm):
+    prefix = "release"
+    amount = _amount_field()
+    released_on = _date_field("Date released")
+    reference = forms.CharField(max_length=100, required=False, label="Finance reference")
+    date_fields = ("released_on",)
+
+
+class PaymentForm(MoneyForm):
+    prefix = "payment"
+    amount = _amount_field()
+    paid_on = _date_field("Date paid")
+    method = forms.ChoiceField(choices=PaymentMethod.choices, label="How it was paid")
+    payee = forms.CharField(max_length=200, label="Paid to")
+    reference = forms.CharField(
+        max_length=100, required=False, label="Reference", help_text="Invoice or transaction reference"
+    )
+    receipt = forms.FileField(
+        required=False, label="Receipt", help_text="A PDF, JPEG or PNG file, up to 5 MB"
+    )
+    instalment = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    date_fields = ("paid_on",)
+
+    def clean_receipt(self):
+        receipt = self.cleaned_data.get("receipt")
+        if receipt:
+            try:
+                check_receipt(receipt)
+            except InvalidInput as error:
+                raise forms.ValidationError(error.details["receipt"]) from error
+        return receipt
+
+
+class RefundForm(MoneyForm):
+    prefix = "refund"
+    amount = _amount_field()
+    refunded_on = _date_field("Date refunded")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Reason")
+    reference = forms.CharField(max_length=100, required=False, label="Reference")
+    date_fields = ("refunded_on",)
+
+
+class ClawbackForm(MoneyForm):
+    prefix = "clawback"
+    amount = _amount_field()
+    clawed_back_on = _date_field("Date recovered")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Reason")
+    reference = forms.CharField(max_length=100, required=False, label="Reference")
+    date_fields = ("clawed_back_on",)
+
+
+class CorrectionForm(MoneyForm):
+    prefix = "correction"
+    entry = forms.TypedChoiceField(coerce=int, label="Entry to correct")
+    amount = _amount_field(help_text="How much of that entry to reverse")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Reason")
+
+    def __init__(self, *args, entries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entry"].choices = [
+            (e.pk, f"{e.get_kind_display()} of £{e.amount:,.2f} on {e.entry_date:%d %b %Y} (entry {e.pk})")
+            for e in entries
+            if e.kind != EntryKind.CORRECTION
+        ]
+
+
+class ExportForm(forms.Form):
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["end"] < cleaned["start"]:
+            self.add_error("end", "The end of the period must not be before its start.")
+        return cleaned

@@ -1,0 +1,272 @@
+"""Reads of budget accounts: the account page and API, work lists, the finance export, the person's page."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from phb.models import Organisation
+from support_plans.constants import IN_PLACE_STATUSES
+from support_plans.models import SupportPlan
+
+from . import ledger
+from .constants import EntryKind, InstalmentStatus
+from .models import BudgetAccount, Instalment, LedgerEntry
+
+WORKLIST_HORIZON_DAYS = 14
+EXPORT_KINDS = (EntryKind.PAYMENT, EntryKind.REFUND)
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def entry_data(entry: LedgerEntry) -> dict:
+    """One ledger entry as the API answers it (and as the idempotency record stores it)."""
+    return {
+        "id": entry.pk,
+        "kind": entry.kind,
+        "amount": _money(entry.amount),
+        "entry_date": entry.entry_date.isoformat(),
+        "method": entry.method,
+        "payee": entry.payee,
+        "reference": entry.reference,
+        "reason": entry.reason,
+        "reverses": entry.reverses_id,
+        "instalment": entry.instalment_id,
+        "receipt": bool(entry.receipt),
+        "receipt_content_type": entry.receipt_content_type,
+        "plan": entry.plan_id,
+        "created_by": entry.created_by.username if entry.created_by_id else None,
+        "created_at": entry.created_at.isoformat() if entry.created_at else None,
+    }
+
+
+def instalment_data(instalment: Instalment, today: date | None = None) -> dict:
+    today = today or timezone.localdate()
+    overdue = instalment.status == InstalmentStatus.DUE and instalment.due_on < today
+    return {
+        "id": instalment.pk,
+        "plan": instalment.plan_id,
+        "item": instalment.item_id,
+        "description": instalment.item.description,
+        "due_on": instalment.due_on.isoformat(),
+        "amount": _money(instalment.amount),
+        "status": "overdue" if overdue else instalment.status,
+    }
+
+
+def account_for_plan(*, plan: SupportPlan) -> BudgetAccount | None:
+    """The account of the plan's budget (any version of the budget leads to it), or None before approval."""
+    return (
+        BudgetAccount.objects.filter(organisation_id=plan.organisation_id, budget_id=plan.budget_id)
+        .select_related("plan", "person", "budget", "organisation")
+        .first()
+    )
+
+
+def account_entries(account: BudgetAccount) -> QuerySet[LedgerEntry]:
+    return account.entries.select_related("created_by", "reverses").order_by("entry_date", "id")
+
+
+def account_instalments(account: BudgetAccount, statuses=None) -> QuerySet[Instalment]:
+    instalments = account.instalments.select_related("item").order_by("due_on", "id")
+    if statuses:
+        instalments = instalments.filter(status__in=statuses)
+    return instalments
+
+
+@dataclass(frozen=True)
+class Timings:
+    """The delays the field complains of, in whole days from approval."""
+
+    approved_on: date
+    approval_to_release_days: int | None
+    approval_to_first_payment_days: int | None
+    days_waiting: int | None  # still waiting for funds: days since approval
+
+
+def account_timings(account: BudgetAccount, today: date | None = None) -> Timings:
+    today = today or timezone.localdate()
+    approved_on = timezone.localdate(account.opened_at)
+    released = timezone.localdate(account.first_released_at) if account.first_released_at else None
+    paid = timezone.localdate(account.first_paid_at) if account.first_paid_at else None
+    return Timings(
+        approved_on=approved_on,
+        approval_to_release_days=ledger.days_between(approved_on, released),
+        approval_to_first_payment_days=ledger.days_between(approved_on, paid),
+        days_waiting=None if released else (today - approved_on).days,
+    )
+
+
+def account_detail(account: BudgetAccount) -> dict:
+    """GET plans/{id}/account/: the totals, the ledger, the instalments and the delays."""
+    timings = account_timings(account)
+    return {
+        "id": account.pk,
+        "budget": account.budget_id,
+        "plan": account.plan_id,
+        "approved": _money(account.approved),
+        "released": _money(account.released),
+        "paid": _money(account.paid),
+        "balance": _money(account.approved - account.paid),
+        "opened_at": account.opened_at.isoformat(),
+        "closed_on": account.closed_on.isoformat() if account.closed_on else None,
+        "first_released_at": account.first_released_at.isoformat() if account.first_released_at else None,
+        "first_paid_at": account.first_paid_at.isoformat() if account.first_paid_at else None,
+        "approval_to_release_days": timings.approval_to_release_days,
+        "approval_to_first_payment_days": timings.approval_to_first_payment_days,
+        "entries": [entry_data(e) for e in account_entries(account)],
+        "instalments": [instalment_data(i) for i in account_instalments(account)],
+    }
+
+
+def account_list(*, organisation: Organisation) -> QuerySet[BudgetAccount]:
+    return BudgetAccount.objects.for_org(organisation).select_related("plan", "person", "budget")
+
+
+# --- Waiting for funds (finance) and the broker's work list
+
+
+def unfunded_accounts(*, organisation: Organisation) -> QuerySet[BudgetAccount]:
+    """Approved plans with no funds released, oldest approval first, with when they were approved."""
+    return (
+        BudgetAccount.objects.for_org(organisation)
+        .filter(first_released_at__isnull=True, closed_on__isnull=True, plan__status__in=IN_PLACE_STATUSES)
+        .annotate(waiting_since=Coalesce(F("plan__approved_at"), F("opened_at")))
+        .select_related("plan", "person", "budget")
+        .order_by("waiting_since", "id")
+    )
+
+
+def unfunded_rows(*, organisation: Organisation, today: date | None = None) -> list[dict]:
+    """The finance 'Waiting for funds' list: days waiting, and whether past the organisation's limit."""
+    today = today or timezone.localdate()
+    limit = organisation.unfunded_after_days
+    rows = []
+    for account in unfunded_accounts(organisation=organisation):
+        approved_on = timezone.localdate(account.waiting_since)
+        days = (today - approved_on).days
+        rows.append(
+            {
+                "account": account,
+                "plan": account.plan,
+                "person": account.person,
+                "approved_on": approved_on,
+                "days_waiting": days,
+                "overdue": days > limit,
+                "unreleased": account.approved - account.released,
+            }
+        )
+    return rows
+
+
+def unfunded_data(row: dict) -> dict:
+    account = row["account"]
+    return {
+        "account": account.pk,
+        "plan": account.plan_id,
+        "budget": account.budget_id,
+        "person": account.person_id,
+        "person_name": account.person.full_name,
+        "approved": _money(account.approved),
+        "approved_on": row["approved_on"].isoformat(),
+        "days_waiting": row["days_waiting"],
+        "over_limit": row["overdue"],
+    }
+
+
+def broker_worklist(*, organisation: Organisation, today: date | None = None) -> dict:
+    """Instalments due on accounts with funds released: overdue, and due in the next 14 days."""
+    today = today or timezone.localdate()
+    due = (
+        Instalment.objects.for_org(organisation)
+        .filter(
+            status=InstalmentStatus.DUE,
+            account__first_released_at__isnull=False,
+            account__closed_on__isnull=True,
+            account__plan__status__in=IN_PLACE_STATUSES,
+            due_on__lte=today + timedelta(days=WORKLIST_HORIZON_DAYS),
+        )
+        .select_related("account", "account__person", "plan", "item")
+        .order_by("due_on", "id")
+    )
+    overdue = [i for i in due if i.due_on < today]
+    upcoming = [i for i in due if i.due_on >= today]
+    return {"overdue": overdue, "upcoming": upcoming, "horizon_days": WORKLIST_HORIZON_DAYS, "today": today}
+
+
+# --- The finance export
+
+
+def payment_lines(
+    *, organisation: Organisation, start: date | None, end: date | None
+) -> QuerySet[LedgerEntry]:
+    """Payments, refunds and corrections of either, in a period: every entry that moves `paid`."""
+    entries = (
+        LedgerEntry.objects.for_org(organisation)
+        .filter(Q(kind__in=EXPORT_KINDS) | Q(kind=EntryKind.CORRECTION, reverses__kind__in=EXPORT_KINDS))
+        .select_related("organisation", "account__person", "reverses", "plan")
+        .order_by("entry_date", "id")
+    )
+    if start:
+        entries = entries.filter(entry_date__gte=start)
+    if end:
+        entries = entries.filter(entry_date__lte=end)
+    return entries
+
+
+def signed_amount(entry: LedgerEntry) -> Decimal:
+    """What the entry adds to money paid out: a payment +, a refund -, a correction the other way."""
+    corrects = entry.reverses.kind if entry.reverses_id else None
+    return ledger.effect(entry.kind, entry.amount, corrects)[1]
+
+
+def payment_line_data(entry: LedgerEntry) -> dict:
+    person = entry.account.person
+    return {
+        "id": entry.pk,
+        "entry_date": entry.entry_date.isoformat(),
+        "organisation": entry.organisation.code,
+        "nhs_number": person.nhs_number,
+        "person_name": person.full_name,
+        "plan": entry.plan_id,
+        "budget": entry.plan.budget_id,
+        "kind": entry.kind,
+        "method": entry.method,
+        "payee": entry.payee,
+        "reference": entry.reference,
+        "amount": _money(signed_amount(entry)),
+        "reverses": entry.reverses_id,
+    }
+
+
+def payments_total(entries) -> Decimal:
+    return sum((signed_amount(e) for e in entries), Decimal("0.00"))
+
+
+# --- The person's page
+
+
+def person_section(person, org_context) -> dict:
+    """Each budget account of the person: approved, released, paid and balance, linked to its page."""
+    accounts = (
+        BudgetAccount.objects.for_org(org_context.organisation)
+        .filter(person=person)
+        .select_related("plan")
+        .order_by("opened_at", "id")
+    )
+    return {
+        "accounts": [
+            {
+                "account": account,
+                "plan": account.plan,
+                "balance": account.approved - account.paid,
+                "timings": account_timings(account),
+            }
+            for account in accounts
+        ]
+    }
