@@ -93,6 +93,7 @@ def test_check_deploy_passes_with_production_settings():
         "SECURE_HSTS_PRELOAD": "true",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' conftest, never in production
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=Path(settings.BASE_DIR),
