@@ -115,13 +115,9 @@ def seed(context) -> None:
                 effective_from=timezone.now() - timedelta(days=365),
                 note="The organisation's scheme of delegation for personal health budgets",
             )
-        try:
-            from support_plans import services as plan_services
-            from support_plans.models import SupportPlan
-        except ImportError:
-            continue
-        if not hasattr(plan_services, "plan_submit"):
-            continue
+        from support_plans import services as plan_services
+        from support_plans.models import SupportPlan
+
         drafts = list(SupportPlan.objects.filter(organisation=organisation, status="draft").order_by("id"))
         submitted = 0
         for plan in drafts[: max(0, len(drafts) - DRAFTS_LEFT_UNTOUCHED)]:

@@ -6,7 +6,6 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, Q, QuerySet
 
 from phb.constants import Role
@@ -77,24 +76,17 @@ def allowed_actions(plan: SupportPlan, org_context) -> dict[str, bool]:
 
 
 def required_tier(organisation: Organisation, plan_costs_: costs.Costs) -> dict | None:
-    """Which approval tier the plan would need under the policy in force now, if approvals has one.
+    """Which approval tier the plan would need under the policy in force now (None without a policy).
 
-    Approvals owns the rule (approvals/policy.py); this only asks it, and shows nothing until
-    the organisation has a policy.
+    Approvals owns the rule (approvals/policy.py); this only asks it.
     """
-    try:
-        from approvals import policy as rules
-        from approvals.services import policy_in_force
-    except ImportError:
+    from approvals import policy as rules
+    from approvals.services import policy_in_force
+
+    policy = policy_in_force(organisation)
+    if policy is None:
         return None
-    try:
-        policy = policy_in_force(organisation)
-        if policy is None:
-            return None
-        tiers = rules.validate_tiers(policy.tiers)
-        index, tier, measured = rules.choose_tier(tiers, plan_costs_)
-    except (AttributeError, LookupError, TypeError, ValueError):
-        return None
+    index, tier, measured = rules.choose_tier(rules.validate_tiers(policy.tiers), plan_costs_)
     return {
         "tier": index + 1,
         "basis": tier.basis,
@@ -112,51 +104,39 @@ def with_role_labels(required: list[dict]) -> list[dict]:
 
 
 def latest_approval(plan: SupportPlan):
-    requests = getattr(plan, "approval_requests", None)
-    if requests is None:
-        return None
-    return requests.order_by("-submitted_at", "-id").prefetch_related("decisions__user").first()
+    return plan.approval_requests.order_by("-submitted_at", "-id").prefetch_related("decisions__user").first()
 
 
 def account_summary(plan: SupportPlan) -> dict | None:
-    """The budget account (payments owns it), if one is open."""
-    try:
-        account = plan.budget.account
-    except (ObjectDoesNotExist, AttributeError):
+    """The budget account's figures (payments owns the account and its rule), if one is open."""
+    from payments.models import BudgetAccount
+
+    account = BudgetAccount.objects.filter(budget_id=plan.budget_id).first()
+    if account is None:
         return None
-    approved, released, paid = account.approved, account.released, account.paid
-    balance = getattr(account, "balance", None)
-    if balance is None or callable(balance):
-        # What is left of the approved budget once payments are taken off.
-        balance = approved - paid
     return {
-        "approved": f"{approved:.2f}",
-        "released": f"{released:.2f}",
-        "paid": f"{paid:.2f}",
-        "balance": f"{Decimal(balance):.2f}",
+        "approved": f"{account.approved:.2f}",
+        "released": f"{account.released:.2f}",
+        "paid": f"{account.paid:.2f}",
+        "balance": f"{account.approved - account.paid:.2f}",
     }
 
 
 def first_review(plan: SupportPlan) -> str:
     """When the plan will be reviewed, in plain English for the person's copy."""
-    reviews = getattr(plan, "reviews", None)
-    if reviews is not None:
-        review = reviews.filter(status__in=["scheduled", "due", "overdue"]).order_by("due_on").first()
-        if review is not None:
-            return f"Your first review is planned for {review.due_on:%-d %B %Y}."
-    weeks = 12
-    try:
-        from reviews.models import ReviewPolicy
+    from reviews.constants import ReviewStatus
+    from reviews.services import review_policy_get
 
-        policy = ReviewPolicy.objects.filter(organisation_id=plan.organisation_id).first()
-        if policy is not None:
-            weeks = policy.first_review_weeks
-    except ImportError:
-        pass
-    if weeks == 12:
-        when = "within 3 months of your plan starting"
-    else:
-        when = f"within {weeks} weeks of your plan starting"
+    review = plan.reviews.filter(status=ReviewStatus.SCHEDULED).order_by("due_on").first()
+    if review is not None:
+        return f"Your first review is planned for {review.due_on:%-d %B %Y}."
+    weeks = review_policy_get(plan.organisation).first_review_weeks
+    # Direct payments must be reviewed within three months of starting.
+    when = (
+        "within 3 months of your plan starting"
+        if weeks == 12
+        else f"within {weeks} weeks of your plan starting"
+    )
     by = plan.start_date + timedelta(weeks=weeks)
     return f"We will review your plan with you {when} (by {by:%-d %B %Y})."
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from importlib import import_module
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -63,22 +61,6 @@ RISK_FIELDS = ("risk", "mitigation")
 
 
 # --- Helpers
-
-
-def _call_other_app(module_path: str, function: str, **kwargs: Any) -> Any:
-    """Call another pathway app's service by its agreed name.
-
-    The apps are written side by side; until the other app's function lands, the call is a no-op
-    (an import error inside that app still surfaces).
-    """
-    try:
-        module = import_module(module_path)
-    except ModuleNotFoundError as error:
-        if error.name and module_path.startswith(error.name):
-            return None
-        raise
-    target = getattr(module, function, None)
-    return target(**kwargs) if target is not None else None
 
 
 def _lock(plan: SupportPlan) -> SupportPlan:
@@ -309,7 +291,9 @@ def plan_submit(*, actor, plan: SupportPlan):
         after=snapshot(locked),
         summary=f"Support plan (version {locked.version}) submitted for sign-off: {_money(locked.cost_total)}",
     )
-    request = _call_other_app("approvals.services", "approval_request_open", actor=actor, plan=locked)
+    from approvals.services import approval_request_open
+
+    request = approval_request_open(actor=actor, plan=locked)
     _refresh_from(plan, locked)
     return request
 
@@ -377,7 +361,14 @@ def plan_mark_approved(*, actor, plan: SupportPlan, at: datetime) -> SupportPlan
             f"Support plan (version {locked.version}) in use from now",
             activated_at=at,
         )
-    _call_other_app("payments.services", "account_open_or_resize", actor=actor, plan=locked)
+    from payments.services import account_open_or_resize
+
+    account_open_or_resize(actor=actor, plan=locked)
+    if was_active:
+        from reviews.services import reviews_schedule_for_plan
+
+        # The budget's open reviews move to the version now in use.
+        reviews_schedule_for_plan(actor=actor, plan=locked)
     _refresh_from(plan, locked)
     return locked
 
@@ -434,7 +425,9 @@ def plan_mark_active(*, actor, plan: SupportPlan, at: datetime) -> SupportPlan:
         f"Personal health budget in use (support plan version {locked.version})",
         activated_at=at,
     )
-    _call_other_app("reviews.services", "reviews_schedule_for_plan", actor=actor, plan=locked)
+    from reviews.services import reviews_schedule_for_plan
+
+    reviews_schedule_for_plan(actor=actor, plan=locked)
     _refresh_from(plan, locked)
     return locked
 
@@ -511,7 +504,9 @@ def plan_close(*, actor, plan: SupportPlan, reason: str, closed_on: date, note: 
     budget.stamp(actor)
     _clean(budget)
     budget.save()
-    _call_other_app("payments.services", "account_close", actor=actor, budget=budget, closed_on=closed_on)
+    from payments.services import account_close
+
+    account_close(actor=actor, budget=budget, closed_on=closed_on)
     _refresh_from(plan, locked)
     return locked
 

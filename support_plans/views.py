@@ -194,10 +194,8 @@ def _referral(organisation, referral_id, person):
 
 def _conversation_goals(organisation, referral_id) -> list[str]:
     """The goals the person gave in their conversations, to start the plan in their words."""
-    try:
-        from referrals.models import Conversation
-    except ImportError:
-        return []
+    from referrals.models import Conversation
+
     goals: list[str] = []
     for conversation in Conversation.objects.for_org(organisation).filter(referral_id=referral_id):
         goals.extend(str(goal) for goal in conversation.goals or [] if str(goal).strip())
