@@ -91,7 +91,7 @@ class RiskInput(serializers.Serializer):
 
 
 @extend_schema_field(
-    {"oneOf": [{"type": "boolean"}, {"type": "string", "example": "1200.00"}, {"type": "null"}]}
+    {"oneOf": [{"type": "boolean"}, {"type": "string", "example": "1200.00"}], "nullable": True}
 )
 class FundingStreamField(serializers.Field):
     """A funding stream: true/false (contributes or not), or the amount it contributes; null means no."""
