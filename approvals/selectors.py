@@ -1,13 +1,14 @@
 """Reads of the approvals app: the queues, one request with its history, who can fill a slot."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from phb.constants import Role
 from phb.models import Membership, MembershipRole, Organisation
 
 from . import policy as rules
@@ -158,3 +159,35 @@ def person_section(person, org_context) -> dict:
         .order_by("-submitted_at")
     )
     return {"rows": queue_rows(requests, stale_after_days=org_context.organisation.stale_approval_days)}
+
+
+# Roles that sit on sign-offs in the field's policies; a broker or finance officer has no queue.
+APPROVER_ROLES = (
+    Role.CARE_COORDINATOR,
+    Role.TEAM_LEAD,
+    Role.PHB_LEAD,
+    Role.LIVED_EXPERIENCE_REVIEWER,
+    Role.COMMISSIONER,
+)
+
+
+def home_panel(org_context) -> dict | None:
+    """The home page card: requests waiting for my sign-off, and how many have waited too long."""
+    if not org_context.has_role(*APPROVER_ROLES):
+        return None
+    organisation = org_context.organisation
+    waiting = requests_waiting_for(organisation=organisation, user=org_context.user, roles=org_context.roles)
+    stale_before = timezone.now() - timedelta(days=organisation.stale_approval_days)
+    queue = reverse("approvals:queue", kwargs={"org": org_context.code})
+    return {
+        "title": "Approvals",
+        "items": [
+            {"label": "waiting for my sign-off", "url": queue, "count": len(waiting)},
+            {
+                "label": f"waiting more than {organisation.stale_approval_days} days",
+                "url": queue,
+                "urgent": True,
+                "count": sum(1 for request in waiting if request.submitted_at < stale_before),
+            },
+        ],
+    }

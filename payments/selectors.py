@@ -270,3 +270,49 @@ def person_section(person, org_context) -> dict:
             for account in accounts
         ]
     }
+
+
+def home_panel(org_context) -> dict | None:
+    """The home page card: instalments to pay (brokers) and approved plans waiting for funds (finance)."""
+    from django.urls import reverse
+
+    from phb.constants import Role
+
+    organisation = org_context.organisation
+    worklist = reverse("payments:worklist", kwargs={"org": org_context.code})
+    items = []
+    if org_context.has_role(Role.BROKER, Role.FINANCE):
+        today = timezone.localdate()
+        due = Instalment.objects.for_org(organisation).filter(
+            status=InstalmentStatus.DUE,
+            account__first_released_at__isnull=False,
+            account__closed_on__isnull=True,
+        )
+        items += [
+            {
+                "label": "instalments overdue",
+                "url": worklist,
+                "urgent": True,
+                "count": due.filter(due_on__lt=today).count(),
+            },
+            {
+                "label": f"instalments due in the next {WORKLIST_HORIZON_DAYS} days",
+                "url": worklist,
+                "count": due.filter(
+                    due_on__gte=today, due_on__lte=today + timedelta(days=WORKLIST_HORIZON_DAYS)
+                ).count(),
+            },
+        ]
+    if org_context.has_role(Role.FINANCE, Role.COMMISSIONER):
+        unfunded = unfunded_accounts(organisation=organisation)
+        limit = timezone.now() - timedelta(days=organisation.unfunded_after_days)
+        items += [
+            {"label": "approved plans waiting for funds", "url": worklist, "count": unfunded.count()},
+            {
+                "label": f"waiting more than {organisation.unfunded_after_days} days",
+                "url": worklist,
+                "urgent": True,
+                "count": unfunded.filter(waiting_since__lt=limit).count(),
+            },
+        ]
+    return {"title": "Money", "items": items} if items else None

@@ -9,3 +9,4 @@ class ReferralsConfig(AppConfig):
     # The person's page and the person API show this app's part of the record.
     person_section = ("referrals/_person_section.html", "referrals.selectors.person_section")
     person_api_section = ("referrals", "referrals.api.person_referrals")
+    home_panel = ("includes/home_panel.html", "referrals.selectors.home_panel")

@@ -243,3 +243,32 @@ def referral_for_page(*, organisation: Organisation) -> QuerySet[Referral]:
         plan_status=_plan_status_subquery(),
         plan_id=_plan_id_subquery(),
     )
+
+
+def home_panel(org_context) -> dict | None:
+    """The home page card: my caseload, and referrals nobody has accepted yet."""
+    if not org_context.has_role(Role.CARE_COORDINATOR, Role.TEAM_LEAD, Role.PHB_LEAD, Role.COMMISSIONER):
+        return None
+    organisation, code = org_context.organisation, org_context.code
+    referrals = Referral.objects.for_org(organisation)
+    caseload = reverse("referrals:caseload", kwargs={"org": code})
+    return {
+        "title": "Referrals",
+        "items": [
+            {
+                "label": "in my caseload",
+                "url": caseload,
+                "count": referrals.filter(
+                    status=ReferralStatus.ACCEPTED, care_coordinator=org_context.user
+                ).count(),
+            },
+            {
+                "label": "waiting to be accepted",
+                "url": caseload,
+                "urgent": True,
+                "count": referrals.filter(
+                    status=ReferralStatus.RECEIVED, care_coordinator__isnull=True
+                ).count(),
+            },
+        ],
+    }

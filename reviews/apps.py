@@ -7,3 +7,4 @@ class ReviewsConfig(AppConfig):
     # The person's page shows their reviews and outcome measures; the person API adds `reviews`.
     person_section = ("reviews/_person_section.html", "reviews.selectors.person_section")
     person_api_section = ("reviews", "reviews.selectors.person_reviews")
+    home_panel = ("includes/home_panel.html", "reviews.selectors.home_panel")

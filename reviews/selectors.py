@@ -169,3 +169,34 @@ def person_section(person: Person, org_context) -> dict:
         "can_request": org_context.has_role(Role.CARE_COORDINATOR, Role.TEAM_LEAD, Role.PHB_LEAD),
         "today": today,
     }
+
+
+def home_panel(org_context) -> dict | None:
+    """The home page card: my reviews overdue and due this week."""
+    from django.urls import reverse
+
+    if not org_context.has_role(Role.CARE_COORDINATOR, Role.TEAM_LEAD):
+        return None
+    today = timezone.localdate()
+    mine = _base(org_context.organisation).filter(
+        plan__care_coordinator=org_context.user, status=ReviewStatus.SCHEDULED, budget__closed_on__isnull=True
+    )
+    reviews = reverse("reviews:list", kwargs={"org": org_context.code})
+    return {
+        "title": "Reviews",
+        "items": [
+            {
+                "label": "of my reviews overdue",
+                "url": reviews,
+                "urgent": True,
+                "count": mine.filter(due_on__lt=today).count(),
+            },
+            {
+                "label": "of my reviews due this week",
+                "url": reviews,
+                "count": mine.filter(
+                    due_on__gte=today, due_on__lte=today + timedelta(days=DUE_THIS_WEEK_DAYS)
+                ).count(),
+            },
+        ],
+    }
