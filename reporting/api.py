@@ -104,7 +104,8 @@ class ReturnView(OrgScopedMixin, APIView):
             return (JSONRenderer(), JSONRenderer.media_type)
 
     def finalize_response(self, request, response, *args, **kwargs):
-        if response.status_code >= 400:  # errors are JSON whatever format was asked for
+        # Errors and OPTIONS metadata are JSON whatever format was asked for: only the return is CSV/XLSX.
+        if response.status_code >= 400 or request.method != "GET":
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
         return super().finalize_response(request, response, *args, **kwargs)

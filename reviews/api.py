@@ -132,6 +132,9 @@ class ReviewPolicyView(OrgScopedMixin, generics.GenericAPIView):
     serializer_class = ReviewPolicySerializer
     required_roles = {"GET": None, "PUT": POLICY_ROLES}
 
+    def get_object(self):
+        return services.review_policy_get(self.organisation)
+
     def _answer(self, policy):
         return Response(
             {name: getattr(policy, name) for name in services.POLICY_FIELDS},
