@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from phb.money import PENNY, gbp
+
 BASES = ("total", "weekly", "annual")
 APPROVE, DECLINE, RETURN = "approve", "decline", "return"
 DECISIONS = (APPROVE, DECLINE, RETURN)
@@ -33,7 +35,6 @@ ALL_ROLES = SIGNING_ROLES | {"region_viewer"}
 
 MAX_BOUND = Decimal("1000000.00")
 MAX_COUNT = 20
-PENNY = Decimal("0.01")
 
 
 class PolicyError(ValueError):
@@ -355,13 +356,9 @@ def describe_signoffs(
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def _money(amount: Decimal) -> str:
-    return f"£{amount:,.2f}"
-
-
 def describe_measure(amount: Decimal, basis: str) -> str:
-    return {"total": f"{_money(amount)} total", "weekly": f"{_money(amount)} a week"}.get(
-        basis, f"{_money(amount)} a year"
+    return {"total": f"{gbp(amount)} total", "weekly": f"{gbp(amount)} a week"}.get(
+        basis, f"{gbp(amount)} a year"
     )
 
 
@@ -376,9 +373,9 @@ def explain_tier(
     )
     conditions = []
     if lower is not None:
-        conditions.append(f"over {_money(lower)}")
+        conditions.append(f"over {gbp(lower)}")
     if tier.up_to is not None:
-        conditions.append(f"at most {_money(tier.up_to)}")
+        conditions.append(f"at most {gbp(tier.up_to)}")
     where = " and ".join(conditions) if conditions else "within the only tier"
     needs = describe_signoffs(tier.signoffs, label)
     submitter = "" if not tier.submitter_may_sign else " (the submitter may sign)"

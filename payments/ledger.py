@@ -17,8 +17,9 @@ import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
+from phb.money import gbp, to_pennies
 from support_plans import costs
 
 RELEASE = "release"
@@ -29,12 +30,6 @@ CORRECTION = "correction"
 KINDS = (RELEASE, PAYMENT, REFUND, CLAWBACK, CORRECTION)
 
 ZERO = Decimal("0.00")
-PENNY = Decimal("0.01")
-
-
-def pennies(value: Decimal) -> Decimal:
-    """Round half-up to pennies: the one place money is quantised."""
-    return value.quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
 # --- Errors: the service turns these into 409s with the same message.
@@ -93,17 +88,13 @@ class Entry:
     corrects: str | None = None
 
 
-def _money(amount: Decimal) -> str:
-    return f"£{amount:,.2f}"
-
-
 def check_payment(approved: Decimal, paid: Decimal, amount: Decimal) -> None:
     """A payment may not take what has been paid beyond the approved amount."""
     if paid + amount > approved:
         raise WouldOverspend(
-            f"A payment of {_money(amount)} would exceed the approved budget: "
-            f"{_money(approved)} approved, {_money(paid)} already paid, "
-            f"{_money(max(approved - paid, ZERO))} left."
+            f"A payment of {gbp(amount)} would exceed the approved budget: "
+            f"{gbp(approved)} approved, {gbp(paid)} already paid, "
+            f"{gbp(max(approved - paid, ZERO))} left."
         )
 
 
@@ -111,23 +102,23 @@ def check_release(approved: Decimal, released: Decimal, amount: Decimal) -> None
     """Funds released may not exceed the approved amount."""
     if released + amount > approved:
         raise WouldOverRelease(
-            f"Releasing {_money(amount)} would release more than was approved: "
-            f"{_money(approved)} approved, {_money(released)} already released, "
-            f"{_money(max(approved - released, ZERO))} left to release."
+            f"Releasing {gbp(amount)} would release more than was approved: "
+            f"{gbp(approved)} approved, {gbp(released)} already released, "
+            f"{gbp(max(approved - released, ZERO))} left to release."
         )
 
 
 def check_refund(paid: Decimal, amount: Decimal) -> None:
     """A refund cannot give back more than has been paid out."""
     if amount > paid:
-        raise ReversalTooLarge(f"A refund of {_money(amount)} is more than has been paid ({_money(paid)}).")
+        raise ReversalTooLarge(f"A refund of {gbp(amount)} is more than has been paid ({gbp(paid)}).")
 
 
 def check_clawback(released: Decimal, amount: Decimal) -> None:
     """A clawback cannot recover more than has been released."""
     if amount > released:
         raise ReversalTooLarge(
-            f"A clawback of {_money(amount)} is more than has been released ({_money(released)})."
+            f"A clawback of {gbp(amount)} is more than has been released ({gbp(released)})."
         )
 
 
@@ -137,7 +128,7 @@ def check_correction(position: Position, corrects: str, remaining: Decimal, amou
         raise ReversalTooLarge("A correction cannot itself be corrected; correct the original entry.")
     if amount > remaining:
         raise ReversalTooLarge(
-            f"A correction of {_money(amount)} is more than is left of that entry ({_money(remaining)})."
+            f"A correction of {gbp(amount)} is more than is left of that entry ({gbp(remaining)})."
         )
     # The correction moves the totals the opposite way to the entry it reverses.
     if corrects == PAYMENT:
@@ -209,7 +200,7 @@ def check_resize(new_approved: Decimal, paid: Decimal) -> None:
     """A revised plan version re-sizes the account, but never below what has been paid out."""
     if new_approved < paid:
         raise ResizeBelowPaid(
-            f"The revised plan approves {_money(new_approved)}, less than the {_money(paid)} "
+            f"The revised plan approves {gbp(new_approved)}, less than the {gbp(paid)} "
             "already paid from this budget."
         )
 
@@ -272,7 +263,7 @@ def instalments(items: Iterable[Item], start: date, end: date) -> list[Due]:
         if item.frequency == costs.ONE_OFF:
             item_end = max(item_end, item_start)  # a one-off always counts once, as in the total
         for day in occurrence_dates(item.frequency, item_start, item_end):
-            due.append(Due(key=item.key, due_on=day, amount=pennies(item.amount)))
+            due.append(Due(key=item.key, due_on=day, amount=to_pennies(item.amount)))
     return sorted(due, key=lambda d: (d.due_on, d.key))
 
 

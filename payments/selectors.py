@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from phb.models import Organisation
+from phb.money import api_amount
 from support_plans.constants import IN_PLACE_STATUSES
 from support_plans.models import SupportPlan
 
@@ -20,16 +21,12 @@ WORKLIST_HORIZON_DAYS = 14
 EXPORT_KINDS = (EntryKind.PAYMENT, EntryKind.REFUND)
 
 
-def _money(value: Decimal | None) -> str | None:
-    return None if value is None else f"{value:.2f}"
-
-
 def entry_data(entry: LedgerEntry) -> dict:
     """One ledger entry as the API answers it (and as the idempotency record stores it)."""
     return {
         "id": entry.pk,
         "kind": entry.kind,
-        "amount": _money(entry.amount),
+        "amount": api_amount(entry.amount),
         "entry_date": entry.entry_date.isoformat(),
         "method": entry.method,
         "payee": entry.payee,
@@ -54,7 +51,7 @@ def instalment_data(instalment: Instalment, today: date | None = None) -> dict:
         "item": instalment.item_id,
         "description": instalment.item.description,
         "due_on": instalment.due_on.isoformat(),
-        "amount": _money(instalment.amount),
+        "amount": api_amount(instalment.amount),
         "status": "overdue" if overdue else instalment.status,
     }
 
@@ -109,10 +106,10 @@ def account_detail(account: BudgetAccount) -> dict:
         "id": account.pk,
         "budget": account.budget_id,
         "plan": account.plan_id,
-        "approved": _money(account.approved),
-        "released": _money(account.released),
-        "paid": _money(account.paid),
-        "balance": _money(account.approved - account.paid),
+        "approved": api_amount(account.approved),
+        "released": api_amount(account.released),
+        "paid": api_amount(account.paid),
+        "balance": api_amount(account.approved - account.paid),
         "opened_at": account.opened_at.isoformat(),
         "closed_on": account.closed_on.isoformat() if account.closed_on else None,
         "first_released_at": account.first_released_at.isoformat() if account.first_released_at else None,
@@ -172,7 +169,7 @@ def unfunded_data(row: dict) -> dict:
         "budget": account.budget_id,
         "person": account.person_id,
         "person_name": account.person.full_name,
-        "approved": _money(account.approved),
+        "approved": api_amount(account.approved),
         "approved_on": row["approved_on"].isoformat(),
         "days_waiting": row["days_waiting"],
         "over_limit": row["overdue"],
@@ -239,7 +236,7 @@ def payment_line_data(entry: LedgerEntry) -> dict:
         "method": entry.method,
         "payee": entry.payee,
         "reference": entry.reference,
-        "amount": _money(signed_amount(entry)),
+        "amount": api_amount(signed_amount(entry)),
         "reverses": entry.reverses_id,
     }
 

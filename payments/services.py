@@ -18,6 +18,7 @@ from phb.audit import record_event, snapshot
 from phb.constants import Role
 from phb.exceptions import Conflict, InvalidInput, NotPermitted, Overspend
 from phb.models import MembershipRole, Organisation
+from phb.money import PENNY, gbp
 from phb.notifications import absolute_url, notify_once
 from phb.selectors import users_with_role
 from support_plans.constants import IN_PLACE_STATUSES, PlanStatus
@@ -37,10 +38,6 @@ CORRECTION_ROLES = (Role.FINANCE,)
 
 
 # --- Helpers
-
-
-def _money(amount: Decimal) -> str:
-    return f"£{amount:,.2f}"
 
 
 def _require_role(actor, organisation, roles: tuple[str, ...], doing: str) -> None:
@@ -88,7 +85,7 @@ def _check_open(account: BudgetAccount, doing: str) -> SupportPlan:
 
 
 def _check_amount(amount: Decimal, field: str = "amount") -> Decimal:
-    if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(ledger.PENNY):
+    if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(PENNY):
         raise InvalidInput(**{field: ["Enter an amount in pounds and pence greater than £0.00."]})
     if amount > Decimal("1000000.00"):
         raise InvalidInput(**{field: ["Enter an amount of no more than £1,000,000.00."]})
@@ -257,7 +254,7 @@ def account_open_or_resize(*, actor, plan: SupportPlan) -> BudgetAccount:
             action="account_opened",
             after=snapshot(account),
             person=plan.person,
-            summary=f"Budget account opened: {_money(account.approved)} approved"
+            summary=f"Budget account opened: {gbp(account.approved)} approved"
             + (f", {count} instalments scheduled" if count else ""),
         )
         return account
@@ -284,7 +281,7 @@ def account_open_or_resize(*, actor, plan: SupportPlan) -> BudgetAccount:
         before=before,
         after=snapshot(account),
         person=plan.person,
-        summary=f"Budget account re-sized from {_money(old_approved)} to {_money(account.approved)} "
+        summary=f"Budget account re-sized from {gbp(old_approved)} to {gbp(account.approved)} "
         f"(plan version {plan.version}); {cancelled} instalments replaced by {count}",
     )
     return account
@@ -357,7 +354,7 @@ def release_record(
         )
         _mark_first(actor, account, current, "first_released_at", released_on)
         _save_account(actor, account)
-        _audit_entry(actor, account, entry, before, f"Release of funds of {_money(amount)} recorded")
+        _audit_entry(actor, account, entry, before, f"Release of funds of {gbp(amount)} recorded")
         _remember(request, entry)
         return entry
 
@@ -435,7 +432,7 @@ def payment_record(
             due.save(update_fields=["status", "modified_at", "modified_by"])
         _mark_first(actor, account, current, "first_paid_at", paid_on)
         _save_account(actor, account)
-        _audit_entry(actor, account, entry, before, f"Payment of {_money(amount)} to {payee} recorded")
+        _audit_entry(actor, account, entry, before, f"Payment of {gbp(amount)} to {payee} recorded")
         _remember(request, entry)
         return entry
 
@@ -522,7 +519,7 @@ def refund_record(
         reason=reason,
         reference=reference,
         idempotency_key=idempotency_key,
-        summary=f"Refund of {_money(amount)} to the budget recorded: {reason}"[:300],
+        summary=f"Refund of {gbp(amount)} to the budget recorded: {reason}"[:300],
     )
 
 
@@ -548,7 +545,7 @@ def clawback_record(
         reason=reason,
         reference=reference,
         idempotency_key=idempotency_key,
-        summary=f"Clawback of {_money(amount)} recorded: {reason}"[:300],
+        summary=f"Clawback of {gbp(amount)} recorded: {reason}"[:300],
     )
 
 
@@ -614,7 +611,7 @@ def correction_record(
             account,
             correction,
             before,
-            f"Correction of {_money(amount)} to the {original.get_kind_display().lower()} of "
+            f"Correction of {gbp(amount)} to the {original.get_kind_display().lower()} of "
             f"{original.entry_date:%d %B %Y} recorded: {reason}"[:300],
         )
         _remember(request, correction)
@@ -657,7 +654,7 @@ def unfunded_approvals_flag(*, actor, today: date | None = None) -> int:
                 subject=f"Approved personal health budget waiting {row['days_waiting']} days for funds",
                 body=(
                     f"The support plan approved on {row['approved_on']:%d %B %Y} "
-                    f"({_money(account.approved)}) has had no funds released after "
+                    f"({gbp(account.approved)}) has had no funds released after "
                     f"{row['days_waiting']} days.\nRelease the funds: {absolute_url(path)}\n"
                 ),
             )

@@ -13,6 +13,8 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Aggregate, Count, DurationField, F, FloatField
 
+from phb.money import to_pennies
+
 
 class PercentileCont(Aggregate):
     """PostgreSQL's continuous percentile: interpolated value at `fraction` of the ordered column."""
@@ -73,4 +75,4 @@ def days(value: timedelta | None) -> float | None:
 def to_money(value) -> Decimal | None:
     if value is None:
         return None
-    return Decimal(str(value)).quantize(Decimal("0.01"))
+    return to_pennies(Decimal(str(value)))

@@ -64,6 +64,7 @@ from payments.constants import EntryKind
 from payments.models import BudgetAccount, LedgerEntry
 from phb.constants import ETHNICITY_GROUP, Cohort, Gender
 from phb.models import Organisation
+from phb.money import api_amount
 from referrals.models import Conversation, Referral
 from reviews.constants import ReviewStatus
 from reviews.models import Review
@@ -97,9 +98,8 @@ YEARLY_OCCURRENCES = {
 MONEY_OUTPUT = DecimalField(max_digits=16, decimal_places=2)
 
 
-def _money(value) -> str:
-    amount = to_money(value if value is not None else Decimal("0"))
-    return f"{amount:.2f}"
+def _amount(value) -> str:
+    return api_amount(value if value is not None else Decimal("0"))
 
 
 def _per_1000(count: int, population: int) -> str | None:
@@ -238,7 +238,7 @@ def unfunded_approved(organisation: Organisation, on: date) -> list[dict]:
                 "nhs_number": plan.person.nhs_number,
                 "approved_on": approved_on.isoformat(),
                 "days_waiting": (on - approved_on).days,
-                "cost_total": _money(plan.cost_total),
+                "cost_total": _amount(plan.cost_total),
             }
         )
     return rows
@@ -306,14 +306,14 @@ def spend(organisations: Organisations, on: date) -> dict:
     )
     paid_to_date = (paid["payments"] or Decimal("0")) - (paid["refunds"] or Decimal("0"))
     return {
-        "total": _money(total),
+        "total": _amount(total),
         "people": people,
-        "mean": _money(total / people) if people else None,
-        "median": _money(median) if median is not None else None,
-        "mode": _money(mode["amount"]) if mode else None,
+        "mean": _amount(total / people) if people else None,
+        "median": _amount(median) if median is not None else None,
+        "mode": _amount(mode["amount"]) if mode else None,
         "mode_count": mode["people"] if mode else 0,
-        "by_category": {row["category"]: _money(row["amount"]) for row in category_rows},
-        "paid_to_date": _money(paid_to_date),
+        "by_category": {row["category"]: _amount(row["amount"]) for row in category_rows},
+        "paid_to_date": _amount(paid_to_date),
     }
 
 

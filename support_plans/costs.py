@@ -25,10 +25,11 @@ import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Protocol
 
-PENNY = Decimal("0.01")
+from phb.money import to_pennies
+
 WEEKS_PER_YEAR = Decimal(52)
 DAYS_PER_WEEK = Decimal(7)
 
@@ -79,11 +80,6 @@ class Costs:
 
     def as_strings(self) -> dict[str, str]:
         return {"total": f"{self.total:.2f}", "weekly": f"{self.weekly:.2f}", "annual": f"{self.annual:.2f}"}
-
-
-def to_pennies(amount: Decimal) -> Decimal:
-    """The one rounding step: half-up to whole pennies."""
-    return amount.quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
 def weekly_amount(amount: Decimal, frequency: str) -> Decimal:

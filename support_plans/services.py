@@ -13,6 +13,7 @@ from django.utils import timezone
 from phb.audit import record_event, snapshot
 from phb.exceptions import Conflict, InvalidInput, TransitionNotAllowed
 from phb.models import Organisation, Person
+from phb.money import gbp
 
 from . import costs
 from .constants import PLAN_TRANSITIONS, CloseReason, Frequency, PlanStatus, SpendCategory
@@ -166,10 +167,6 @@ def _store_costs(plan: SupportPlan) -> None:
     plan.save(update_fields=["cost_total", "cost_weekly", "cost_annual", "modified_at"])
 
 
-def _money(value: Decimal) -> str:
-    return f"£{value:,.2f}"
-
-
 # --- Plans
 
 
@@ -216,7 +213,7 @@ def plan_create(
         obj=plan,
         action="plan_created",
         after=snapshot(plan),
-        summary=f"Support plan drafted (budget {budget.pk}, version 1): {_money(plan.cost_total)} in total",
+        summary=f"Support plan drafted (budget {budget.pk}, version 1): {gbp(plan.cost_total)} in total",
     )
     return plan
 
@@ -255,7 +252,7 @@ def plan_update(
         action="plan_updated",
         before=before,
         after=snapshot(locked),
-        summary=f"Draft support plan (version {locked.version}) changed: {_money(locked.cost_total)} in total",
+        summary=f"Draft support plan (version {locked.version}) changed: {gbp(locked.cost_total)} in total",
     )
     _refresh_from(plan, locked)
     return locked
@@ -289,7 +286,7 @@ def plan_submit(*, actor, plan: SupportPlan):
         action="plan_submitted",
         before=before,
         after=snapshot(locked),
-        summary=f"Support plan (version {locked.version}) submitted for sign-off: {_money(locked.cost_total)}",
+        summary=f"Support plan (version {locked.version}) submitted for sign-off: {gbp(locked.cost_total)}",
     )
     from approvals.services import approval_request_open
 
@@ -329,7 +326,7 @@ def plan_mark_approved(*, actor, plan: SupportPlan, at: datetime) -> SupportPlan
         PlanStatus.APPROVED,
         "approved",
         "plan_approved",
-        f"Support plan (version {locked.version}) approved: {_money(locked.cost_total)}",
+        f"Support plan (version {locked.version}) approved: {gbp(locked.cost_total)}",
         approved_at=at,
         decided_at=at,
     )
@@ -595,7 +592,7 @@ def fast_track_offer_create(
         obj=offer,
         action="fast_track_offer_created",
         after=snapshot(offer),
-        summary=f"Fast-track offer {offer.name} ({_money(offer.amount)}) set up",
+        summary=f"Fast-track offer {offer.name} ({gbp(offer.amount)}) set up",
     )
     return offer
 
@@ -633,7 +630,7 @@ def plan_add_fast_track_offer(*, actor, plan: SupportPlan, offer: FastTrackOffer
         obj=locked,
         action="plan_fast_track_added",
         after={"item": item.pk, "offer": offer.pk, "cost_total": locked.cost_total},
-        summary=f"Fast-track offer added to the support plan: {offer.name} ({_money(offer.amount)})",
+        summary=f"Fast-track offer added to the support plan: {offer.name} ({gbp(offer.amount)})",
     )
     _refresh_from(plan, locked)
     return locked

@@ -5,6 +5,8 @@ from decimal import Decimal
 from django import forms, template
 from django.utils.html import format_html
 
+from phb.money import gbp
+
 register = template.Library()
 
 WIDGET_CLASS = {
@@ -55,9 +57,7 @@ def money(value) -> str:
     """£1,234.56 — money is Decimal throughout; this only formats it."""
     if value in (None, ""):
         return "—"
-    amount = Decimal(value)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}£{abs(amount):,.2f}"
+    return gbp(Decimal(value))
 
 
 STATUS_COLOURS = {
