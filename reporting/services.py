@@ -37,9 +37,13 @@ def as_of_from(value: str | None) -> date:
     try:
         if not ISO_DATE.match(value):
             raise ValueError(value)
-        return date.fromisoformat(value)
+        on = date.fromisoformat(value)
     except ValueError as error:
         raise InvalidInput(as_of=["Enter a real date in the format YYYY-MM-DD."]) from error
+    # The same floor as quarters (2000 onwards); the trajectory looks two years back from it.
+    if not date(2000, 1, 1) <= on <= date(2099, 12, 31):
+        raise InvalidInput(as_of=["Enter a date from 2000 to 2099."])
+    return on
 
 
 @transaction.atomic

@@ -13,7 +13,21 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def token(db):
+def keep_test_connection():
+    """Calls go straight into the WSGI app (not Django's test client), so stop it closing the
+    test's database connection at the end of each request, as the test client does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(db, keep_test_connection):
     organisation = OrganisationFactory(code="07T", region="London")
     PersonFactory(organisation=organisation)
     user = member(organisation, *Role.values, username="fuzzer")

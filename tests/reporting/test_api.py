@@ -282,3 +282,14 @@ def test_a_region_viewer_cannot_reach_person_data_of_their_organisation(api, wor
     assert client.get(DASHBOARD).status_code == 403  # it lists people waiting for funds
     assert client.get(RETURN, {"quarter": "2024Q2"}).status_code == 403
     assert client.get(f"/api/v1/orgs/07T/plans/{plan.pk}/").status_code in (403, 404)
+
+
+@pytest.mark.parametrize("as_of", ["0001-01-01", "1999-12-31", "2100-01-01"])
+def test_a_date_outside_the_years_reported_is_a_400_naming_as_of(as_of, api, org):
+    from phb.constants import Role
+    from tests.factories import member
+
+    commissioner = member(org, Role.COMMISSIONER, username="dates")
+    response = api(commissioner).get("/api/v1/orgs/07T/dashboard/", {"as_of": as_of})
+    assert response.status_code == 400
+    assert "as_of" in response.json()
