@@ -265,11 +265,14 @@ class ApprovalListView(OrgScopedMixin, generics.ListAPIView):
         if status_filter and status_filter not in RequestStatus.values:
             raise ValidationError({"status": [f"Choose one of: {', '.join(RequestStatus.values)}."]})
         mine = self.request.query_params.get("mine", "").lower() in ("true", "1", "yes")
-        requests = selectors.request_list(organisation=self.organisation, status=status_filter)
         if not mine:
-            return requests
-        roles = self.org_context.roles
-        return [r for r in requests if selectors.roles_user_may_fill(r, user=self.request.user, roles=roles)]
+            return selectors.request_list(organisation=self.organisation, status=status_filter)
+        if status_filter not in (None, RequestStatus.PENDING):
+            # Only a pending request waits for anyone's sign-off.
+            return ApprovalRequest.objects.none()
+        return selectors.requests_waiting_for(
+            organisation=self.organisation, user=self.request.user, roles=self.org_context.roles
+        )
 
 
 class ApprovalDetailView(OrgScopedMixin, generics.RetrieveAPIView):
@@ -289,6 +292,9 @@ class DecisionCreateView(OrgScopedMixin, APIView):
     model = ApprovalRequest
 
     def get_queryset(self):
+        if self.request.method == "POST":
+            # The service reads the request again under its lock, with all it needs for the answer.
+            return ApprovalRequest.objects.for_org(self.organisation)
         return selectors.request_list(organisation=self.organisation)
 
     @extend_schema(responses=DecisionSerializer(many=True))
@@ -304,6 +310,11 @@ class DecisionCreateView(OrgScopedMixin, APIView):
             raise NotPermitted("This request needs no sign-off from any role you hold.")
         serializer = DecisionWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.decision_record(actor=request.user, request=approval_request, **serializer.validated_data)
-        fresh = self.get_object()
-        return Response(ApprovalRequestSerializer(fresh).data, status=status.HTTP_201_CREATED)
+        membership = self.org_context.membership
+        decided = services.decision_record(
+            actor=request.user,
+            request=approval_request,
+            actor_roles=membership.role_codes if membership is not None else set(),
+            **serializer.validated_data,
+        )
+        return Response(ApprovalRequestSerializer(decided).data, status=status.HTTP_201_CREATED)

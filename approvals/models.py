@@ -56,7 +56,16 @@ class ApprovalRequest(TenantModel):
 
     class Meta:
         ordering = ["submitted_at", "id"]
-        indexes = [models.Index(fields=["organisation", "status", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "status", "submitted_at"]),
+            # The approval queues: an organisation's pending requests, oldest first, read a page at a
+            # time (the decided ones, most of the table, are left out of the index).
+            models.Index(
+                fields=["organisation", "submitted_at", "id"],
+                condition=models.Q(status=RequestStatus.PENDING),
+                name="approval_pending_oldest_first",
+            ),
+        ]
         constraints = [
             # A plan version waits on one request at a time (a resubmission after return opens a new one).
             models.UniqueConstraint(

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, QuerySet
+from django.db.models import BooleanField, Count, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -72,14 +72,78 @@ def roles_user_may_act_as(request: ApprovalRequest, *, user, roles) -> list[str]
     ]
 
 
-def requests_waiting_for(*, organisation: Organisation, user, roles) -> list[ApprovalRequest]:
-    """Pending requests with a sign-off this user may fill, oldest first (a constant number of queries)."""
+class OpenSignoffOf(Func):
+    """True where the request needs a sign-off of one of these roles that still has a slot open:
+    fewer approvals given as that role than its count (policy.slots_open, said in SQL).
+
+    One EXISTS over the elements of `required`, correlated with the request's approvals, so that
+    the queue filters in the database whatever the number of pending requests.
+    """
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, roles):
+        super().__init__(F("required"), F("pk"))
+        self.roles = sorted(roles)
+
+    def _render(self, compiler, connection, *, signoffs: str, role: str, count: str):
+        required_sql, required_params = compiler.compile(self.source_expressions[0])
+        pk_sql, pk_params = compiler.compile(self.source_expressions[1])
+        decision_table = connection.ops.quote_name(Decision._meta.db_table)
+        roles = ", ".join(["%s"] * len(self.roles))
+        # Only fixed fragments and compiled column references are put in the text; values are params.
+        sql = (
+            f"EXISTS (SELECT 1 FROM {signoffs % required_sql} WHERE {role} IN ({roles}) AND {count} > "  # noqa: S608
+            f"(SELECT COUNT(*) FROM {decision_table} given WHERE given.request_id = {pk_sql} "
+            f"AND given.decision = %s AND given.role = {role}))"
+        )
+        return sql, (*required_params, *self.roles, *pk_params, rules.APPROVE)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        # SQLite (tests, the embedded default).
+        return self._render(
+            compiler,
+            connection,
+            signoffs="json_each(%s) signoff",
+            role="json_extract(signoff.value, '$.role')",
+            count="CAST(json_extract(signoff.value, '$.count') AS integer)",
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self._render(
+            compiler,
+            connection,
+            signoffs="jsonb_array_elements(%s) signoff",
+            role="(signoff.value ->> 'role')",
+            count="(signoff.value ->> 'count')::integer",
+        )
+
+
+def requests_waiting_for(*, organisation: Organisation, user, roles) -> QuerySet[ApprovalRequest]:
+    """Pending requests with a sign-off this user may fill, oldest first, filtered in the database.
+
+    The rule of policy.may_fill (tests/approvals/test_selectors.py checks the two agree): a role the
+    user holds is needed and has a slot open, the user has made no decision on the request, and the
+    user did not submit it unless the tier lets the submitter sign.
+    """
+    pending = request_list(organisation=organisation, status=RequestStatus.PENDING)
     roles = set(roles)
-    waiting = []
-    for request in request_list(organisation=organisation, status=RequestStatus.PENDING):
-        if roles_user_may_fill(request, user=user, roles=roles):
-            waiting.append(request)
-    return waiting
+    if not roles:
+        return pending.none()
+    decided = Decision.objects.filter(request=OuterRef("pk"), user_id=user.pk)
+    return (
+        pending.filter(Q(submitter_may_sign=True) | ~Q(submitted_by_id=user.pk))
+        .exclude(Exists(decided))
+        .filter(OpenSignoffOf(roles))
+    )
+
+
+def waiting_counts(requests: QuerySet[ApprovalRequest], *, stale_before: datetime) -> dict[str, int]:
+    """How many requests, and how many submitted before `stale_before`, in one query."""
+    return requests.order_by().aggregate(
+        total=Count("pk"), stale=Count("pk", filter=Q(submitted_at__lt=stale_before))
+    )
 
 
 def requests_waiting_for_team(*, organisation: Organisation, membership: Membership | None) -> QuerySet:
@@ -178,16 +242,17 @@ def home_panel(org_context) -> dict | None:
     organisation = org_context.organisation
     waiting = requests_waiting_for(organisation=organisation, user=org_context.user, roles=org_context.roles)
     stale_before = timezone.now() - timedelta(days=organisation.stale_approval_days)
+    counts = waiting_counts(waiting, stale_before=stale_before)
     queue = reverse("approvals:queue", kwargs={"org": org_context.code})
     return {
         "title": "Approvals",
         "items": [
-            {"label": "waiting for my sign-off", "url": queue, "count": len(waiting)},
+            {"label": "waiting for my sign-off", "url": queue, "count": counts["total"]},
             {
                 "label": f"waiting more than {organisation.stale_approval_days} days",
                 "url": queue,
                 "urgent": True,
-                "count": sum(1 for request in waiting if request.submitted_at < stale_before),
+                "count": counts["stale"],
             },
         ],
     }

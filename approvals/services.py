@@ -1,10 +1,12 @@
 """Writes of the approvals app: publishing a policy, opening a request, recording a decision."""
 
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from phb.audit import record_event, snapshot
@@ -39,6 +41,17 @@ def roles_held(*, user, organisation: Organisation) -> set[str]:
             organisation=organisation, membership__user=user, membership__is_active=True
         ).values_list("role", flat=True)
     )
+
+
+def _clean(obj) -> None:
+    """full_clean() without re-reading the rows the foreign keys point at.
+
+    Every foreign key a service sets here is a row it has just read (the request under its lock,
+    the actor, the organisation); checking each exists again costs a query apiece, and the
+    database's foreign key and unique constraints still stand behind the save.
+    """
+    relations = [field.name for field in obj._meta.concrete_fields if field.is_relation]
+    obj.full_clean(exclude=relations, validate_constraints=False)
 
 
 def decision_facts(request: ApprovalRequest) -> list[rules.DecisionFact]:
@@ -201,19 +214,30 @@ def _validate_decision_input(decision: str, role: str, comment: str) -> str:
 
 
 def decision_record(
-    *, actor, request: ApprovalRequest, decision: str, role: str, comment: str = ""
+    *,
+    actor,
+    request: ApprovalRequest,
+    decision: str,
+    role: str,
+    comment: str = "",
+    actor_roles: Iterable[str] | None = None,
 ) -> ApprovalRequest:
     """Record one sign-off, decline or return on a pending request, as the role given.
 
     The request row is locked first, so concurrent decisions are taken one at a time: none is lost
     and the request is approved exactly once, the moment its last sign-off lands (DESIGN: no second
     step). Any decline declines; a return sends the plan back to draft with the comment.
+    `actor_roles`: the roles the caller has just read for the actor's membership in this request
+    (the API's organisation context); read here when not given. The request comes back with its
+    decisions loaded, the new one included.
     """
     comment = _validate_decision_input(decision, role, comment)
     with transaction.atomic():
         request = (
-            ApprovalRequest.objects.select_for_update()
+            # Only the request row is locked: the plan, person and users are read, not locked.
+            ApprovalRequest.objects.select_for_update(of=("self",))
             .select_related("plan", "person", "organisation", "submitted_by")
+            .prefetch_related(Prefetch("decisions", queryset=Decision.objects.select_related("user")))
             .get(pk=request.pk, organisation_id=request.organisation_id)
         )
         if request.status != RequestStatus.PENDING:
@@ -221,12 +245,15 @@ def decision_record(
                 f"This request is no longer waiting for sign-off: it was {request.get_status_display().lower()}.",
                 status=request.status,
             )
-        facts = decision_facts(request)
+        decisions = list(request.decisions.all())
+        facts = [rules.DecisionFact(user_id=d.user_id, role=d.role, decision=d.decision) for d in decisions]
+        if actor_roles is None:
+            actor_roles = roles_held(user=actor, organisation=request.organisation)
         problem = rules.refusal(
             decision=decision,
             role=role,
             user_id=actor.pk,
-            user_roles=roles_held(user=actor, organisation=request.organisation),
+            user_roles=actor_roles,
             submitter_id=request.submitted_by_id,
             submitter_may_sign=request.submitter_may_sign,
             required=request.required,
@@ -245,13 +272,14 @@ def decision_record(
             at=at,
         )
         record.stamp(actor)
-        record.full_clean(validate_constraints=False)
+        _clean(record)
         try:
             # The unique (request, user) constraint is the last line of defence.
             with transaction.atomic():
                 record.save()
         except IntegrityError as error:
             raise SlotNotAllowed("You have already decided on this request.") from error
+        decisions.append(record)
         facts.append(rules.DecisionFact(user_id=actor.pk, role=role, decision=decision))
         given, needed = rules.slots_count(request.required, facts)
         person = request.person
@@ -282,7 +310,7 @@ def decision_record(
             request.status = outcome
             request.decided_at = at
             request.stamp(actor)
-            request.full_clean(validate_constraints=False)
+            _clean(request)
             request.save()
             plan_services = _plan_services()
             if outcome == RequestStatus.APPROVED:
@@ -305,7 +333,12 @@ def decision_record(
                 summary=summary,
             )
             transaction.on_commit(lambda pk=request.pk: _queue("notify_outcome", pk))
-    return request
+    # Read afresh, so the decisions loaded with it include the one just recorded.
+    return (
+        ApprovalRequest.objects.select_related("plan", "person", "organisation", "submitted_by")
+        .prefetch_related(Prefetch("decisions", queryset=Decision.objects.select_related("user")))
+        .get(pk=request.pk)
+    )
 
 
 def stale_requests_nudge(*, now: datetime | None = None) -> int:

@@ -44,7 +44,7 @@ def notify_outcome(request_id: int) -> int:
     request = _load(request_id)
     if request is None or request.status == RequestStatus.PENDING:
         return 0
-    last = request.decisions.all().order_by("-at", "-id").first()
+    last = max(request.decisions.all(), key=lambda decision: (decision.at, decision.pk), default=None)
     comment = f"\n\nComment: {last.comment}" if last and last.comment else ""
     return notify_once(
         organisation=request.organisation,

@@ -27,6 +27,7 @@ from .forms import (
 from .models import ApprovalPolicy, ApprovalRequest
 
 POLICY_EDITORS = {Role.COMMISSIONER, Role.ORG_ADMIN}
+QUEUE_SHOWN = 50
 
 
 class QueueView(OrgViewMixin, TemplateView):
@@ -46,9 +47,11 @@ class QueueView(OrgViewMixin, TemplateView):
             requests = selectors.requests_waiting_for_team(
                 organisation=self.organisation, membership=self.org_context.membership
             )
+        # The oldest come first and are the ones to act on; the count says how many more there are.
         context["tab"] = tab
+        context["total"] = requests.count()
         context["rows"] = selectors.queue_rows(
-            requests, stale_after_days=self.organisation.stale_approval_days
+            requests[:QUEUE_SHOWN], stale_after_days=self.organisation.stale_approval_days
         )
         context["stale_after_days"] = self.organisation.stale_approval_days
         context["can_edit_policy"] = self.org_context.has_role(*POLICY_EDITORS)

@@ -198,6 +198,15 @@ class _EntryView(OrgScopedMixin, generics.GenericAPIView):
     def get_serializer_class(self):
         return self.serializer_class if self.request.method == "POST" else LedgerEntrySerializer
 
+    def get_queryset(self):
+        # The services scope their writes by the plan's organisation: read it with the plan.
+        return SupportPlan.objects.for_org(self.organisation).select_related("organisation")
+
+    def actor_roles(self) -> set[str]:
+        """The roles of the user's membership, as the organisation context read them for this request."""
+        membership = self.org_context.membership
+        return membership.role_codes if membership is not None else set()
+
     def get(self, request, *args, **kwargs):
         plan = self.get_object()
         account = selectors.account_for_plan(plan=plan)
@@ -236,7 +245,9 @@ class ReleaseView(_EntryView):
         return super().post(request, *args, **kwargs)
 
     def record(self, plan, data, key):
-        return services.release_record(actor=self.request.user, plan=plan, idempotency_key=key, **data)
+        return services.release_record(
+            actor=self.request.user, plan=plan, idempotency_key=key, actor_roles=self.actor_roles(), **data
+        )
 
 
 class PaymentView(_EntryView):
@@ -267,7 +278,12 @@ class PaymentView(_EntryView):
             if instalment is None:
                 raise InvalidInput(instalment=["No such instalment on this budget account."])
         return services.payment_record(
-            actor=self.request.user, plan=plan, idempotency_key=key, instalment=instalment, **data
+            actor=self.request.user,
+            plan=plan,
+            idempotency_key=key,
+            instalment=instalment,
+            actor_roles=self.actor_roles(),
+            **data,
         )
 
 

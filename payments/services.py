@@ -5,7 +5,7 @@ is allowed, writes the immutable entry, moves the running totals and writes the 
 in one transaction. Payments therefore never exceed the approved amount, also when requests race.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -40,25 +40,39 @@ CORRECTION_ROLES = (Role.FINANCE,)
 # --- Helpers
 
 
-def _require_role(actor, organisation, roles: tuple[str, ...], doing: str) -> None:
-    """The pages and API check roles first; this keeps a direct call honest too (None = the system)."""
+def _require_role(
+    actor, organisation_id: int, roles: tuple[str, ...], doing: str, actor_roles: Iterable[str] | None = None
+) -> None:
+    """The pages and API check roles first; this keeps a direct call honest too (None = the system).
+
+    `actor_roles`: the roles of the actor's membership the caller has just read (the API's
+    organisation context), so they are not read twice in one request; read here when not given.
+    """
     if actor is None:
         return
-    held = MembershipRole.objects.filter(
-        organisation=organisation,
-        membership__user=actor,
-        membership__is_active=True,
-        role__in=roles,
-    ).exists()
+    if actor_roles is not None:
+        held = bool(set(actor_roles) & set(roles))
+    else:
+        held = MembershipRole.objects.filter(
+            organisation_id=organisation_id,
+            membership__user=actor,
+            membership__is_active=True,
+            role__in=roles,
+        ).exists()
     if not held:
         labels = ", ".join(Role(r).label.lower() for r in roles)
         raise NotPermitted(f"Only {labels} staff can {doing}.")
 
 
 def _lock_account(plan: SupportPlan) -> BudgetAccount:
-    """The budget's account, locked for this transaction; a 409 naming the plan's status if none."""
+    """The budget's account, locked for this transaction; a 409 naming the plan's status if none.
+
+    Only the account row is locked; its organisation and person (which never change) come in the
+    same query for the audit event.
+    """
     account = (
-        BudgetAccount.objects.select_for_update()
+        BudgetAccount.objects.select_for_update(of=("self",))
+        .select_related("organisation", "person")
         .filter(organisation_id=plan.organisation_id, budget_id=plan.budget_id)
         .first()
     )
@@ -122,6 +136,18 @@ def _apply(account: BudgetAccount, entry: ledger.Entry, remaining: Decimal | Non
     account.released, account.paid = after.released, after.paid
 
 
+def _clean(obj) -> None:
+    """full_clean() without re-reading the rows the foreign keys point at, or asking the database
+    to evaluate the amount's check constraint.
+
+    The foreign keys are rows this transaction has just read under the account lock, and
+    `_check_amount` has already refused amounts of £0 or less; checking each again costs a query
+    apiece on every payment. The database's foreign keys and constraints still stand behind the save.
+    """
+    relations = [field.name for field in obj._meta.concrete_fields if field.is_relation]
+    obj.full_clean(exclude=relations, validate_constraints=False)
+
+
 def _write_entry(actor, account: BudgetAccount, plan: SupportPlan, **fields: Any) -> LedgerEntry:
     receipt = fields.pop("receipt", None)
     entry = LedgerEntry(organisation_id=account.organisation_id, account=account, plan=plan, **fields)
@@ -129,14 +155,14 @@ def _write_entry(actor, account: BudgetAccount, plan: SupportPlan, **fields: Any
         entry.receipt_content_type = check_receipt(receipt)
         entry.receipt.save(getattr(receipt, "name", "receipt") or "receipt", receipt, save=False)
     entry.stamp(actor)
-    entry.full_clean()
+    _clean(entry)
     entry.save()
     return entry
 
 
 def _save_account(actor, account: BudgetAccount) -> None:
     account.stamp(actor)
-    account.full_clean()
+    _clean(account)
     account.save()
 
 
@@ -244,7 +270,7 @@ def account_open_or_resize(*, actor, plan: SupportPlan) -> BudgetAccount:
             opened_at=plan.approved_at or timezone.now(),
         )
         account.stamp(actor)
-        account.full_clean()
+        _clean(account)
         account.save()
         count = _schedule(actor, account, plan)
         record_event(
@@ -323,9 +349,10 @@ def release_record(
     released_on: date,
     idempotency_key: str | None = None,
     reference: str = "",
+    actor_roles: Iterable[str] | None = None,
 ) -> LedgerEntry:
     """Finance (or a commissioner) releases agreed funding to the budget; the first makes the plan active."""
-    _require_role(actor, plan.organisation, RELEASE_ROLES, "release funds")
+    _require_role(actor, plan.organisation_id, RELEASE_ROLES, "release funds", actor_roles)
     _check_amount(amount)
     _check_date(released_on, "released_on")
     request = IdempotentRequest(
@@ -376,9 +403,10 @@ def payment_record(
     idempotency_key: str | None,
     receipt=None,
     instalment: Instalment | None = None,
+    actor_roles: Iterable[str] | None = None,
 ) -> LedgerEntry:
     """A broker or finance records money paid out of the budget; never beyond the approved amount."""
-    _require_role(actor, plan.organisation, PAYMENT_ROLES, "record payments")
+    _require_role(actor, plan.organisation_id, PAYMENT_ROLES, "record payments", actor_roles)
     _check_amount(amount)
     _check_date(paid_on, "paid_on")
     if receipt is not None:
@@ -508,7 +536,7 @@ def refund_record(
     idempotency_key: str | None = None,
 ) -> LedgerEntry:
     """Money paid out came back to the budget (a supplier's refund); it reduces what has been paid."""
-    _require_role(actor, plan.organisation, REVERSAL_ROLES, "record refunds")
+    _require_role(actor, plan.organisation_id, REVERSAL_ROLES, "record refunds")
     return _reversal(
         actor=actor,
         plan=plan,
@@ -534,7 +562,7 @@ def clawback_record(
     idempotency_key: str | None = None,
 ) -> LedgerEntry:
     """Released funds recovered by the organisation (unspent or misused); it reduces what has been released."""
-    _require_role(actor, plan.organisation, REVERSAL_ROLES, "record clawbacks")
+    _require_role(actor, plan.organisation_id, REVERSAL_ROLES, "record clawbacks")
     return _reversal(
         actor=actor,
         plan=plan,
@@ -559,7 +587,7 @@ def correction_record(
     idempotency_key: str | None = None,
 ) -> LedgerEntry:
     """Reverse (part of) an earlier entry made in error; the earlier entry stays as it was."""
-    _require_role(actor, entry.organisation, CORRECTION_ROLES, "record corrections")
+    _require_role(actor, entry.organisation_id, CORRECTION_ROLES, "record corrections")
     _check_amount(amount)
     corrected_on = _check_date(corrected_on or timezone.localdate(), "corrected_on")
     if not (reason or "").strip():

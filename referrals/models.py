@@ -39,6 +39,12 @@ class Referral(TenantModel):
         indexes = [
             models.Index(fields=["organisation", "status", "received_on"]),
             models.Index(fields=["organisation", "care_coordinator", "status"]),
+            # The caseload page's "waiting to be accepted": received, unassigned, oldest first.
+            models.Index(
+                fields=["organisation", "received_on", "id"],
+                condition=models.Q(status=ReferralStatus.RECEIVED, care_coordinator__isnull=True),
+                name="referral_waiting_oldest_first",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -130,13 +131,28 @@ def _plan_id_subquery():
     return Subquery(SupportPlan.objects.filter(referral=OuterRef("pk")).order_by("-id").values("pk")[:1])
 
 
+def _conversation_count_subquery():
+    """The referral's conversations counted in a correlated subquery: unlike Count() over a join, it
+    needs no GROUP BY over every joined column of the caseload's rows."""
+    return Coalesce(
+        Subquery(
+            Conversation.objects.filter(referral=OuterRef("pk"))
+            .order_by()
+            .values("referral")
+            .annotate(n=Count("pk"))
+            .values("n")
+        ),
+        0,
+    )
+
+
 def _caseload_queryset(organisation: Organisation) -> QuerySet[Referral]:
     return (
         Referral.objects.for_org(organisation)
         .filter(status=ReferralStatus.ACCEPTED)
         .select_related("person", "care_coordinator", "team")
         .annotate(
-            conversation_count=Count("conversations"),
+            conversation_count=_conversation_count_subquery(),
             plan_status=_plan_status_subquery(),
             plan_id=_plan_id_subquery(),
         )

@@ -37,6 +37,7 @@ The definitions of "in place" and "first approved" are in reporting/selectors.py
   date is not recorded): `completed` on or before D; otherwise `overdue` if due before D, else `due`.
 """
 
+from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -46,6 +47,7 @@ from django.db.models import (
     Count,
     DecimalField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     FloatField,
@@ -56,6 +58,7 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Cast, TruncDate
 
@@ -71,17 +74,20 @@ from reviews.models import Review
 from support_plans.constants import Frequency, Management
 from support_plans.models import PlanItem, SupportPlan
 
-from .aggregates import days, median_and_p90, to_money
+from .aggregates import days, median_and_p90, medians_and_p90s, to_money
 from .quarters import birthday_cutoff, quarter_containing, quarter_ends_up_to
 from .selectors import (
     LOCAL,
     Organisations,
     end_of_day,
+    first_approval_q,
     first_approvals,
     holders_in_place,
     in_place_q,
+    organisation_plans,
     plans_in_place,
     start_of_day,
+    without_jit,
 )
 
 AGE_BANDS = [("0-17", 18), ("18-24", 25), ("25-34", 35), ("35-44", 45), ("45-64", 65), ("65+", None)]
@@ -111,33 +117,52 @@ def _per_1000(count: int, population: int) -> str | None:
 # --- PHBs in place
 
 
-def in_place_figures(organisations: Organisations, on: date) -> dict:
-    plans = plans_in_place(organisations, on)
+def plan_counts(organisations: Organisations, on: date) -> dict:
+    """Every figure counted over the organisations' support plans, in one query of filtered counts:
+    PHBs in place on `on` and by management option, their approved budget total and holders, the
+    trajectory's quarter ends, first approvals this quarter, and the budgets submitted and approved."""
+    end = end_of_day(on)
+    ends = quarter_ends_up_to(on, TRAJECTORY_QUARTERS)  # the last is `on` itself
+    in_place = in_place_q(on)
+    counts = {f"at_{index}": Count("id", filter=in_place_q(point)) for index, point in enumerate(ends)}
+    counts.update(
+        {
+            f"management_{code}": Count("id", filter=in_place & Q(management=code))
+            for code in Management.values
+        }
+    )
+    figures = organisation_plans(organisations).aggregate(
+        **counts,
+        spend_total=Sum("cost_total", filter=in_place),
+        people=Count("person", distinct=True, filter=in_place),
+        new_this_quarter=Count("id", filter=first_approval_q(quarter_containing(on).start, on)),
+        submitted=Count("budget", distinct=True, filter=Q(submitted_at__lt=end)),
+        approved=Count("budget", distinct=True, filter=Q(approved_at__lt=end)),
+    )
+    figures["in_place"] = figures[f"at_{len(ends) - 1}"]
+    figures["trajectory"] = [
+        {"quarter_end": point.isoformat(), "in_place": figures[f"at_{index}"]}
+        for index, point in enumerate(ends)
+    ]
+    return figures
+
+
+def in_place_figures(organisations: Organisations, on: date, counts: dict) -> dict:
     cohort_rows = (
-        plans.filter(person__cohorts__isnull=False)
+        plans_in_place(organisations, on)
+        .filter(person__cohorts__isnull=False)
         .values("person__cohorts__cohort")
         .annotate(count=Count("id", distinct=True))
         .order_by()
     )
     counted = {row["person__cohorts__cohort"]: row["count"] for row in cohort_rows}
-    management_rows = plans.values("management").annotate(count=Count("id")).order_by()
-    managed = {row["management"]: row["count"] for row in management_rows}
     return {
-        "in_place": plans.count(),
+        "in_place": counts["in_place"],
         "by_cohort": {code: counted.get(code, 0) for code in Cohort.values},
-        "by_management": {code: managed.get(code, 0) for code in Management.values},
+        "by_management": {code: counts[f"management_{code}"] for code in Management.values},
         "quarter": str(quarter_containing(on)),
-        "new_this_quarter": first_approvals(organisations, quarter_containing(on).start, on).count(),
+        "new_this_quarter": counts["new_this_quarter"],
     }
-
-
-def trajectory(organisations: Organisations, on: date) -> list[dict]:
-    """PHBs in place at each of the last quarter ends up to `on`: one query of filtered counts."""
-    ends = quarter_ends_up_to(on, TRAJECTORY_QUARTERS)
-    counts = SupportPlan.objects.filter(organisation__in=organisations).aggregate(
-        **{f"at_{index}": Count("id", filter=in_place_q(end)) for index, end in enumerate(ends)}
-    )
-    return [{"quarter_end": end.isoformat(), "in_place": counts[f"at_{i}"]} for i, end in enumerate(ends)]
 
 
 def ambition(*, target: int, ambition_date: date | None, population: int, in_place: int, points) -> dict:
@@ -155,12 +180,8 @@ def ambition(*, target: int, ambition_date: date | None, population: int, in_pla
 # --- Pipeline and timings
 
 
-def pipeline(organisations: Organisations, on: date) -> dict:
+def pipeline(organisations: Organisations, on: date, counts: dict) -> dict:
     end = end_of_day(on)
-    plans = SupportPlan.objects.filter(organisation__in=organisations).aggregate(
-        submitted=Count("budget", distinct=True, filter=Q(submitted_at__lt=end)),
-        approved=Count("budget", distinct=True, filter=Q(approved_at__lt=end)),
-    )
     accounts = BudgetAccount.objects.filter(organisation__in=organisations).aggregate(
         released=Count("id", filter=Q(first_released_at__lt=end)),
         paid=Count("id", filter=Q(first_paid_at__lt=end)),
@@ -168,47 +189,55 @@ def pipeline(organisations: Organisations, on: date) -> dict:
     return {
         "referrals": Referral.objects.filter(organisation__in=organisations, received_on__lte=on).count(),
         "conversations": Conversation.objects.filter(organisation__in=organisations, held_on__lte=on).count(),
-        "plans_submitted": plans["submitted"],
-        "plans_approved": plans["approved"],
+        "plans_submitted": counts["submitted"],
+        "plans_approved": counts["approved"],
         "funds_released": accounts["released"],
         "first_payment": accounts["paid"],
     }
 
 
-def _timing(queryset) -> dict:
-    result = median_and_p90(queryset, "duration", duration=True)
+def _timing(result: dict) -> dict:
     return {"median": days(result["median"]), "p90": days(result["p90"]), "count": result["count"]}
 
 
 def timings(organisations: Organisations, on: date) -> dict:
     end = end_of_day(on)
+    # A plan's referral is always of the plan's own organisation (plan_create checks it), so the
+    # journeys are grouped from the organisation's plans, reached through their organisation index.
     referral_to_approval = (
-        Referral.objects.filter(organisation__in=organisations)
-        .annotate(first_approved=Min("plans__approved_at"))
+        SupportPlan.objects.filter(organisation__in=organisations, referral__organisation__in=organisations)
+        .values("referral")
+        .annotate(first_approved=Min("approved_at"))
         .filter(first_approved__lt=end)
         .annotate(
             duration=ExpressionWrapper(
-                TruncDate("first_approved", tzinfo=LOCAL) - F("received_on"), output_field=DurationField()
+                TruncDate("first_approved", tzinfo=LOCAL) - F("referral__received_on"),
+                output_field=DurationField(),
             )
         )
     )
     submission_to_decision = ApprovalRequest.objects.filter(
         organisation__in=organisations, decided_at__lt=end
     ).annotate(duration=ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=DurationField()))
+    # Both journeys from the budget's first approval, measured in one query: each duration is null
+    # unless its end (release of funds, first payment) happened on or before the date.
     accounts = BudgetAccount.objects.filter(organisation__in=organisations).annotate(
-        first_approved=Min("budget__versions__approved_at")
+        first_approved=Min("budget__versions__approved_at"),
+        to_release=Case(
+            When(first_released_at__lt=end, then=F("first_released_at") - F("first_approved")),
+            output_field=DurationField(),
+        ),
+        to_payment=Case(
+            When(first_paid_at__lt=end, then=F("first_paid_at") - F("first_approved")),
+            output_field=DurationField(),
+        ),
     )
-    approval_to_release = accounts.filter(first_released_at__lt=end).annotate(
-        duration=ExpressionWrapper(F("first_released_at") - F("first_approved"), output_field=DurationField())
-    )
-    approval_to_payment = accounts.filter(first_paid_at__lt=end).annotate(
-        duration=ExpressionWrapper(F("first_paid_at") - F("first_approved"), output_field=DurationField())
-    )
+    from_approval = medians_and_p90s(accounts, ["to_release", "to_payment"], duration=True)
     return {
-        "referral_to_approval": _timing(referral_to_approval),
-        "submission_to_decision": _timing(submission_to_decision),
-        "approval_to_funds_released": _timing(approval_to_release),
-        "approval_to_first_payment": _timing(approval_to_payment),
+        "referral_to_approval": _timing(median_and_p90(referral_to_approval, "duration", duration=True)),
+        "submission_to_decision": _timing(median_and_p90(submission_to_decision, "duration", duration=True)),
+        "approval_to_funds_released": _timing(from_approval["to_release"]),
+        "approval_to_first_payment": _timing(from_approval["to_payment"]),
     }
 
 
@@ -224,6 +253,15 @@ def unfunded_approved(organisation: Organisation, on: date) -> list[dict]:
             | Q(budget__account__first_released_at__gte=end_of_day(on))
         )
         .select_related("person")
+        .only(
+            "version",
+            "person_id",
+            "approved_at",
+            "cost_total",
+            "person__given_name",
+            "person__family_name",
+            "person__nhs_number",
+        )
         .order_by("approved_at", "id")
     )
     rows = []
@@ -256,24 +294,22 @@ def _yearly_weight():
     )
 
 
-def spend(organisations: Organisations, on: date) -> dict:
-    plans = plans_in_place(organisations, on)
-    totals = plans.aggregate(total=Sum("cost_total"), people=Count("person", distinct=True))
-    total = to_money(totals["total"] or 0)
-    people = totals["people"]
+def spend(organisations: Organisations, on: date, counts: dict) -> dict:
+    total = to_money(counts["spend_total"] or 0)
+    people = counts["people"]
 
     per_person = (
-        plans_in_place(organisations, on)
-        .filter(person=OuterRef("pk"))
-        .values("person")
-        .annotate(amount=Sum("cost_total"))
-        .values("amount")
+        plans_in_place(organisations, on).values("person").annotate(amount=Sum("cost_total")).order_by()
     )
-    holders = holders_in_place(organisations, on).annotate(
-        amount=Subquery(per_person, output_field=MONEY_OUTPUT)
+    median = median_and_p90(per_person, "amount", duration=False)["median"]
+    # How many budget holders have each per-person amount: a window over the per-person groups, so
+    # the most frequent amount (the largest among equally frequent ones) is the first row.
+    mode = (
+        per_person.annotate(people=Window(Count("person"), partition_by=F("amount")))
+        .order_by("-people", "-amount")
+        .values("amount", "people")
+        .first()
     )
-    median = median_and_p90(holders, "amount", duration=False)["median"]
-    mode = holders.values("amount").annotate(people=Count("id")).order_by("-people", "-amount").first()
 
     plan_weight = (
         PlanItem.objects.filter(plan=OuterRef("plan"))
@@ -282,7 +318,10 @@ def spend(organisations: Organisations, on: date) -> dict:
         .values("weight")
     )
     category_rows = (
-        PlanItem.objects.filter(plan__in=plans_in_place(organisations, on))
+        PlanItem.objects.filter(
+            plan__organisation__in=organisations, plan__budget__organisation__in=organisations
+        )
+        .filter(in_place_q(on, prefix="plan__"))
         .alias(weight=_yearly_weight(), plan_weight=Cast(Subquery(plan_weight), FloatField()))
         .values("category")
         .annotate(
@@ -295,13 +334,20 @@ def spend(organisations: Organisations, on: date) -> dict:
     )
 
     in_place_budgets = plans_in_place(organisations, on).values("budget")
+    # A correction counts only when it reverses a payment: looked up for corrections alone, rather
+    # than joining every entry to the entry it reverses.
+    reverses_a_payment = Exists(LedgerEntry.objects.filter(pk=OuterRef("reverses"), kind=EntryKind.PAYMENT))
     paid = LedgerEntry.objects.filter(
-        organisation__in=organisations, account__budget__in=in_place_budgets, entry_date__lte=on
+        organisation__in=organisations,
+        account__organisation__in=organisations,
+        account__budget__in=in_place_budgets,
+        entry_date__lte=on,
+        kind__in=(EntryKind.PAYMENT, EntryKind.REFUND, EntryKind.CORRECTION),
     ).aggregate(
         payments=Sum("amount", filter=Q(kind=EntryKind.PAYMENT)),
         refunds=Sum(
             "amount",
-            filter=Q(kind=EntryKind.REFUND) | Q(kind=EntryKind.CORRECTION, reverses__kind=EntryKind.PAYMENT),
+            filter=Q(kind=EntryKind.REFUND) | (Q(kind=EntryKind.CORRECTION) & reverses_a_payment),
         ),
     )
     paid_to_date = (paid["payments"] or Decimal("0")) - (paid["refunds"] or Decimal("0"))
@@ -321,7 +367,8 @@ def spend(organisations: Organisations, on: date) -> dict:
 
 
 def demographics(organisations: Organisations, on: date) -> dict:
-    holders = holders_in_place(organisations, on)
+    """Budget holders by age band, gender and ethnic group: one grouped query (at most 144 groups),
+    added up here into the two tables."""
     band = Case(
         *[
             When(date_of_birth__gt=birthday_cutoff(on, upper), then=Value(label))
@@ -331,25 +378,32 @@ def demographics(organisations: Organisations, on: date) -> dict:
         default=Value(AGE_BANDS[-1][0]),
         output_field=CharField(),
     )
-    age_rows = holders.annotate(band=band).values("band", "gender").annotate(count=Count("id")).order_by()
-    counted = {(row["band"], row["gender"]): row["count"] for row in age_rows}
-    age_gender = []
-    for label, _upper in AGE_BANDS:
-        genders = {code: counted.get((label, code), 0) for code in Gender.values}
-        age_gender.append({"age_band": label, "genders": genders, "total": sum(genders.values())})
-
     letters_of = {group: [k for k, v in ETHNICITY_GROUP.items() if v == group] for group in ETHNICITY_GROUPS}
     group = Case(
         *[When(ethnicity__in=letters, then=Value(name)) for name, letters in letters_of.items()],
         default=Value("Not stated"),
         output_field=CharField(),
     )
-    ethnicity_rows = holders.annotate(group=group).values("group").annotate(count=Count("id")).order_by()
-    grouped = {row["group"]: row["count"] for row in ethnicity_rows}
+    rows = (
+        holders_in_place(organisations, on)
+        .annotate(band=band, group=group)
+        .values("band", "gender", "group")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    counted: dict = defaultdict(int)
+    grouped: dict = defaultdict(int)
+    for row in rows:
+        counted[(row["band"], row["gender"])] += row["count"]
+        grouped[row["group"]] += row["count"]
+    age_gender = []
+    for label, _upper in AGE_BANDS:
+        genders = {code: counted[(label, code)] for code in Gender.values}
+        age_gender.append({"age_band": label, "genders": genders, "total": sum(genders.values())})
     return {
         "people": sum(row["total"] for row in age_gender),
         "age_gender": age_gender,
-        "ethnicity": {name: grouped.get(name, 0) for name in ETHNICITY_GROUPS},
+        "ethnicity": {name: grouped[name] for name in ETHNICITY_GROUPS},
     }
 
 
@@ -369,14 +423,14 @@ def reviews(organisations: Organisations, on: date) -> dict:
 # --- The two dashboards
 
 
-def _aggregate_figures(organisations: Organisations, on: date) -> dict:
-    figures = in_place_figures(organisations, on)
+def _aggregate_figures(organisations: Organisations, on: date, counts: dict) -> dict:
+    figures = in_place_figures(organisations, on, counts)
     figures.update(
         {
             "as_of": on.isoformat(),
-            "pipeline": pipeline(organisations, on),
+            "pipeline": pipeline(organisations, on, counts),
             "timings": timings(organisations, on),
-            "spend": spend(organisations, on),
+            "spend": spend(organisations, on, counts),
             "demographics": demographics(organisations, on),
             "reviews": reviews(organisations, on),
         }
@@ -387,14 +441,15 @@ def _aggregate_figures(organisations: Organisations, on: date) -> dict:
 def organisation_dashboard(organisation: Organisation, on: date) -> dict:
     """Everything the commissioner dashboard shows for one organisation on a date."""
     organisations = [organisation]
-    figures = _aggregate_figures(organisations, on)
+    counts = plan_counts(organisations, on)
+    figures = _aggregate_figures(organisations, on, counts)
     figures["organisation"] = {"code": organisation.code, "name": organisation.name}
     figures["ambition"] = ambition(
         target=organisation.ambition_target,
         ambition_date=organisation.ambition_date,
         population=organisation.population,
         in_place=figures["in_place"],
-        points=trajectory(organisations, on),
+        points=counts["trajectory"],
     )
     figures["unfunded_after_days"] = organisation.unfunded_after_days
     figures["unfunded_approved"] = unfunded_approved(organisation, on)
@@ -403,45 +458,48 @@ def organisation_dashboard(organisation: Organisation, on: date) -> dict:
 
 def region_dashboard(region: str, organisations, on: date) -> dict:
     """The same aggregate figures across a region's organisations; never person-level data."""
-    organisations = list(organisations)
-    figures = _aggregate_figures(organisations, on)
-    population = sum(o.population for o in organisations)
-    dated = [o.ambition_date for o in organisations if o.ambition_date]
-    figures["region"] = region
-    figures["ambition"] = ambition(
-        target=sum(o.ambition_target for o in organisations),
-        ambition_date=max(dated) if dated else None,
-        population=population,
-        in_place=figures["in_place"],
-        points=trajectory(organisations, on),
-    )
-    in_place_by_org = dict(
-        plans_in_place(organisations, on)
-        .values("organisation")
-        .annotate(count=Count("id"))
-        .values_list("organisation", "count")
-        .order_by()
-    )
-    quarter_start = quarter_containing(on).start
-    new_by_org = dict(
-        first_approvals(organisations, quarter_start, on)
-        .values("organisation")
-        .annotate(count=Count("id"))
-        .values_list("organisation", "count")
-        .order_by()
-    )
-    figures["organisations"] = [
-        {
-            "code": o.code,
-            "name": o.name,
-            "population": o.population,
-            "in_place": in_place_by_org.get(o.pk, 0),
-            "per_1000_population": _per_1000(in_place_by_org.get(o.pk, 0), o.population),
-            "new_this_quarter": new_by_org.get(o.pk, 0),
-            "ambition_target": o.ambition_target,
-            "ambition_date": o.ambition_date.isoformat() if o.ambition_date else None,
-            "target_per_1000": _per_1000(o.ambition_target, o.population),
-        }
-        for o in organisations
-    ]
-    return figures
+    # A region counts several organisations at once: see without_jit.
+    with without_jit():
+        organisations = list(organisations)
+        counts = plan_counts(organisations, on)
+        figures = _aggregate_figures(organisations, on, counts)
+        population = sum(o.population for o in organisations)
+        dated = [o.ambition_date for o in organisations if o.ambition_date]
+        figures["region"] = region
+        figures["ambition"] = ambition(
+            target=sum(o.ambition_target for o in organisations),
+            ambition_date=max(dated) if dated else None,
+            population=population,
+            in_place=figures["in_place"],
+            points=counts["trajectory"],
+        )
+        in_place_by_org = dict(
+            plans_in_place(organisations, on)
+            .values("organisation")
+            .annotate(count=Count("id"))
+            .values_list("organisation", "count")
+            .order_by()
+        )
+        quarter_start = quarter_containing(on).start
+        new_by_org = dict(
+            first_approvals(organisations, quarter_start, on)
+            .values("organisation")
+            .annotate(count=Count("id"))
+            .values_list("organisation", "count")
+            .order_by()
+        )
+        figures["organisations"] = [
+            {
+                "code": o.code,
+                "name": o.name,
+                "population": o.population,
+                "in_place": in_place_by_org.get(o.pk, 0),
+                "per_1000_population": _per_1000(in_place_by_org.get(o.pk, 0), o.population),
+                "new_this_quarter": new_by_org.get(o.pk, 0),
+                "ambition_target": o.ambition_target,
+                "ambition_date": o.ambition_date.isoformat() if o.ambition_date else None,
+                "target_per_1000": _per_1000(o.ambition_target, o.population),
+            }
+            for o in organisations
+        ]
+        return figures

@@ -12,7 +12,7 @@ from phb.models import Organisation
 
 from .models import QuarterlyReturn
 from .quarters import Quarter, last_ended_quarter, parse_quarter
-from .returns import QuarterNotStarted, return_figures
+from .returns import QuarterNotStarted, return_figures, returns_figures
 from .selectors import LOCAL
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -61,6 +61,16 @@ def return_build(
         figures = return_figures(organisation, quarter, today)
     except QuarterNotStarted as error:
         raise InvalidInput(quarter=[str(error)]) from error
+    return _return_store(
+        actor=actor, organisation=organisation, quarter=quarter, figures=figures, built_by_job=built_by_job
+    )
+
+
+@transaction.atomic
+def _return_store(
+    *, actor, organisation: Organisation, quarter: Quarter, figures: dict, built_by_job: bool
+) -> QuarterlyReturn:
+    """Keep a return's figures in the history, with its audit event."""
     quarterly_return = QuarterlyReturn(
         organisation=organisation,
         quarter=str(quarter),
@@ -71,7 +81,8 @@ def return_build(
         built_by_job=built_by_job,
     )
     quarterly_return.stamp(actor)
-    quarterly_return.full_clean()
+    # The organisation and the users are the objects at hand, not input: no need to look them up again.
+    quarterly_return.full_clean(exclude=["organisation", "created_by", "modified_by"])
     quarterly_return.save()
     record_event(
         actor=actor,
@@ -90,14 +101,28 @@ def returns_build_for_last_quarter(*, today: date | None = None) -> int:
     """The quarterly job: for each organisation, the last ended quarter's return if not built yet.
 
     Idempotent: an organisation that already has a final (non-provisional) return for that quarter,
-    built on demand or by an earlier run, gets nothing more. Returns how many were built.
+    built on demand or by an earlier run, gets nothing more. Returns how many were built. The
+    figures of all those organisations are counted together (queries grouped by organisation), then
+    each return is kept in its own transaction.
     """
     today = today or today_local()
     quarter = last_ended_quarter(today)
-    built = 0
-    for organisation in Organisation.objects.exclude(
-        pk__in=QuarterlyReturn.objects.filter(quarter=str(quarter), provisional=False).values("organisation")
-    ).order_by("code"):
-        return_build(actor=None, organisation=organisation, quarter=quarter, built_by_job=True, today=today)
-        built += 1
-    return built
+    organisations = list(
+        Organisation.objects.exclude(
+            pk__in=QuarterlyReturn.objects.filter(quarter=str(quarter), provisional=False).values(
+                "organisation"
+            )
+        ).order_by("code")
+    )
+    if not organisations:
+        return 0
+    figures = returns_figures(organisations, quarter, today)
+    for organisation in organisations:
+        _return_store(
+            actor=None,
+            organisation=organisation,
+            quarter=quarter,
+            figures=figures[organisation.pk],
+            built_by_job=True,
+        )
+    return len(organisations)

@@ -36,7 +36,7 @@ def plan_detail_queryset(*, organisation: Organisation) -> QuerySet[SupportPlan]
     """Everything the plan page, the API and the PDF show, in a fixed number of queries."""
     return (
         SupportPlan.objects.for_org(organisation)
-        .select_related("person", "budget", "referral", "care_coordinator")
+        .select_related("organisation", "person", "budget", "referral", "care_coordinator")
         .prefetch_related(
             "goals",
             Prefetch("items", queryset=_items()),
@@ -104,7 +104,10 @@ def with_role_labels(required: list[dict]) -> list[dict]:
 
 
 def latest_approval(plan: SupportPlan):
-    return plan.approval_requests.order_by("-submitted_at", "-id").prefetch_related("decisions__user").first()
+    from approvals.models import Decision
+
+    decisions = Prefetch("decisions", queryset=Decision.objects.select_related("user"))
+    return plan.approval_requests.order_by("-submitted_at", "-id").prefetch_related(decisions).first()
 
 
 def account_summary(plan: SupportPlan) -> dict | None:

@@ -65,7 +65,12 @@ RISK_FIELDS = ("risk", "mitigation")
 
 
 def _lock(plan: SupportPlan) -> SupportPlan:
-    return SupportPlan.objects.select_for_update().get(pk=plan.pk, organisation_id=plan.organisation_id)
+    """The plan row, locked; its organisation and person (read, not locked) come along for the audit."""
+    return (
+        SupportPlan.objects.select_for_update(of=("self",))
+        .select_related("organisation", "person")
+        .get(pk=plan.pk, organisation_id=plan.organisation_id)
+    )
 
 
 def _check_transition(plan: SupportPlan, to: str, doing: str) -> None:

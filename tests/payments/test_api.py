@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from payments import ledger
@@ -359,3 +361,18 @@ def test_unfunded_lists_approved_plans_with_no_release_oldest_first(api, org, fi
     assert [r["plan"] for r in results] == [older.pk, newer.pk]
     assert [r["days_waiting"] for r in results] == [30, 3]
     assert [r["over_limit"] for r in results] == [True, False]
+
+
+def test_recording_a_payment_costs_the_same_queries_however_long_the_ledger(api, funded, broker):
+    def queries_of_one_payment(key):
+        with CaptureQueriesContext(connection) as queries:
+            assert post_payment(api(broker), funded, payment_body(amount="1.00"), key=key).status_code == 201
+        return len(queries)
+
+    first = queries_of_one_payment("first")
+    for n in range(6):
+        post_payment(api(broker), funded, payment_body(amount="1.00", reference=f"INV-{n}"), key=f"more-{n}")
+    assert queries_of_one_payment("eighth") == first
+    # Auth and membership (3), the plan, the account lock, the idempotency check, the current plan,
+    # the entry, the account, the audit event, the idempotency record, and the transaction's edges.
+    assert first <= 13

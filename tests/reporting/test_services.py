@@ -5,6 +5,8 @@ import io
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from phb.exceptions import InvalidInput
@@ -182,3 +184,32 @@ def test_the_celery_task_runs_the_job_and_is_idempotent(org):
     assert build_quarterly_returns.delay().get() == 1
     assert build_quarterly_returns.delay().get() == 0
     assert QuarterlyReturn.objects.get(organisation=org).figures["total"] == 1
+
+
+def test_returns_for_all_organisations_at_once_equal_each_organisations_own(world):
+    organisations = list(Organisation.objects.order_by("code"))
+    together = returns.returns_figures(organisations, Q2_2024, AFTER_Q2)
+    assert together == {o.pk: returns.return_figures(o, Q2_2024, AFTER_Q2) for o in organisations}
+    assert together[world["org"].pk]["total"] == 5
+
+
+def test_the_returns_figures_take_as_many_queries_for_all_organisations_as_for_one(world):
+    organisations = list(Organisation.objects.all())
+    with CaptureQueriesContext(connection) as one:
+        returns.returns_figures([world["org"]], Q2_2024, AFTER_Q2)
+    with CaptureQueriesContext(connection) as every:
+        returns.returns_figures(organisations, Q2_2024, AFTER_Q2)
+    assert len(every.captured_queries) == len(one.captured_queries) <= 5  # two counts (+ SET LOCAL jit)
+
+
+@pytest.mark.parametrize(
+    ("child", "joint_funded", "chc", "category"),
+    [
+        (True, True, True, "children"),
+        (False, True, True, "joint_funded"),
+        (False, False, True, "nhs_funded_chc"),
+        (False, False, False, "ltc_inc_mh"),
+    ],
+)
+def test_markers_of_progress_take_the_first_category_that_applies(child, joint_funded, chc, category):
+    assert returns.marker(child=child, joint_funded=joint_funded, chc=chc) == category
