@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from phb.demo import DEMO_PASSWORD, STAFF, seed_all
 from phb.models import Organisation
@@ -12,7 +13,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not Organisation.objects.filter(code="07T").exists():
-            with transaction.atomic():
+            # The demo's sign-offs and reminders would e-mail the demo staff: keep them off the console.
+            with (
+                override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+                transaction.atomic(),
+            ):
                 context = seed_all()
             for line in context.lines:
                 self.stdout.write(line)
