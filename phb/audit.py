@@ -4,9 +4,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.forms.models import model_to_dict
 
+from . import data_version
 from .models import AuditEvent
 
 
@@ -52,6 +53,8 @@ def record_event(
         person = getattr(obj, "person", None)
         if person is None and obj.__class__.__name__ == "Person":
             person = obj
+    # Cached reports of this organisation are out of date once the change commits.
+    transaction.on_commit(lambda organisation_id=organisation.pk: data_version.bump(organisation_id))
     return AuditEvent.objects.create(
         organisation=organisation,
         actor=user,

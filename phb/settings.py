@@ -269,4 +269,6 @@ LOGGING = {
 PHB = {
     # Approved plans with no funds released after this many days are flagged.
     "UNFUNDED_AFTER_DAYS": env.int("PHB_UNFUNDED_AFTER_DAYS", default=14),
+    # Dashboards and returns cached until the organisation's data next changes (reporting/cache.py).
+    "REPORT_CACHE": env.bool("PHB_REPORT_CACHE", default=True),
 }

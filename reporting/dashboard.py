@@ -75,6 +75,7 @@ from support_plans.constants import Frequency, Management
 from support_plans.models import PlanItem, SupportPlan
 
 from .aggregates import days, median_and_p90, medians_and_p90s, to_money
+from .cache import cached
 from .quarters import birthday_cutoff, quarter_containing, quarter_ends_up_to
 from .selectors import (
     LOCAL,
@@ -440,6 +441,12 @@ def _aggregate_figures(organisations: Organisations, on: date, counts: dict) -> 
 
 def organisation_dashboard(organisation: Organisation, on: date) -> dict:
     """Everything the commissioner dashboard shows for one organisation on a date."""
+    return cached(
+        "dashboard", [organisation.pk], (on.isoformat(),), lambda: _organisation_dashboard(organisation, on)
+    )
+
+
+def _organisation_dashboard(organisation: Organisation, on: date) -> dict:
     organisations = [organisation]
     counts = plan_counts(organisations, on)
     figures = _aggregate_figures(organisations, on, counts)
@@ -458,6 +465,16 @@ def organisation_dashboard(organisation: Organisation, on: date) -> dict:
 
 def region_dashboard(region: str, organisations, on: date) -> dict:
     """The same aggregate figures across a region's organisations; never person-level data."""
+    organisations = list(organisations)
+    return cached(
+        "region",
+        [o.pk for o in organisations],
+        (region, on.isoformat()),
+        lambda: _region_dashboard(region, organisations, on),
+    )
+
+
+def _region_dashboard(region: str, organisations, on: date) -> dict:
     # A region counts several organisations at once: see without_jit.
     with without_jit():
         organisations = list(organisations)

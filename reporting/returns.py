@@ -34,6 +34,7 @@ from phb.constants import Cohort
 from phb.models import Organisation, PersonCohort
 from support_plans.constants import Management
 
+from .cache import cached
 from .quarters import Quarter, birthday_cutoff
 from .selectors import (
     NEVER_IN_PLACE,
@@ -198,7 +199,13 @@ def returns_figures(organisations: Organisations, quarter: Quarter, today: date)
 
 def return_figures(organisation: Organisation, quarter: Quarter, today: date) -> dict:
     """The JSON of the return (what the history stores and every format is made from)."""
-    return returns_figures([organisation], quarter, today)[organisation.pk]
+    as_of = min(quarter.end, today)
+    return cached(
+        "return",
+        [organisation.pk],
+        (str(quarter), as_of.isoformat(), quarter.end >= today),
+        lambda: returns_figures([organisation], quarter, today)[organisation.pk],
+    )
 
 
 # --- Files
