@@ -46,15 +46,21 @@ def record_event(
     after: dict | None = None,
     person=None,
     summary: str = "",
+    changes_data: bool = True,
 ) -> AuditEvent:
-    """Append one audit event. Call it inside the service's transaction."""
+    """Append one audit event. Call it inside the service's transaction.
+
+    `changes_data=False` for events that change nothing a report counts (a record opened, a
+    return built), so that they leave cached reports in place.
+    """
     user = actor if getattr(actor, "is_authenticated", False) else None
     if person is None:
         person = getattr(obj, "person", None)
         if person is None and obj.__class__.__name__ == "Person":
             person = obj
-    # Cached reports of this organisation are out of date once the change commits.
-    transaction.on_commit(lambda organisation_id=organisation.pk: data_version.bump(organisation_id))
+    if changes_data:
+        # Cached reports of this organisation are out of date once the change commits.
+        transaction.on_commit(lambda organisation_id=organisation.pk: data_version.bump(organisation_id))
     return AuditEvent.objects.create(
         organisation=organisation,
         actor=user,

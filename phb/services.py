@@ -300,4 +300,5 @@ def person_record_view(*, actor, person: Person, channel: str = "web") -> None:
         person=person,
         action="person_viewed",
         summary=f"Record opened ({channel})",
+        changes_data=False,
     )

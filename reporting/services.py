@@ -93,6 +93,7 @@ def _return_store(
         summary=f"PHB quarterly return for {quarter} built"
         + (" (provisional)" if figures["provisional"] else "")
         + (" by the quarterly job" if built_by_job else ""),
+        changes_data=False,  # a return counts the data; building one changes none of it
     )
     return quarterly_return
 

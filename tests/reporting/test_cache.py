@@ -63,3 +63,19 @@ def test_the_return_is_cached_and_recounted_after_a_change(cache_on, org, django
     with django_capture_on_commit_callbacks(execute=True):
         record_event(actor=None, organisation=org, obj=plan, action="plan_approved")
     assert return_figures(org, quarter, date(2026, 11, 23))["total"] == 2
+
+
+def test_opening_a_record_or_building_a_return_keeps_the_cache(
+    cache_on, org, coordinator, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    from phb.services import person_record_view
+    from reporting.services import return_build
+
+    person = report_person(org)
+    report_plan(org, person, approved=date(2026, 5, 1))
+    organisation_dashboard(org, ON)
+    with django_capture_on_commit_callbacks(execute=True):
+        person_record_view(actor=coordinator, person=person)
+        return_build(actor=coordinator, organisation=org, quarter=parse_quarter("2026Q2"))
+    with django_assert_num_queries(0):
+        organisation_dashboard(org, ON)
