@@ -47,6 +47,7 @@ def org_context_for(user, code: str) -> OrgContext:
         raise Http404("No such organisation.")
     membership = (
         Membership.objects.filter(organisation=organisation, user=user, is_active=True)
+        .select_related("team")
         .prefetch_related("roles")
         .first()
     )

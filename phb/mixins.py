@@ -28,7 +28,8 @@ class OrgViewMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         self.org_context = org_context_for(request.user, kwargs["org"])
         request.org_context = self.org_context
-        request.session["org"] = self.org_context.code
+        if request.session.get("org") != self.org_context.code:
+            request.session["org"] = self.org_context.code
         if not self.org_context.has_any(self.get_required_roles()):
             raise PermissionDenied("Your roles in this organisation do not allow this page.")
         try:

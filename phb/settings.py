@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "phb.middleware.SlidingSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -158,7 +159,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Session timeout: 30 minutes of inactivity, as on shared NHS workstations.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Renewed by activity (phb.middleware.SlidingSessionMiddleware, at most once a minute).
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- HTTPS-only settings, each switched on by its own variable (on in docker-compose).
@@ -270,5 +272,7 @@ PHB = {
     # Approved plans with no funds released after this many days are flagged.
     "UNFUNDED_AFTER_DAYS": env.int("PHB_UNFUNDED_AFTER_DAYS", default=14),
     # Dashboards and returns cached until the organisation's data next changes (reporting/cache.py).
-    "REPORT_CACHE": env.bool("PHB_REPORT_CACHE", default=True),
+    # Needs a cache shared by every process (Redis): a per-process cache would not hear of a change
+    # made in another gunicorn worker.
+    "REPORT_CACHE": env.bool("PHB_REPORT_CACHE", default=bool(REDIS_URL)),
 }

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# National-scale benchmark: PostgreSQL, a generated data set, gunicorn on loopback, bench/run.py.
+#   make bench                          # 1,000,000 people in 42 organisations
+#   BENCH_PEOPLE=50000 make bench       # a quick run
+#   BENCH_REGENERATE=1 make bench       # rebuild the data set even if one of that size is there
+# Other knobs: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/phb_bench), BENCH_ORGS,
+# BENCH_SEED, BENCH_PORT, BENCH_WORKERS, BENCH_THREADS, BENCH_CONCURRENCY, BENCH_REQUESTS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/phb_bench}"
+PEOPLE="${BENCH_PEOPLE:-1000000}"
+ORGS="${BENCH_ORGS:-42}"
+SEED="${BENCH_SEED:-1}"
+PORT="${BENCH_PORT:-8765}"
+WORKERS="${BENCH_WORKERS:-2}"
+THREADS="${BENCH_THREADS:-1}"
+PY=.venv/bin/python
+
+case "$DATABASE_URL" in
+  postgres://*|postgresql://*) ;;
+  *) echo "bench: DATABASE_URL must point at PostgreSQL" >&2; exit 2 ;;
+esac
+
+# Create the database if it is not there yet.
+$PY - <<'PY'
+import os, psycopg
+url = os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
+base, name = url.rsplit("/", 1)
+with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+    if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+        conn.execute(f'CREATE DATABASE "{name}"')
+        print(f"bench: created database {name}")
+PY
+
+echo "== migrate"
+$PY manage.py migrate --noinput -v0
+echo "== data set: ${PEOPLE} people, ${ORGS} organisations, seed ${SEED}"
+IF_MISSING="--if-missing"
+[ "${BENCH_REGENERATE:-0}" = "1" ] && IF_MISSING=""
+$PY manage.py generate_dataset --orgs "$ORGS" --people "$PEOPLE" --seed "$SEED" $IF_MISSING
+# As a production database would be: vacuumed (visibility map for index-only scans) and analysed.
+# Quick when nothing changed since the last run.
+echo "== vacuum (analyze)"
+$PY - <<'PY'
+import os, time, psycopg
+url = os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
+started = time.monotonic()
+with psycopg.connect(url, autocommit=True) as conn:
+    conn.execute("VACUUM (ANALYZE)")
+print(f"bench: vacuum (analyze) {time.monotonic() - started:.1f} s")
+PY
+
+echo "== gunicorn on 127.0.0.1:${PORT} (${WORKERS} workers x ${THREADS} threads)"
+# Redis as in production: the shared cache for reports (and the Celery broker; no worker runs here).
+export REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/2}"
+export DEBUG=false BENCH_FLOOR=1 ALLOWED_HOSTS=127.0.0.1,localhost,testserver LOG_LEVEL=ERROR
+# E-mails (sent in-process: no Celery broker here) go nowhere; the static files warning is noise.
+export EMAIL_URL=dummymail:// PYTHONWARNINGS="ignore:No directory at:UserWarning"
+export BENCH_URL="http://127.0.0.1:${PORT}" BENCH_GUNICORN="gunicorn ${WORKERS} workers x ${THREADS} threads"
+WORKER_CLASS=sync
+[ "$THREADS" -gt 1 ] && WORKER_CLASS=gthread
+.venv/bin/gunicorn phb.wsgi:application --bind "127.0.0.1:${PORT}" --workers "$WORKERS" --threads "$THREADS" \
+  --worker-class "$WORKER_CLASS" --timeout 300 --log-level warning &
+GUNICORN_PID=$!
+trap 'kill "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do
+  if $PY -c "import urllib.request,sys; urllib.request.urlopen('${BENCH_URL}/bench/floor/', timeout=2)" 2>/dev/null; then
+    break
+  fi
+  sleep 0.5
+done
+
+echo "== load"
+$PY bench/run.py
