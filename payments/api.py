@@ -398,18 +398,18 @@ class PaymentListView(OrgScopedMixin, generics.GenericAPIView):
     )
     def get(self, request, *args, **kwargs):
         start, end = period_from(request.query_params)
-        entries = list(selectors.payment_lines(organisation=self.organisation, start=start, end=end))
+        entries = selectors.payment_lines(organisation=self.organisation, start=start, end=end)
         total = selectors.payments_total(entries)
-        lines = [selectors.payment_line_data(e) for e in entries]
         if request.accepted_renderer.format == "csv":
+            lines = [selectors.payment_line_data(e) for e in entries.iterator(chunk_size=2000)]
             name = f"payments-{self.organisation.code}-{start or 'start'}-{end or timezone.localdate()}.csv"
             return HttpResponse(
                 payments_csv(lines, total),
                 content_type="text/csv; charset=utf-8",
                 headers={"Content-Disposition": f'attachment; filename="{name}"'},
             )
-        page = self.paginate_queryset(lines)
-        response = self.get_paginated_response(page)
+        page = self.paginate_queryset(entries)
+        response = self.get_paginated_response([selectors.payment_line_data(e) for e in page])
         response.data["total"] = f"{total:.2f}"
         return response
 

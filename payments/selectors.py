@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from .constants import EntryKind, InstalmentStatus
 from .models import BudgetAccount, Instalment, LedgerEntry
 
 WORKLIST_HORIZON_DAYS = 14
+WORKLIST_ROWS = 100
 EXPORT_KINDS = (EntryKind.PAYMENT, EntryKind.REFUND)
 
 
@@ -177,12 +178,17 @@ def unfunded_data(row: dict) -> dict:
 
 
 def broker_worklist(*, organisation: Organisation, today: date | None = None) -> dict:
-    """Instalments due on accounts with funds released: overdue, and due in the next 14 days."""
+    """Instalments due on accounts with funds released: overdue, and due in the next 14 days.
+
+    Each list shows the first WORKLIST_ROWS (oldest first) with the full count beside it, so the
+    page stays the same size however many budgets an organisation holds.
+    """
     today = today or timezone.localdate()
     due = (
         Instalment.objects.for_org(organisation)
         .filter(
             status=InstalmentStatus.DUE,
+            account__organisation=organisation,
             account__first_released_at__isnull=False,
             account__closed_on__isnull=True,
             account__plan__status__in=IN_PLACE_STATUSES,
@@ -191,9 +197,15 @@ def broker_worklist(*, organisation: Organisation, today: date | None = None) ->
         .select_related("account", "account__person", "plan", "item")
         .order_by("due_on", "id")
     )
-    overdue = [i for i in due if i.due_on < today]
-    upcoming = [i for i in due if i.due_on >= today]
-    return {"overdue": overdue, "upcoming": upcoming, "horizon_days": WORKLIST_HORIZON_DAYS, "today": today}
+    overdue, upcoming = due.filter(due_on__lt=today), due.filter(due_on__gte=today)
+    return {
+        "overdue": list(overdue[:WORKLIST_ROWS]),
+        "upcoming": list(upcoming[:WORKLIST_ROWS]),
+        "overdue_count": overdue.count(),
+        "upcoming_count": upcoming.count(),
+        "horizon_days": WORKLIST_HORIZON_DAYS,
+        "today": today,
+    }
 
 
 # --- The finance export
@@ -241,8 +253,13 @@ def payment_line_data(entry: LedgerEntry) -> dict:
     }
 
 
-def payments_total(entries) -> Decimal:
-    return sum((signed_amount(e) for e in entries), Decimal("0.00"))
+def payments_total(entries: QuerySet[LedgerEntry]) -> Decimal:
+    """Net paid out by these entries, summed in the database by kind (ledger.py says which way each
+    kind moves `paid`, and the effect is linear in the amount)."""
+    sums = entries.order_by().values("kind", "reverses__kind").annotate(amount=Sum("amount"))
+    return sum(
+        (ledger.effect(row["kind"], row["amount"], row["reverses__kind"])[1] for row in sums), Decimal("0.00")
+    )
 
 
 # --- The person's page

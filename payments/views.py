@@ -264,8 +264,9 @@ class ExportView(OrgViewMixin, TemplateView):
         form = ExportForm(request.GET if "start" in request.GET else None)
         if form.is_bound and form.is_valid():
             start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-            entries = list(selectors.payment_lines(organisation=self.organisation, start=start, end=end))
-            total = selectors.payments_total(entries)
+            lines_in_period = selectors.payment_lines(organisation=self.organisation, start=start, end=end)
+            total = selectors.payments_total(lines_in_period)
+            entries = list(lines_in_period)
             if request.GET.get("download"):
                 lines = [selectors.payment_line_data(e) for e in entries]
                 return HttpResponse(

@@ -35,7 +35,7 @@ def referral_list(
             "transferred_to",
             "transferred_from__organisation",
         )
-        .annotate(conversation_count=Count("conversations"))
+        .annotate(conversation_count=_conversation_count_subquery())
     )
     if status:
         referrals = referrals.filter(status=status)
