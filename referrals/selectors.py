@@ -215,7 +215,9 @@ class WaitingRow:
     days_waiting: int
 
 
-def waiting_referrals(*, organisation: Organisation, today: date | None = None) -> list[WaitingRow]:
+def waiting_referrals(
+    *, organisation: Organisation, today: date | None = None, limit: int | None = None
+) -> list[WaitingRow]:
     """Received referrals nobody has accepted yet, oldest first, with the days each has waited."""
     today = today or timezone.localdate()
     referrals = (
@@ -224,7 +226,17 @@ def waiting_referrals(*, organisation: Organisation, today: date | None = None) 
         .select_related("person", "transferred_from__organisation")
         .order_by("received_on", "id")
     )
+    if limit is not None:
+        referrals = referrals[:limit]
     return [WaitingRow(referral, (today - referral.received_on).days) for referral in referrals]
+
+
+def waiting_count(*, organisation: Organisation) -> int:
+    return (
+        Referral.objects.for_org(organisation)
+        .filter(status=ReferralStatus.RECEIVED, care_coordinator__isnull=True)
+        .count()
+    )
 
 
 # --- The person's page

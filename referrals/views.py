@@ -242,6 +242,9 @@ class ConversationCreatePage(_ReferralActionPage):
         services.conversation_record(actor=self.request.user, referral=self.referral, **form.cleaned_data)
 
 
+WAITING_SHOWN = 25
+
+
 class CaseloadPage(OrgViewMixin, TemplateView):
     """A care coordinator's caseload and the referrals waiting; `?view=team` for a team lead's team."""
 
@@ -272,6 +275,8 @@ class CaseloadPage(OrgViewMixin, TemplateView):
             context["team_count"] = len(rows)
             return context
         context["rows"] = selectors.caseload_for(organisation=self.organisation, user=self.request.user)
-        context["waiting"] = selectors.waiting_referrals(organisation=self.organisation)
+        # The oldest few, with the count: the whole list is on the referrals page (status received).
+        context["waiting"] = selectors.waiting_referrals(organisation=self.organisation, limit=WAITING_SHOWN)
+        context["waiting_count"] = selectors.waiting_count(organisation=self.organisation)
         context["may_accept"] = self.org_context.has_role(*REFERRAL_ROLES)
         return context
