@@ -72,7 +72,25 @@ def test_forms_are_protected_by_csrf(org, coordinator):
 
 def test_sessions_time_out_after_thirty_minutes_of_inactivity():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_activity_renews_the_session_at_most_once_a_minute(org, coordinator, monkeypatch):
+    from django.contrib.sessions.models import Session
+
+    from phb import middleware
+
+    clock = [1_000_000.0]
+    monkeypatch.setattr(middleware.time, "time", lambda: clock[0])
+    client = Client()
+    client.force_login(coordinator)
+    client.get("/o/07T/people/")
+    first = Session.objects.get().expire_date
+    clock[0] += 30
+    client.get("/o/07T/people/")
+    assert Session.objects.get().expire_date == first
+    clock[0] += 31
+    client.get("/o/07T/people/")
+    assert Session.objects.get().expire_date > first
 
 
 def test_https_settings_are_off_by_default_so_loopback_http_works():
