@@ -43,17 +43,6 @@ def roles_held(*, user, organisation: Organisation) -> set[str]:
     )
 
 
-def _clean(obj) -> None:
-    """full_clean() without re-reading the rows the foreign keys point at.
-
-    Every foreign key a service sets here is a row it has just read (the request under its lock,
-    the actor, the organisation); checking each exists again costs a query apiece, and the
-    database's foreign key and unique constraints still stand behind the save.
-    """
-    relations = [field.name for field in obj._meta.concrete_fields if field.is_relation]
-    obj.full_clean(exclude=relations, validate_constraints=False)
-
-
 def decision_facts(request: ApprovalRequest) -> list[rules.DecisionFact]:
     return [
         rules.DecisionFact(user_id=d.user_id, role=d.role, decision=d.decision)
@@ -272,7 +261,7 @@ def decision_record(
             at=at,
         )
         record.stamp(actor)
-        _clean(record)
+        record.validate_own_fields()
         try:
             # The unique (request, user) constraint is the last line of defence.
             with transaction.atomic():
@@ -310,7 +299,7 @@ def decision_record(
             request.status = outcome
             request.decided_at = at
             request.stamp(actor)
-            _clean(request)
+            request.validate_own_fields()
             request.save()
             plan_services = _plan_services()
             if outcome == RequestStatus.APPROVED:

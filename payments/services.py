@@ -136,18 +136,6 @@ def _apply(account: BudgetAccount, entry: ledger.Entry, remaining: Decimal | Non
     account.released, account.paid = after.released, after.paid
 
 
-def _clean(obj) -> None:
-    """full_clean() without re-reading the rows the foreign keys point at, or asking the database
-    to evaluate the amount's check constraint.
-
-    The foreign keys are rows this transaction has just read under the account lock, and
-    `_check_amount` has already refused amounts of £0 or less; checking each again costs a query
-    apiece on every payment. The database's foreign keys and constraints still stand behind the save.
-    """
-    relations = [field.name for field in obj._meta.concrete_fields if field.is_relation]
-    obj.full_clean(exclude=relations, validate_constraints=False)
-
-
 def _write_entry(actor, account: BudgetAccount, plan: SupportPlan, **fields: Any) -> LedgerEntry:
     receipt = fields.pop("receipt", None)
     entry = LedgerEntry(organisation_id=account.organisation_id, account=account, plan=plan, **fields)
@@ -155,14 +143,14 @@ def _write_entry(actor, account: BudgetAccount, plan: SupportPlan, **fields: Any
         entry.receipt_content_type = check_receipt(receipt)
         entry.receipt.save(getattr(receipt, "name", "receipt") or "receipt", receipt, save=False)
     entry.stamp(actor)
-    _clean(entry)
+    entry.validate_own_fields()
     entry.save()
     return entry
 
 
 def _save_account(actor, account: BudgetAccount) -> None:
     account.stamp(actor)
-    _clean(account)
+    account.validate_own_fields()
     account.save()
 
 
@@ -270,7 +258,7 @@ def account_open_or_resize(*, actor, plan: SupportPlan) -> BudgetAccount:
             opened_at=plan.approved_at or timezone.now(),
         )
         account.stamp(actor)
-        _clean(account)
+        account.validate_own_fields()
         account.save()
         count = _schedule(actor, account, plan)
         record_event(

@@ -34,6 +34,13 @@ class TimeStampedModel(models.Model):
             self.created_by = user
         self.modified_by = user
 
+    def validate_own_fields(self) -> None:
+        """full_clean() of the row's own values, for a service that has just read (under its lock)
+        every row the foreign keys point at: re-checking each would cost a query apiece on a hot
+        path, and the database's foreign keys and constraints still stand behind the save."""
+        relations = [field.name for field in self._meta.concrete_fields if field.is_relation]
+        self.full_clean(exclude=relations, validate_constraints=False)
+
 
 class TenantQuerySet(models.QuerySet):
     def for_org(self, organisation):
