@@ -1,0 +1,118 @@
+"""Domain events: how an earlier stage of the pathway causes work in a later one without importing it.
+
+A service publishes a small frozen dataclass inside its own transaction; every reaction listed for
+that event in `phb/flow.py` runs at once, in the same transaction, in the order listed there. So a
+plan approved and its budget account opened commit together or not at all, and the earlier stage
+never names the later one. Reactions that must wait for the commit (e-mails, Celery tasks) use
+`transaction.on_commit` themselves.
+
+The events are plain data, named for what happened, with ids rather than model instances, so a
+reaction loads (and locks) what it needs:
+
+    publish(PlanApproved(plan_id=plan.pk, organisation_id=plan.organisation_id, actor_id=actor.pk, at=at))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+
+from django.db import transaction
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class Event:
+    """Every event names the organisation it happened in and who made it happen (None: the system)."""
+
+    organisation_id: int
+    actor_id: int | None
+
+
+# --- The pathway's events, in pathway order. `phb/flow.py` says who reacts to each.
+
+
+@dataclass(frozen=True)
+class ReferralAccepted(Event):
+    referral_id: int
+
+
+@dataclass(frozen=True)
+class ReferralTransferred(Event):
+    referral_id: int
+    to_organisation_id: int
+
+
+@dataclass(frozen=True)
+class PlanSubmitted(Event):
+    plan_id: int
+
+
+@dataclass(frozen=True)
+class PlanApproved(Event):
+    plan_id: int
+    at: datetime
+    # True when the approved version replaces one already in use (a revision): the budget carries on.
+    continues_active: bool = False
+
+
+@dataclass(frozen=True)
+class PlanActivated(Event):
+    plan_id: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PlanClosed(Event):
+    plan_id: int
+    budget_id: int
+    closed_on: date
+
+
+@dataclass(frozen=True)
+class FundsReleased(Event):
+    plan_id: int
+    account_id: int
+    on: date
+
+
+@dataclass(frozen=True)
+class PaymentRecorded(Event):
+    plan_id: int
+    account_id: int
+    on: date
+
+
+@dataclass(frozen=True)
+class ReviewCompleted(Event):
+    review_id: int
+    plan_id: int
+    decision: str
+
+
+Reaction = Callable[[Any], Any]
+
+
+@cache
+def _reactions(event_type: type[Event]) -> tuple[Reaction, ...]:
+    from phb.flow import REACTIONS  # the flow names later apps by dotted path, resolved on first use
+
+    return tuple(import_string(path) for path in REACTIONS.get(event_type.__name__, ()))
+
+
+def reactions_for(event_type: type[Event]) -> tuple[Reaction, ...]:
+    return _reactions(event_type)
+
+
+def publish(event: Event) -> list[Any]:
+    """Run every reaction to `event` now, inside the caller's transaction; return what each returned.
+
+    Must be called inside a transaction (services are `@transaction.atomic`), so that a reaction that
+    fails undoes the change that published the event.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(f"{type(event).__name__} published outside a transaction")
+    return [reaction(event) for reaction in _reactions(type(event))]

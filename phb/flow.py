@@ -1,0 +1,24 @@
+"""The pathway on one screen: every domain event (phb/events.py) and, in order, who reacts to it.
+
+Read top to bottom, this is the flow of a personal health budget. Reactions are named by dotted path
+so that the kernel imports no later stage; each is a plain function in the app that does the work
+(`payments/reactions.py`: `on_plan_approved`), run inside the publishing service's transaction.
+Notifications, the reporting summaries and the access log hang off the same events.
+"""
+
+REACTIONS: dict[str, tuple[str, ...]] = {
+    # referral accepted / transferred
+    "ReferralAccepted": (),
+    "ReferralTransferred": (),
+    # support plan submitted for sign-off -> an approval request opens under the policy in force
+    "PlanSubmitted": (),
+    # last sign-off landed -> the budget account opens (or is re-sized)
+    "PlanApproved": (),
+    # first release or payment -> reviews are scheduled
+    "PlanActivated": (),
+    "FundsReleased": (),
+    "PaymentRecorded": (),
+    "ReviewCompleted": (),
+    # budget closed -> the account closes, instalments stop
+    "PlanClosed": (),
+}
