@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
@@ -13,6 +13,7 @@ from phb.access import PERSON_DATA_ROLES
 from phb.api import MoneyField, OrgScopedMixin
 from phb.constants import Role
 from phb.exceptions import NotPermitted
+from phb.visibility import Data, shows_case_summary
 
 from . import policy as rules
 from . import selectors, services
@@ -116,6 +117,41 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
         return [{"role": role, "count": count} for role, count in still_open.items()]
 
 
+class CaseSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="First name and family initial")
+    age_band = serializers.CharField()
+    cohorts = serializers.ListField(child=serializers.CharField())
+    goals = serializers.ListField(child=serializers.DictField())
+    items = serializers.ListField(child=serializers.DictField())
+    costs = serializers.DictField(child=serializers.CharField())
+    tier = serializers.IntegerField()
+    basis = serializers.CharField()
+    measured_amount = serializers.CharField()
+
+
+class CaseRequestSerializer(ApprovalRequestSerializer):
+    """A request as a lay panel member sees it: the `case` summary instead of the person."""
+
+    case = serializers.SerializerMethodField()
+
+    class Meta(ApprovalRequestSerializer.Meta):
+        fields = [f for f in ApprovalRequestSerializer.Meta.fields if f != "person"] + ["case"]
+
+    @extend_schema_field(CaseSerializer)
+    def get_case(self, request) -> dict:
+        summary = selectors.case_summary(request)
+        summary.pop("cohort_labels")
+        return summary
+
+
+def request_serializer_for(view):
+    """A lay panel member gets the case summary; everyone else the request with its person.
+    (The schema shows the full request: drf-spectacular asks without an organisation.)"""
+    if getattr(view, "swagger_fake_view", False):
+        return ApprovalRequestSerializer
+    return CaseRequestSerializer if shows_case_summary(view.org_context) else ApprovalRequestSerializer
+
+
 def approval_summary(request: ApprovalRequest | None) -> dict | None:
     """The approval part of a plan (support_plans' submit answer and plan detail may use it)."""
     if request is None:
@@ -191,6 +227,7 @@ class ApprovalPolicyView(OrgScopedMixin, APIView):
     """GET (any member): the policy in force. PUT (commissioner, org admin): a new version, in force now."""
 
     model = ApprovalPolicy
+    data = Data.POLICY
     required_roles = {"GET": None, "HEAD": None, "OPTIONS": None, "PUT": POLICY_EDITORS}
 
     def _in_force(self) -> ApprovalPolicy:
@@ -220,6 +257,7 @@ class ApprovalPolicyPreviewView(OrgScopedMixin, APIView):
     """Which tier a plan of these costs would fall in under the policy in force, and who signs."""
 
     model = ApprovalPolicy
+    data = Data.POLICY
     required_roles = None
 
     @extend_schema(
@@ -248,8 +286,12 @@ class ApprovalListView(OrgScopedMixin, generics.ListAPIView):
     the user may fill (a role they hold, a slot still open, not already decided, submitter rule)."""
 
     model = ApprovalRequest
+    data = Data.APPROVALS
     serializer_class = ApprovalRequestSerializer
     required_roles = PERSON_DATA_ROLES
+
+    def get_serializer_class(self):
+        return request_serializer_for(self)
 
     @extend_schema(
         parameters=[
@@ -266,23 +308,30 @@ class ApprovalListView(OrgScopedMixin, generics.ListAPIView):
             raise ValidationError({"status": [f"Choose one of: {', '.join(RequestStatus.values)}."]})
         mine = self.request.query_params.get("mine", "").lower() in ("true", "1", "yes")
         if not mine:
-            return selectors.request_list(organisation=self.organisation, status=status_filter)
-        if status_filter not in (None, RequestStatus.PENDING):
+            requests = selectors.request_list(organisation=self.organisation, status=status_filter)
+        elif status_filter not in (None, RequestStatus.PENDING):
             # Only a pending request waits for anyone's sign-off.
             return ApprovalRequest.objects.none()
-        return selectors.requests_waiting_for(
-            organisation=self.organisation, user=self.request.user, roles=self.org_context.roles
-        )
+        else:
+            requests = selectors.requests_waiting_for(
+                organisation=self.organisation, user=self.request.user, roles=self.org_context.roles
+            )
+        return selectors.with_case(requests) if shows_case_summary(self.org_context) else requests
 
 
 class ApprovalDetailView(OrgScopedMixin, generics.RetrieveAPIView):
     """One approval request: its tier snapshot and every decision (who, role, when, comment)."""
 
     model = ApprovalRequest
+    data = Data.APPROVALS
     serializer_class = ApprovalRequestSerializer
 
+    def get_serializer_class(self):
+        return request_serializer_for(self)
+
     def get_queryset(self):
-        return selectors.request_list(organisation=self.organisation)
+        requests = selectors.request_list(organisation=self.organisation)
+        return selectors.with_case(requests) if shows_case_summary(self.org_context) else requests
 
 
 class DecisionCreateView(OrgScopedMixin, APIView):
@@ -290,6 +339,7 @@ class DecisionCreateView(OrgScopedMixin, APIView):
     as one of the roles it needs from you. Decisions are immutable: there is no PUT, PATCH or DELETE."""
 
     model = ApprovalRequest
+    data = Data.APPROVALS
 
     def get_queryset(self):
         if self.request.method == "POST":
@@ -317,4 +367,5 @@ class DecisionCreateView(OrgScopedMixin, APIView):
             actor_roles=membership.role_codes if membership is not None else set(),
             **serializer.validated_data,
         )
-        return Response(ApprovalRequestSerializer(decided).data, status=status.HTTP_201_CREATED)
+        answer = request_serializer_for(self)
+        return Response(answer(decided).data, status=status.HTTP_201_CREATED)

@@ -8,8 +8,10 @@ from django.db.models import BooleanField, Count, Exists, F, Func, OuterRef, Pre
 from django.urls import reverse
 from django.utils import timezone
 
-from phb.constants import Role
+from phb.ages import age_band
+from phb.constants import Cohort, Role
 from phb.models import Membership, MembershipRole, Organisation
+from phb.money import api_amount
 
 from . import policy as rules
 from .constants import RequestStatus
@@ -27,6 +29,57 @@ def request_list(*, organisation: Organisation, status: str | None = None) -> Qu
     if status:
         requests = requests.filter(status=status)
     return requests
+
+
+def with_case(requests: QuerySet[ApprovalRequest]) -> QuerySet[ApprovalRequest]:
+    """What a case summary shows, prefetched for a list."""
+    return requests.prefetch_related("person__cohorts", "plan__goals", "plan__items")
+
+
+def case_name(person) -> str:
+    """First name and family initial: enough for a panel to talk about the person, no more."""
+    return f"{person.given_name} {person.family_name[:1]}."
+
+
+def case_summary(request: ApprovalRequest, on=None) -> dict:
+    """The request as a lay panel member sees it: no NHS number, date of birth, address or notes.
+
+    First name and family initial, age band, cohorts, the plan's goals, items and costs, the tier.
+    """
+    person, plan = request.person, request.plan
+    cohort_labels = dict(Cohort.choices)
+    return {
+        "name": case_name(person),
+        "age_band": age_band(person.date_of_birth, on or timezone.localdate()),
+        "cohorts": person.cohort_codes,
+        "cohort_labels": [cohort_labels.get(code, code) for code in person.cohort_codes],
+        "goals": [
+            {"description": goal.description, "how_budget_helps": goal.how_budget_helps}
+            for goal in plan.goals.all()
+        ],
+        "items": [
+            {
+                "description": item.description,
+                "category": item.category,
+                "category_label": item.category_label,
+                "amount": api_amount(item.amount),
+                "frequency": item.frequency,
+                "frequency_label": item.get_frequency_display(),
+            }
+            for item in plan.items.all()
+        ],
+        "costs": {
+            "total": api_amount(plan.cost_total),
+            "weekly": api_amount(plan.cost_weekly),
+            "annual": api_amount(plan.cost_annual),
+        },
+        "management": plan.management,
+        "start_date": plan.start_date.isoformat() if plan.start_date else None,
+        "end_date": plan.end_date.isoformat() if plan.end_date else None,
+        "tier": request.tier,
+        "basis": request.basis,
+        "measured_amount": api_amount(request.measured_amount),
+    }
 
 
 def facts_of(request: ApprovalRequest) -> list[rules.DecisionFact]:
@@ -118,6 +171,56 @@ class OpenSignoffOf(Func):
             role="(signoff.value ->> 'role')",
             count="(signoff.value ->> 'count')::integer",
         )
+
+
+class NeedsSignoffOf(Func):
+    """True where the request's tier needs a sign-off of one of these roles (whether or not it is
+    given yet): the request has a slot for that role. One EXISTS over the elements of `required`."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, roles):
+        super().__init__(F("required"))
+        self.roles = sorted(roles)
+
+    def _render(self, compiler, *, signoffs: str, role: str):
+        required_sql, required_params = compiler.compile(self.source_expressions[0])
+        roles = ", ".join(["%s"] * len(self.roles))
+        sql = f"EXISTS (SELECT 1 FROM {signoffs % required_sql} WHERE {role} IN ({roles}))"  # noqa: S608
+        return sql, (*required_params, *self.roles)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return self._render(
+            compiler, signoffs="json_each(%s) signoff", role="json_extract(signoff.value, '$.role')"
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self._render(
+            compiler, signoffs="jsonb_array_elements(%s) signoff", role="(signoff.value ->> 'role')"
+        )
+
+
+# --- What the role-by-data table's scopes reach (phb/visibility.py)
+
+
+def requests_with_slot_for(roles, context) -> Q:
+    """A lay panel member's requests: those whose tier has a slot for a role they hold."""
+    return Q(NeedsSignoffOf(roles))
+
+
+def _panel_requests(roles, context):
+    return ApprovalRequest.objects.for_org(context.organisation).filter(NeedsSignoffOf(roles))
+
+
+def people_on_panel_of(roles, context) -> Q:
+    """A commissioner's people: those with a request for their plan whose tier needs the role."""
+    return Q(pk__in=_panel_requests(roles, context).values("person_id"))
+
+
+def plans_on_panel_of(roles, context) -> Q:
+    """The plans of those people (every version of the budget the panel judged)."""
+    return Q(budget_id__in=_panel_requests(roles, context).values("plan__budget_id"))
 
 
 def requests_waiting_for(*, organisation: Organisation, user, roles) -> QuerySet[ApprovalRequest]:

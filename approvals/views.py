@@ -11,6 +11,7 @@ from phb.constants import Role
 from phb.exceptions import InvalidInput
 from phb.mixins import OrgViewMixin, form_errors_from
 from phb.selectors import ROLE_LABELS
+from phb.visibility import Data, shows_case_summary
 from support_plans.constants import SpendCategory
 
 from . import policy as rules
@@ -35,6 +36,7 @@ class QueueView(OrgViewMixin, TemplateView):
 
     template_name = "approvals/queue.html"
     model = ApprovalRequest
+    data = Data.APPROVALS
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -47,8 +49,10 @@ class QueueView(OrgViewMixin, TemplateView):
             requests = selectors.requests_waiting_for_team(
                 organisation=self.organisation, membership=self.org_context.membership
             )
+        requests = self.visible(requests)
         # The oldest come first and are the ones to act on; the count says how many more there are.
         context["tab"] = tab
+        context["case_summary"] = shows_case_summary(self.org_context)
         context["total"] = requests.count()
         context["rows"] = selectors.queue_rows(
             requests[:QUEUE_SHOWN], stale_after_days=self.organisation.stale_approval_days
@@ -64,6 +68,7 @@ class DecisionView(OrgViewMixin, TemplateView):
 
     template_name = "approvals/decision.html"
     model = ApprovalRequest
+    data = Data.APPROVALS
 
     def get_request(self) -> ApprovalRequest:
         queryset = selectors.request_list(organisation=self.organisation).select_related(
@@ -85,6 +90,9 @@ class DecisionView(OrgViewMixin, TemplateView):
         facts = selectors.facts_of(approval_request)
         given, needed = rules.slots_count(approval_request.required, facts)
         still_open = rules.slots_open(approval_request.required, facts)
+        if shows_case_summary(self.org_context):
+            # A lay panel member sees the case without identifiers (phb/visibility.py).
+            context["case"] = selectors.case_summary(approval_request)
         context.update(
             approval=approval_request,
             plan=plan,
@@ -150,6 +158,7 @@ class PolicyView(OrgViewMixin, TemplateView):
 
     template_name = "approvals/policy.html"
     model = ApprovalPolicy
+    data = Data.POLICY
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": POLICY_EDITORS}
 
     def get_context_data(self, formset=None, **kwargs):
@@ -209,6 +218,7 @@ class PolicyPreviewView(OrgViewMixin, TemplateView):
 
     template_name = "approvals/_policy_preview.html"
     model = ApprovalPolicy
+    data = Data.POLICY
 
     def post(self, request, *args, **kwargs):
         return self._render(request.POST, draft=True)

@@ -13,9 +13,11 @@ from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from phb.access_log import AccessKind, access_record, export_record
 from phb.api import MoneyField, OrgScopedMixin
 from phb.constants import Role
 from phb.exceptions import InvalidInput
+from phb.visibility import Data
 from support_plans.constants import PaymentMethod
 from support_plans.models import SupportPlan
 
@@ -146,6 +148,7 @@ class PaymentLineSerializer(serializers.Serializer):
     entry_date = serializers.DateField()
     organisation = serializers.CharField()
     nhs_number = serializers.CharField()
+    person = serializers.IntegerField()
     person_name = serializers.CharField()
     plan = serializers.IntegerField()
     budget = serializers.IntegerField()
@@ -176,6 +179,7 @@ class AccountView(OrgScopedMixin, generics.GenericAPIView):
     """The budget account of a plan's budget: totals, ledger, instalments, approval-to-money delays."""
 
     model = SupportPlan
+    data = Data.ACCOUNTS
     serializer_class = AccountSerializer
 
     @extend_schema(responses={200: AccountSerializer})
@@ -184,6 +188,15 @@ class AccountView(OrgScopedMixin, generics.GenericAPIView):
         account = selectors.account_for_plan(plan=plan)
         if account is None:
             raise NotFound(NO_ACCOUNT)
+        access_record(
+            actor=request.user,
+            organisation=self.organisation,
+            what=AccessKind.ACCOUNT,
+            obj=plan,
+            person=plan.person,
+            channel="api",
+            detail="budget account",
+        )
         return Response(selectors.account_detail(account))
 
 
@@ -191,6 +204,7 @@ class _EntryView(OrgScopedMixin, generics.GenericAPIView):
     """GET: the account's entries of one kind. POST: record one (the plan is fetched first, then roles)."""
 
     model = SupportPlan
+    data = Data.ACCOUNTS
     kind: str = ""
     write_roles: tuple[str, ...] = ()
     key_required = False
@@ -384,6 +398,7 @@ class PaymentListView(OrgScopedMixin, generics.GenericAPIView):
     """
 
     model = LedgerEntry
+    data = Data.ACCOUNTS
     required_roles = {Role.FINANCE, Role.COMMISSIONER, Role.BROKER}
     serializer_class = PaymentLineSerializer
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
@@ -402,6 +417,7 @@ class PaymentListView(OrgScopedMixin, generics.GenericAPIView):
         total = selectors.payments_total(entries)
         if request.accepted_renderer.format == "csv":
             lines = [selectors.payment_line_data(e) for e in entries.iterator(chunk_size=2000)]
+            self.log_export(lines, start, end, "CSV")
             name = f"payments-{self.organisation.code}-{start or 'start'}-{end or timezone.localdate()}.csv"
             return HttpResponse(
                 payments_csv(lines, total),
@@ -409,15 +425,29 @@ class PaymentListView(OrgScopedMixin, generics.GenericAPIView):
                 headers={"Content-Disposition": f'attachment; filename="{name}"'},
             )
         page = self.paginate_queryset(entries)
-        response = self.get_paginated_response([selectors.payment_line_data(e) for e in page])
+        lines = [selectors.payment_line_data(e) for e in page]
+        self.log_export(lines, start, end, "JSON")
+        response = self.get_paginated_response(lines)
         response.data["total"] = f"{total:.2f}"
         return response
+
+    def log_export(self, lines: list[dict], start, end, form: str) -> None:
+        """The lines name people (NHS number, name): each person in them is logged."""
+        export_record(
+            actor=self.request.user,
+            organisation=self.organisation,
+            what=AccessKind.PAYMENTS_EXPORT,
+            person_ids=[line["person"] for line in lines],
+            channel="api",
+            detail=f"payments {start or 'start'} to {end or 'today'} ({form})",
+        )
 
 
 class UnfundedListView(OrgScopedMixin, generics.GenericAPIView):
     """Approved plans with no funds released yet, oldest approval first, with days waiting."""
 
     model = BudgetAccount
+    data = Data.ACCOUNTS
     required_roles = {Role.FINANCE, Role.COMMISSIONER, Role.BROKER}
     serializer_class = UnfundedSerializer
 

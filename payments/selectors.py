@@ -241,6 +241,7 @@ def payment_line_data(entry: LedgerEntry) -> dict:
         "entry_date": entry.entry_date.isoformat(),
         "organisation": entry.organisation.code,
         "nhs_number": person.nhs_number,
+        "person": person.pk,
         "person_name": person.full_name,
         "plan": entry.plan_id,
         "budget": entry.plan.budget_id,
@@ -330,3 +331,16 @@ def home_panel(org_context) -> dict | None:
             },
         ]
     return {"title": "Money", "items": items} if items else None
+
+
+# --- What the role-by-data table's scopes reach (phb/visibility.py)
+
+
+def people_on_an_account(roles, context) -> Q:
+    """Finance and brokers see the people who hold a budget account, and no one else."""
+    return Q(pk__in=BudgetAccount.objects.for_org(context.organisation).values("person_id"))
+
+
+def plans_on_an_account(roles, context) -> Q:
+    """... and the plan versions of those budgets."""
+    return Q(budget_id__in=BudgetAccount.objects.for_org(context.organisation).values("budget_id"))

@@ -6,9 +6,11 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
+from phb.access_log import AccessKind, access_record, export_record
 from phb.constants import Role
 from phb.exceptions import DomainError, InvalidInput
 from phb.mixins import OrgViewMixin, form_errors_from
+from phb.visibility import Data
 from support_plans.models import SupportPlan
 
 from . import selectors, services
@@ -26,6 +28,7 @@ class WorklistView(OrgViewMixin, TemplateView):
     template_name = "payments/worklist.html"
     required_roles = MONEY_ROLES
     model = BudgetAccount
+    data = Data.ACCOUNTS
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -46,6 +49,7 @@ class _PlanAccountMixin:
     """Pages hanging off a plan: fetch the plan first (404 for another organisation), then its account."""
 
     model = SupportPlan
+    data = Data.ACCOUNTS
 
     def load(self):
         if not hasattr(self, "plan"):
@@ -62,6 +66,14 @@ class AccountView(_PlanAccountMixin, OrgViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         plan, account = self.load()
+        access_record(
+            actor=self.request.user,
+            organisation=self.organisation,
+            what=AccessKind.ACCOUNT,
+            obj=plan,
+            person=plan.person,
+            detail="budget account",
+        )
         roles = self.org_context
         context.update(plan=plan, account=account, person=plan.person)
         if account is None:
@@ -259,6 +271,7 @@ class ExportView(OrgViewMixin, TemplateView):
     template_name = "payments/export.html"
     required_roles = {Role.FINANCE, Role.COMMISSIONER, Role.BROKER}
     model = LedgerEntry
+    data = Data.ACCOUNTS
 
     def get(self, request, *args, **kwargs):
         form = ExportForm(request.GET if "start" in request.GET else None)
@@ -267,6 +280,14 @@ class ExportView(OrgViewMixin, TemplateView):
             lines_in_period = selectors.payment_lines(organisation=self.organisation, start=start, end=end)
             total = selectors.payments_total(lines_in_period)
             entries = list(lines_in_period)
+            export_record(
+                actor=request.user,
+                organisation=self.organisation,
+                what=AccessKind.PAYMENTS_EXPORT,
+                person_ids=[entry.account.person_id for entry in entries],
+                channel="web",
+                detail=f"payments {start} to {end}{' (CSV download)' if request.GET.get('download') else ''}",
+            )
             if request.GET.get("download"):
                 lines = [selectors.payment_line_data(e) for e in entries]
                 return HttpResponse(

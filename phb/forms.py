@@ -157,3 +157,12 @@ class OrganisationSettingsForm(forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+
+class AccessLogSearchForm(forms.Form):
+    nhs_number = forms.CharField(
+        label="NHS number",
+        max_length=20,
+        validators=[validate_nhs_number],
+        help_text="The person who asked who has looked at their record, for example 943 476 5919",
+    )

@@ -7,6 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from .access_log import AccessKind, access_record
 from .audit import record_event, snapshot
 from .constants import Role
 from .exceptions import InvalidInput
@@ -293,12 +294,11 @@ def person_update(*, actor, person: Person, cohorts: Iterable[str] | None = None
 
 def person_record_view(*, actor, person: Person, channel: str = "web") -> None:
     """Opening a person's record is logged (who looked, when), as the NHS expects of patient data."""
-    record_event(
+    access_record(
         actor=actor,
         organisation=person.organisation,
+        what=AccessKind.PERSON,
         obj=person,
         person=person,
-        action="person_viewed",
-        summary=f"Record opened ({channel})",
-        changes_data=False,
+        channel=channel,
     )

@@ -42,6 +42,7 @@ org_pages = [
     path("staff/<int:pk>/", views.StaffUpdateView.as_view(), name="staff-edit"),
     path("teams/", views.TeamListView.as_view(), name="team-list"),
     path("settings/", views.OrganisationSettingsView.as_view(), name="org-settings"),
+    path("access-log/", views.AccessLogView.as_view(), name="access-log"),
 ]
 for module in PATHWAY_APPS:
     org_pages.append(path("", include((module.urlpatterns, module.app_name))))

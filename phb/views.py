@@ -11,9 +11,11 @@ from django.views.generic import FormView, TemplateView
 
 from . import selectors, services
 from .access import organisations_for
+from .access_log import access_log_for_person
 from .constants import Role
 from .exceptions import InvalidInput
 from .forms import (
+    AccessLogSearchForm,
     MembershipForm,
     OrganisationForm,
     OrganisationSettingsForm,
@@ -24,8 +26,10 @@ from .forms import (
     TeamForm,
 )
 from .mixins import OrgViewMixin, form_errors_from
-from .models import Membership, Organisation, Person, Team
+from .models import Membership, Organisation, Person, RecordAccess, Team
+from .nhs_number import normalise_nhs_number
 from .sections import home_panels, person_sections
+from .visibility import Data
 
 
 class SignInView(auth_views.LoginView):
@@ -53,6 +57,7 @@ def home(request):
 class OrgHomeView(OrgViewMixin, TemplateView):
     """The landing page: what needs doing, by role."""
 
+    data = Data.ORGANISATION
     template_name = "phb/org_home.html"
     required_roles = None
 
@@ -70,12 +75,13 @@ class OrgHomeView(OrgViewMixin, TemplateView):
 class PersonListView(OrgViewMixin, TemplateView):
     template_name = "phb/person_list.html"
     model = Person
+    data = Data.PEOPLE
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = PersonSearchForm(self.request.GET or None)
         query = form.cleaned_data["q"] if form.is_valid() else ""
-        people = selectors.person_search(organisation=self.organisation, query=query)
+        people = self.visible(selectors.person_search(organisation=self.organisation, query=query))
         context["form"] = form
         context["query"] = query
         context["page"] = Paginator(people, 25).get_page(self.request.GET.get("page"))
@@ -86,6 +92,7 @@ class PersonCreateView(OrgViewMixin, FormView):
     template_name = "phb/person_form.html"
     form_class = PersonForm
     model = Person
+    data = Data.PEOPLE
 
     def form_valid(self, form):
         try:
@@ -103,6 +110,7 @@ class PersonUpdateView(OrgViewMixin, FormView):
     template_name = "phb/person_form.html"
     form_class = PersonForm
     model = Person
+    data = Data.PEOPLE
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -121,6 +129,7 @@ class PersonDetailView(OrgViewMixin, TemplateView):
 
     template_name = "phb/person_detail.html"
     model = Person
+    data = Data.PEOPLE
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -139,6 +148,7 @@ class StaffListView(OrgViewMixin, TemplateView):
     template_name = "phb/staff_list.html"
     required_roles = {Role.ORG_ADMIN}
     model = Membership
+    data = Data.STAFF
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -151,6 +161,7 @@ class StaffCreateView(OrgViewMixin, FormView):
     form_class = StaffForm
     required_roles = {Role.ORG_ADMIN}
     model = Membership
+    data = Data.STAFF
 
     def form_valid(self, form):
         try:
@@ -171,6 +182,7 @@ class StaffUpdateView(OrgViewMixin, FormView):
     form_class = MembershipForm
     required_roles = {Role.ORG_ADMIN}
     model = Membership
+    data = Data.STAFF
 
     def get_form_kwargs(self):
         self.membership = self.get_object(
@@ -200,6 +212,7 @@ class TeamListView(OrgViewMixin, FormView):
     form_class = TeamForm
     required_roles = {Role.ORG_ADMIN}
     model = Team
+    data = Data.STAFF
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -219,6 +232,7 @@ class OrganisationSettingsView(OrgViewMixin, FormView):
     form_class = OrganisationSettingsForm
     required_roles = {Role.ORG_ADMIN, Role.COMMISSIONER}
     model = Organisation
+    data = Data.SETTINGS
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -249,3 +263,38 @@ class OrganisationCreateView(LoginRequiredMixin, UserPassesTestMixin, FormView):
         organisation = services.organisation_create(actor=self.request.user, **form.cleaned_data)
         messages.success(self.request, f"{organisation.name} created. Add its first org admin.")
         return redirect(reverse("staff-create", kwargs={"org": organisation.code}))
+
+
+# --- The access log (the org admin, as the information governance lead would)
+
+
+class AccessLogView(OrgViewMixin, TemplateView):
+    """Who opened a person's record, plan, PDF, account or an export naming them: when, who, what.
+
+    Found by NHS number, since the org admin sees no people list; the page shows the log and no
+    clinical content (phb/visibility.py: ACCESS_LOG is the org admin's, PEOPLE is not)."""
+
+    template_name = "phb/access_log.html"
+    model = RecordAccess
+    data = Data.ACCESS_LOG
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = AccessLogSearchForm(self.request.GET or None)
+        person = entries = None
+        if form.is_valid():
+            digits = normalise_nhs_number(form.cleaned_data["nhs_number"])
+            person = Person.objects.for_org(self.organisation).filter(nhs_number=digits).first()
+            if person is None:
+                form.add_error(
+                    "nhs_number", f"No one with this NHS number is recorded in {self.organisation.name}."
+                )
+            else:
+                entries = list(access_log_for_person(organisation=self.organisation, person=person))
+        context.update(
+            form=form,
+            person=person,
+            entries=entries,
+            people_who_looked=len({entry.user_id for entry in entries or []}),
+        )
+        return context

@@ -11,6 +11,7 @@ from phb.access import PERSON_DATA_ROLES
 from phb.api import OrgScopedMixin
 from phb.constants import Cohort
 from phb.models import Organisation, Person
+from phb.visibility import Data
 
 from . import selectors, services
 from .constants import (
@@ -196,6 +197,7 @@ class ReferralListView(OrgScopedMixin, generics.ListCreateAPIView):
     """GET: the organisation's referrals (`?status=`, `?mine=true`, `?person=`). POST: a new referral."""
 
     model = Referral
+    data = Data.REFERRALS
     serializer_class = ReferralSerializer
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": set(REFERRAL_ROLES)}
 
@@ -244,6 +246,7 @@ class ReferralDetailView(OrgScopedMixin, generics.RetrieveAPIView):
     """One referral, with the conversations recorded on it."""
 
     model = Referral
+    data = Data.REFERRALS
     serializer_class = ReferralDetailSerializer
 
     def get_queryset(self):
@@ -254,6 +257,7 @@ class _ReferralActionView(OrgScopedMixin, APIView):
     """A decision on one referral: fetch it (404), check the role (403), validate (400), act (409)."""
 
     model = Referral
+    data = Data.REFERRALS
     roles = REFERRAL_ROLES
     input_serializer: type[serializers.Serializer]
 
@@ -345,6 +349,7 @@ class ReferralConversationsView(OrgScopedMixin, generics.ListCreateAPIView):
     """GET: the conversations on a referral. POST: record one (accepted referrals only)."""
 
     model = Referral
+    data = Data.REFERRALS
     serializer_class = ConversationSerializer
 
     def list(self, request, *args, **kwargs):

@@ -14,6 +14,7 @@ from phb.constants import Role
 from phb.exceptions import InvalidInput
 from phb.mixins import OrgViewMixin, form_errors_from
 from phb.models import Person
+from phb.visibility import Data
 
 from . import selectors, services
 from .constants import CONVERSATION_ROLES, REFERRAL_ROLES, ReferralStatus
@@ -34,6 +35,7 @@ CASELOAD_ROLES = {Role.CARE_COORDINATOR, Role.TEAM_LEAD, Role.PHB_LEAD}
 class ReferralListPage(OrgViewMixin, TemplateView):
     template_name = "referrals/referral_list.html"
     model = Referral
+    data = Data.REFERRALS
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -51,6 +53,7 @@ class ReferralCreatePage(OrgViewMixin, FormView):
     template_name = "referrals/referral_form.html"
     form_class = ReferralForm
     model = Referral
+    data = Data.REFERRALS
     required_roles = set(REFERRAL_ROLES)
 
     def get_initial(self):
@@ -90,6 +93,7 @@ class ReferralDetailPage(OrgViewMixin, TemplateView):
 
     template_name = "referrals/referral_detail.html"
     model = Referral
+    data = Data.REFERRALS
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -121,6 +125,7 @@ class _ReferralActionPage(OrgViewMixin, FormView):
     """
 
     model = Referral
+    data = Data.REFERRALS
     required_roles = PERSON_DATA_ROLES
     roles = REFERRAL_ROLES
     template_name = "referrals/referral_action.html"
@@ -248,6 +253,7 @@ WAITING_SHOWN = 25
 class CaseloadPage(OrgViewMixin, TemplateView):
     """A care coordinator's caseload and the referrals waiting; `?view=team` for a team lead's team."""
 
+    data = Data.REFERRALS
     template_name = "referrals/caseload.html"
     required_roles = CASELOAD_ROLES
 

@@ -65,6 +65,7 @@ from django.db.models.functions import Cast, TruncDate
 from approvals.models import ApprovalRequest
 from payments.constants import EntryKind
 from payments.models import BudgetAccount, LedgerEntry
+from phb.ages import AGE_BANDS
 from phb.constants import ETHNICITY_GROUP, Cohort, Gender
 from phb.models import Organisation
 from phb.money import api_amount
@@ -91,7 +92,6 @@ from .selectors import (
     without_jit,
 )
 
-AGE_BANDS = [("0-17", 18), ("18-24", 25), ("25-34", 35), ("35-44", 45), ("45-64", 65), ("65+", None)]
 ETHNICITY_GROUPS = ["White", "Mixed", "Asian", "Black", "Other", "Not stated"]
 TRAJECTORY_QUARTERS = 8
 YEARLY_OCCURRENCES = {

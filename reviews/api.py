@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from phb.access import PERSON_DATA_ROLES
 from phb.api import OrgScopedMixin
 from phb.constants import Role
+from phb.visibility import Data
 from support_plans.constants import CloseReason
 from support_plans.models import SupportPlan
 
@@ -129,6 +130,7 @@ class ReviewPolicyView(OrgScopedMixin, generics.GenericAPIView):
     """The organisation's review policy (the defaults until it sets one)."""
 
     model = ReviewPolicy
+    data = Data.POLICY
     serializer_class = ReviewPolicySerializer
     required_roles = {"GET": None, "PUT": POLICY_ROLES}
 
@@ -159,6 +161,7 @@ class ReviewListView(OrgScopedMixin, generics.ListAPIView):
     keeps the plans you coordinate."""
 
     model = Review
+    data = Data.REVIEWS
     serializer_class = ReviewSerializer
 
     @extend_schema(
@@ -187,6 +190,7 @@ class ReviewListView(OrgScopedMixin, generics.ListAPIView):
 
 class ReviewDetailView(OrgScopedMixin, generics.RetrieveAPIView):
     model = Review
+    data = Data.REVIEWS
     serializer_class = ReviewSerializer
 
     def get_queryset(self):
@@ -197,6 +201,7 @@ class PlanReviewsView(OrgScopedMixin, generics.GenericAPIView):
     """GET: the plan's reviews. POST: book a review the person, a carer or staff asked for."""
 
     model = SupportPlan
+    data = Data.REVIEWS
     serializer_class = ReviewRequestSerializer
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": REVIEW_ROLES}
 
@@ -222,6 +227,7 @@ class ReviewCompleteView(OrgScopedMixin, generics.GenericAPIView):
     """POST: record a held review (measures, goal attainment) and the decision; answers the review."""
 
     model = Review
+    data = Data.REVIEWS
     serializer_class = ReviewCompleteSerializer
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": REVIEW_ROLES}
 

@@ -9,6 +9,7 @@ from django.views.generic import FormView, TemplateView
 from phb.access import PERSON_DATA_ROLES
 from phb.exceptions import InvalidInput
 from phb.mixins import OrgViewMixin, form_errors_from
+from phb.visibility import Data
 from support_plans.models import SupportPlan
 
 from . import selectors, services
@@ -23,6 +24,7 @@ class ReviewListView(OrgViewMixin, TemplateView):
 
     template_name = "reviews/list.html"
     model = Review
+    data = Data.REVIEWS
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -41,6 +43,7 @@ class ReviewCompleteView(OrgViewMixin, FormView):
     template_name = "reviews/review_complete.html"
     form_class = ReviewCompleteForm
     model = Review
+    data = Data.REVIEWS
     required_roles = REVIEW_ROLES
 
     def get_review(self) -> Review:
@@ -111,6 +114,7 @@ class ReviewRequestView(OrgViewMixin, FormView):
     template_name = "reviews/review_request.html"
     form_class = ReviewRequestForm
     model = SupportPlan
+    data = Data.REVIEWS
     required_roles = REVIEW_ROLES
 
     def get_plan(self) -> SupportPlan:
@@ -154,6 +158,7 @@ class ReviewPolicyView(OrgViewMixin, FormView):
     template_name = "reviews/policy.html"
     form_class = ReviewPolicyForm
     model = ReviewPolicy
+    data = Data.POLICY
     required_roles = {"GET": PERSON_DATA_ROLES | {"region_viewer"}, "POST": POLICY_ROLES}
 
     def get_initial(self):

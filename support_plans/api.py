@@ -12,8 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from phb.access import PERSON_DATA_ROLES
+from phb.access_log import AccessKind, access_record
 from phb.api import MoneyField, OrgScopedMixin
 from phb.models import Person
+from phb.visibility import Data
 
 from . import selectors, services
 from .constants import AgreedBy, CloseReason, Frequency, Management, PaymentMethod, PlanStatus
@@ -445,6 +447,7 @@ def person_plans(person) -> list[dict]:
 
 class PlanMixin(OrgScopedMixin):
     model = SupportPlan
+    data = Data.PLANS
 
     def get_queryset(self):
         return selectors.plan_detail_queryset(organisation=self.organisation)
@@ -507,7 +510,9 @@ class PlanDetailView(PlanMixin, APIView):
 
     @extend_schema(responses=PlanOutput)
     def get(self, request, *args, **kwargs):
-        return Response(PlanOutput(self.get_object()).data)
+        plan = self.get_object()
+        log_plan_opened(request.user, plan, AccessKind.PLAN, channel="api")
+        return Response(PlanOutput(plan).data)
 
     @extend_schema(request=PatchInput, responses=PlanOutput)
     def patch(self, request, *args, **kwargs):
@@ -544,6 +549,8 @@ class PlanReviseView(PlanMixin, APIView):
 class PlanCloseView(PlanMixin, APIView):
     """Close the budget with a reason and date."""
 
+    data = Data.ACCOUNTS
+
     @extend_schema(request=CloseInput, responses=PlanOutput)
     def post(self, request, *args, **kwargs):
         plan = self.get_object()
@@ -560,7 +567,20 @@ class PlanPdfView(PlanMixin, APIView):
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, *args, **kwargs):
         plan = self.get_object()
+        log_plan_opened(request.user, plan, AccessKind.PLAN_PDF, channel="api")
         return pdf_response(plan)
+
+
+def log_plan_opened(user, plan, what: str, *, channel: str) -> None:
+    access_record(
+        actor=user,
+        organisation=plan.organisation,
+        what=what,
+        obj=plan,
+        person=plan.person,
+        channel=channel,
+        detail=f"version {plan.version}",
+    )
 
 
 def pdf_response(plan) -> HttpResponse:
@@ -608,6 +628,7 @@ class SupplierListView(OrgScopedMixin, generics.ListCreateAPIView):
     """The directory of suppliers and services the organisation has used; `?search=` finds them."""
 
     model = Supplier
+    data = Data.CATALOGUE
     serializer_class = SupplierSerializer
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": selectors.SUPPLIER_WRITERS}
 
@@ -674,6 +695,7 @@ class FastTrackOfferListView(OrgScopedMixin, generics.ListCreateAPIView):
     """Preset offers a care coordinator adds to a plan in one step."""
 
     model = FastTrackOffer
+    data = Data.CATALOGUE
     serializer_class = FastTrackOfferSerializer
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": selectors.OFFER_WRITERS}
 

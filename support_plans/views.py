@@ -10,12 +10,14 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from phb.access import PERSON_DATA_ROLES
+from phb.access_log import AccessKind
 from phb.exceptions import InvalidInput
 from phb.mixins import OrgViewMixin, form_errors_from
 from phb.models import Person
+from phb.visibility import Data
 
 from . import selectors, services
-from .api import pdf_response
+from .api import log_plan_opened, pdf_response
 from .constants import PlanStatus
 from .costs import plan_costs
 from .forms import (
@@ -36,6 +38,7 @@ class PlanPageMixin(OrgViewMixin):
     """Pages of one plan: fetched first (404 for another organisation), errors shown on the plan page."""
 
     model = SupportPlan
+    data = Data.PLANS
 
     def get_plan(self) -> SupportPlan:
         if not hasattr(self, "_plan"):
@@ -66,12 +69,13 @@ class PlanPageMixin(OrgViewMixin):
 class PlanListView(OrgViewMixin, TemplateView):
     template_name = "support_plans/plan_list.html"
     model = SupportPlan
+    data = Data.PLANS
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = StatusFilterForm(self.request.GET or None)
         status = form.cleaned_data["status"] if form.is_valid() else ""
-        plans = selectors.plan_list(organisation=self.organisation, status=status or None)
+        plans = self.visible(selectors.plan_list(organisation=self.organisation, status=status or None))
         context["form"] = StatusFilterForm(initial={"status": status})
         context["status"] = status
         context["page"] = Paginator(plans, 25).get_page(self.request.GET.get("page"))
@@ -136,6 +140,7 @@ class PlanCreateView(EditorMixin, OrgViewMixin, TemplateView):
     """Write a new support plan (a new budget, version 1) for a person; ?person=&referral= preselect."""
 
     model = SupportPlan
+    data = Data.PLANS
     required_roles = selectors.PLAN_WRITERS
 
     def get_context_data(self, form=None, formsets=None, **kwargs):
@@ -281,6 +286,7 @@ class PlanEditView(EditorMixin, PlanPageMixin, TemplateView):
 class PlanCostsPreviewView(OrgViewMixin, View):
     """htmx: the costs panel for what is typed in the editor (total, weekly, annual, tier needed)."""
 
+    data = Data.PLANS
     required_roles = selectors.PLAN_WRITERS
 
     def post(self, request, *args, **kwargs):
@@ -306,6 +312,7 @@ class PlanDetailView(PlanPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         plan = self.get_plan()
+        log_plan_opened(self.request.user, plan, AccessKind.PLAN, channel="web")
         plan_costs_now = selectors.plan_costs(plan)
         approval = selectors.latest_approval(plan)
         context.update(
@@ -360,6 +367,7 @@ class PlanReviseView(PlanActionView):
 
 
 class PlanCloseView(PlanActionView):
+    data = Data.ACCOUNTS
     roles = selectors.PLAN_CLOSERS
 
     def act(self, request, plan):
@@ -397,7 +405,9 @@ class PlanPdfView(PlanPageMixin, View):
     required_roles = PERSON_DATA_ROLES
 
     def get(self, request, *args, **kwargs):
-        return pdf_response(self.get_plan())
+        plan = self.get_plan()
+        log_plan_opened(request.user, plan, AccessKind.PLAN_PDF, channel="web")
+        return pdf_response(plan)
 
 
 # --- Directories
@@ -408,6 +418,7 @@ class SupplierListView(OrgViewMixin, TemplateView):
 
     template_name = "support_plans/supplier_list.html"
     model = Supplier
+    data = Data.CATALOGUE
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": selectors.SUPPLIER_WRITERS}
 
     def get_context_data(self, form=None, **kwargs):
@@ -441,6 +452,7 @@ class SupplierSearchView(OrgViewMixin, TemplateView):
 
     template_name = "support_plans/_supplier_results.html"
     model = Supplier
+    data = Data.CATALOGUE
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -459,6 +471,7 @@ class FastTrackListView(OrgViewMixin, TemplateView):
 
     template_name = "support_plans/fast_track_list.html"
     model = FastTrackOffer
+    data = Data.CATALOGUE
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": selectors.OFFER_WRITERS}
 
     def get_context_data(self, form=None, **kwargs):

@@ -1,5 +1,6 @@
 """The shared kernel's tables: tenancy, people, audit."""
 
+from .access import AccessKind, RecordAccess
 from .audit import AuditEvent
 from .base import TenantModel, TenantQuerySet, TimeStampedModel
 from .notifications import SentNotification
@@ -7,12 +8,14 @@ from .people import Person, PersonCohort
 from .tenancy import Membership, MembershipRole, Organisation, Team
 
 __all__ = [
+    "AccessKind",
     "AuditEvent",
     "Membership",
     "MembershipRole",
     "Organisation",
     "Person",
     "PersonCohort",
+    "RecordAccess",
     "SentNotification",
     "Team",
     "TenantModel",

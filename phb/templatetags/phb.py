@@ -57,6 +57,8 @@ def money(value) -> str:
     """£1,234.56 — money is Decimal throughout; this only formats it."""
     if value in (None, ""):
         return "—"
+    if value == "*":  # a figure under disclosure control (reporting/disclosure.py)
+        return value
     return gbp(Decimal(value))
 
 
