@@ -202,9 +202,11 @@ class PlanReviewsView(OrgScopedMixin, generics.GenericAPIView):
 
     @extend_schema(responses=ReviewSerializer(many=True))
     def get(self, request, *args, **kwargs):
+        """Paginated like every list of the API."""
         plan = self.get_object()
         reviews = _reviews(self.organisation).filter(budget_id=plan.budget_id)
-        return Response(ReviewSerializer(reviews, many=True).data)
+        page = self.paginate_queryset(reviews)
+        return self.get_paginated_response(ReviewSerializer(page, many=True).data)
 
     @extend_schema(request=ReviewRequestSerializer, responses={201: ReviewSerializer})
     def post(self, request, *args, **kwargs):
