@@ -14,6 +14,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from phb import query
 from phb.api import MoneyField, OrgScopedMixin
 from phb.constants import Role
 from phb.exceptions import InvalidInput
@@ -410,6 +411,8 @@ class PaymentListView(OrgScopedMixin, generics.GenericAPIView):
         responses={200: PaymentLineSerializer(many=True), (200, "text/csv"): OpenApiTypes.STR},
     )
     def get(self, request, *args, **kwargs):
+        for name in ("from", "to"):
+            query.given(request.query_params, name)
         start, end = period_from(request.query_params)
         entries = selectors.payment_lines(organisation=self.organisation, start=start, end=end)
         total = selectors.payments_total(entries)

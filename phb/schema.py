@@ -8,7 +8,8 @@ rather than repeated on ~100 views. A generated client then knows every answer i
 - 400 for any operation (bad input in the body, the query or the path: field -> messages, or
   `{"detail"}`);
 - 401 for any operation that needs credentials; 403 for a member whose role does not allow it;
-- 404 for any operation under an organisation or with an id in its path;
+- 404 for any operation under an organisation or with an id in its path, and for a page past the
+  last of a list;
 - 409 for any write (a state change not allowed now, an overspend, an idempotency key reused);
 - 413 for any operation with a body (over the size limit).
 """
@@ -56,7 +57,8 @@ def error_statuses(method: str, path: str, operation: dict, default_security: li
     statuses = ["400"]
     if _needs_credentials(operation, default_security):
         statuses += ["401", "403"]
-    if "{" in path:
+    paginated = any(parameter.get("name") == "page" for parameter in operation.get("parameters", []))
+    if "{" in path or paginated:  # a page past the last is a 404 too
         statuses.append("404")
     if method in WRITES:
         statuses.append("409")

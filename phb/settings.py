@@ -216,6 +216,7 @@ REST_FRAMEWORK = {
     # JSON bodies only: a file upload (a payment's receipt) names multipart itself, so the schema
     # offers generated clients one encoding per operation.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "phb.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
+from phb import query
 from phb.access import PERSON_DATA_ROLES
 from phb.api import OrgScopedMixin
 from phb.constants import Role
@@ -176,7 +177,7 @@ class ReviewListView(OrgScopedMixin, generics.ListAPIView):
             raise serializers.ValidationError(
                 {"status": [f"Use one of: {', '.join(selectors.LIST_STATUSES)}."]}
             )
-        mine = self.request.query_params.get("mine", "").lower() in ("true", "1", "yes")
+        mine = query.flag(self.request.query_params, "mine")
         reviews = selectors.review_list(
             organisation=self.organisation,
             status=status_filter,
