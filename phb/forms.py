@@ -164,5 +164,5 @@ class AccessLogSearchForm(forms.Form):
         label="NHS number",
         max_length=20,
         validators=[validate_nhs_number],
-        help_text="The person who asked who has looked at their record, for example 943 476 5919",
+        help_text="The person who asked who has looked at their record, for example 485 777 3456",
     )
