@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from . import selectors, services
+from . import selectors, services, visibility
 from .access import organisations_for
 from .access_log import access_log_for_person
 from .constants import Role
@@ -85,6 +85,7 @@ class PersonListView(OrgViewMixin, TemplateView):
         context["form"] = form
         context["query"] = query
         context["page"] = Paginator(people, 25).get_page(self.request.GET.get("page"))
+        context["can_write"] = visibility.may_write(self.org_context, Data.PEOPLE)
         return context
 
 
@@ -138,6 +139,7 @@ class PersonDetailView(OrgViewMixin, TemplateView):
         context["person"] = person
         context["timeline"] = selectors.person_timeline(person=person, limit=50)
         context["sections"] = person_sections(person, self.org_context)
+        context["can_write"] = visibility.may_write(self.org_context, Data.PEOPLE)
         return context
 
 

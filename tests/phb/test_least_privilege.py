@@ -167,3 +167,15 @@ def test_the_navigation_offers_only_pages_the_user_may_open(org):
         labels = [item["label"] for item in client.get("/o/07T/").context["navigation"]]
         assert all(label in labels for label in shown), labels
         assert not any(label in labels for label in hidden), labels
+
+
+def test_the_person_page_offers_editing_only_to_those_who_may_edit(org, coordinator):
+    plan = approved_plan(org, total="300.00")
+    open_account(plan)
+    finance = member(org, Role.FINANCE)
+    for user, offered in ((coordinator, True), (finance, False)):
+        client = Client()
+        client.force_login(user)
+        page = client.get(f"/o/07T/people/{plan.person_id}/").content.decode()
+        assert ("Edit details" in page) is offered
+        assert ("Add a person" in client.get("/o/07T/people/").content.decode()) is offered
