@@ -169,3 +169,16 @@ def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image():
                   ".pytest_cache", ".ruff_cache", ".mypy_cache", ".hypothesis", ".git"):  # fmt: skip
         assert entry in ignored, entry
     assert "tests" in ignored or "tests/browser/screenshots" in ignored
+
+
+def test_readme_configuration_table_names_every_variable_the_settings_read():
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("## Configuration") : readme.index("## Architecture")]
+    read = set()
+    for source in (ROOT / "phb").glob("*.py"):
+        text = source.read_text()
+        read |= set(re.findall(r"\benv(?:\.\w+)?\(\s*\"([A-Z][A-Z0-9_]+)\"", text))
+        read |= set(re.findall(r"os\.environ\.get\(\"([A-Z][A-Z0-9_]+)\"", text))
+    assert {"DATABASE_URL", "AXES_ENABLED", "PHB_REPORT_CACHE", "BENCH_FLOOR"} <= read  # the patterns match
+    missing = sorted(name for name in read if f"`{name}`" not in table)
+    assert not missing, f"not in the README's configuration table: {missing}"
