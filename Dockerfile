@@ -38,10 +38,11 @@ COPY --from=build /venv /venv
 COPY --from=build /app/staticfiles /app/staticfiles
 COPY . .
 
+# gunicorn runs without its control socket (it would want a home directory the system user lacks).
 RUN useradd --system --uid 10001 phb && mkdir -p /app/media && chown phb /app/media
 USER phb
 EXPOSE 8000
 # Liveness of the web process; docker-compose.yml gives each service its own (ready, worker ping, heartbeat).
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
   CMD ["python", "scripts/healthcheck.py", "/health/live/"]
-CMD ["gunicorn", "phb.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "phb.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--no-control-socket"]
