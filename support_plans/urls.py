@@ -31,5 +31,11 @@ api_urlpatterns = [
     path("plans/<int:pk>/pdf/", api.PlanPdfView.as_view(), name="api-plan-pdf"),
     path("plans/<int:pk>/fast-track/", api.PlanFastTrackView.as_view(), name="api-plan-fast-track"),
     path("suppliers/", api.SupplierListView.as_view(), name="api-suppliers"),
+    path("suppliers/<int:pk>/", api.SupplierDetailView.as_view(), name="api-supplier-detail"),
     path("fast-track-offers/", api.FastTrackOfferListView.as_view(), name="api-fast-track-offers"),
+    path(
+        "fast-track-offers/<int:pk>/",
+        api.FastTrackOfferDetailView.as_view(),
+        name="api-fast-track-offer-detail",
+    ),
 ]
