@@ -19,7 +19,9 @@ urlpatterns = [
     path("plans/<int:pk>/pdf/", views.PlanPdfView.as_view(), name="plan-pdf"),
     path("suppliers/", views.SupplierListView.as_view(), name="supplier-list"),
     path("suppliers/search/", views.SupplierSearchView.as_view(), name="supplier-search"),
+    path("suppliers/<int:pk>/edit/", views.SupplierEditView.as_view(), name="supplier-edit"),
     path("fast-track/", views.FastTrackListView.as_view(), name="fast-track-list"),
+    path("fast-track/<int:pk>/edit/", views.FastTrackOfferEditView.as_view(), name="fast-track-edit"),
 ]
 
 api_urlpatterns = [

@@ -72,3 +72,49 @@ def test_an_unchanged_patch_writes_no_audit(api, commissioner, org):
         api(commissioner).patch(f"{BASE}/fast-track-offers/{offer.pk}/", {"name": "Same"}).status_code == 200
     )
     assert not AuditEvent.objects.filter(action="fast_track_offer_changed").exists()
+
+
+def test_the_offer_page_changes_and_retires_an_offer(client, commissioner, org):
+    offer = FastTrackOfferFactory(organisation=org, name="Stay Connected")
+    client.force_login(commissioner)
+    url = f"/o/07T/fast-track/{offer.pk}/edit/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'value="Stay Connected"' in page.content.decode()
+    response = client.post(url, {"retire": "1"})
+    assert response.status_code == 302
+    offer.refresh_from_db()
+    assert offer.is_active is False
+    listing = client.get("/o/07T/fast-track/").content.decode()
+    assert "Retired offers" in listing and "Stay Connected" in listing
+    client.post(url, {"restore": "1"})
+    offer.refresh_from_db()
+    assert offer.is_active is True
+
+
+def test_the_supplier_page_saves_a_change(client, coordinator, org):
+    supplier = SupplierFactory(
+        organisation=org, name="Art Shed", service="Art supplies", category="arts_crafts"
+    )
+    client.force_login(coordinator)
+    url = f"/o/07T/suppliers/{supplier.pk}/edit/"
+    response = client.post(
+        url,
+        {
+            "name": "Art Shed Hackney",
+            "service": "Art supplies",
+            "category": "arts_crafts",
+            "contact": "",
+            "typical_amount": "30.00",
+            "typical_frequency": "monthly",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    supplier.refresh_from_db()
+    assert supplier.name == "Art Shed Hackney"
+
+
+def test_a_care_coordinator_cannot_change_an_offer(client, coordinator, org):
+    offer = FastTrackOfferFactory(organisation=org)
+    client.force_login(coordinator)
+    assert client.get(f"/o/07T/fast-track/{offer.pk}/edit/").status_code == 403
