@@ -1,7 +1,7 @@
 """Writes of the approvals app: publishing a policy, opening a request, recording a decision."""
 
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +14,7 @@ from phb.constants import Role
 from phb.exceptions import Conflict, InvalidInput, SlotNotAllowed, TransitionNotAllowed
 from phb.models import MembershipRole, Organisation
 from phb.selectors import ROLE_LABELS
+from phb.versions import starts_on
 
 from . import policy as rules
 from .constants import DecisionKind, RequestStatus
@@ -109,17 +110,6 @@ def policy_publish(
         ),
     )
     return approval_policy
-
-
-def starts_on(day: date) -> datetime:
-    """When a version given a date takes effect: now for today, the start of a later day; a past day
-    is refused (a version cannot be back-dated: requests already judged would not match it)."""
-    today = timezone.localdate()
-    if day < today:
-        raise InvalidInput(effective_from=["The date it takes effect must be today or later."])
-    if day == today:
-        return timezone.now()
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def policy_in_force(organisation: Organisation, at: datetime | None = None) -> ApprovalPolicy | None:

@@ -15,6 +15,11 @@ urlpatterns = [
 
 api_urlpatterns = [
     path("review-policy/", api.ReviewPolicyView.as_view(), name="api-review-policy"),
+    path(
+        "review-policy/scheduled/<int:version>/",
+        api.ScheduledReviewPolicyView.as_view(),
+        name="api-review-policy-scheduled",
+    ),
     path("reviews/", api.ReviewListView.as_view(), name="api-reviews"),
     path("reviews/<int:pk>/", api.ReviewDetailView.as_view(), name="api-review-detail"),
     path("reviews/<int:pk>/complete/", api.ReviewCompleteView.as_view(), name="api-review-complete"),

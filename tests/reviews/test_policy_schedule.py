@@ -1,0 +1,63 @@
+"""Review policy versions from a date, as the approval policy: set in advance, withdrawn before they start."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from phb.constants import Role
+from phb.exceptions import Conflict
+from reviews import services
+from reviews.models import ReviewPolicy
+from tests.factories import member
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/api/v1/orgs/07T"
+
+
+def tomorrow():
+    return timezone.localdate() + timedelta(days=1)
+
+
+def test_a_scheduled_review_policy_waits_for_its_day(org):
+    services.review_policy_update(actor=None, organisation=org, interval_weeks=13)
+    services.review_policy_update(actor=None, organisation=org, interval_weeks=52, effective_on=tomorrow())
+    assert services.review_policy_get(org).interval_weeks == 13
+    later = timezone.now() + timedelta(days=2)
+    assert services.review_policy_get(org, at=later).interval_weeks == 52
+    assert [p.interval_weeks for p in services.review_policies_scheduled(org)] == [52]
+
+
+def test_a_new_version_keeps_what_it_does_not_change(org):
+    services.review_policy_update(actor=None, organisation=org, first_review_weeks=8, interval_weeks=26)
+    services.review_policy_update(actor=None, organisation=org, interval_weeks=52)
+    in_force = services.review_policy_get(org)
+    assert (in_force.version, in_force.first_review_weeks, in_force.interval_weeks) == (2, 8, 52)
+
+
+def test_withdrawing_review_policy_versions(org):
+    current = services.review_policy_update(actor=None, organisation=org, interval_weeks=13)
+    scheduled = services.review_policy_update(
+        actor=None, organisation=org, interval_weeks=52, effective_on=tomorrow()
+    )
+    services.review_policy_withdraw(actor=None, policy=scheduled)
+    assert services.review_policy_get(org, at=timezone.now() + timedelta(days=2)) == current
+    with pytest.raises(Conflict):
+        services.review_policy_withdraw(actor=None, policy=current)
+
+
+def test_the_api_schedules_and_withdraws_a_review_policy(api, org, coordinator):
+    commissioner = member(org, Role.COMMISSIONER, username="commissioner")
+    body = {"interval_weeks": 52, "effective_from": tomorrow().isoformat()}
+    answer = api(commissioner).put(f"{BASE}/review-policy/", body).json()
+    assert answer["interval_weeks"] == 13  # the defaults stay in force until tomorrow
+    assert [(v["version"], v["interval_weeks"]) for v in answer["scheduled"]] == [(1, 52)]
+    assert api(coordinator).delete(f"{BASE}/review-policy/scheduled/1/").status_code == 403
+    assert api(commissioner).delete(f"{BASE}/review-policy/scheduled/1/").status_code == 204
+    assert api(commissioner).get(f"{BASE}/review-policy/").json()["scheduled"] == []
+    past = api(commissioner).put(
+        f"{BASE}/review-policy/", {"interval_weeks": 26, "effective_from": "2020-01-01"}
+    )
+    assert past.status_code == 400 and "effective_from" in past.json()
+    assert ReviewPolicy.objects.filter(organisation=org).count() == 1
