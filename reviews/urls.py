@@ -9,6 +9,11 @@ app_name = "reviews"
 urlpatterns = [
     path("reviews/", views.ReviewListView.as_view(), name="list"),
     path("reviews/policy/", views.ReviewPolicyView.as_view(), name="policy"),
+    path(
+        "reviews/policy/scheduled/<int:version>/withdraw/",
+        views.ReviewPolicyWithdrawView.as_view(),
+        name="policy-withdraw",
+    ),
     path("reviews/<int:pk>/complete/", views.ReviewCompleteView.as_view(), name="review-complete"),
     path("plans/<int:pk>/request-review/", views.ReviewRequestView.as_view(), name="review-request"),
 ]

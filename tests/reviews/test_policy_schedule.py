@@ -61,3 +61,24 @@ def test_the_api_schedules_and_withdraws_a_review_policy(api, org, coordinator):
     )
     assert past.status_code == 400 and "effective_from" in past.json()
     assert ReviewPolicy.objects.filter(organisation=org).count() == 1
+
+
+def test_the_review_policy_page_schedules_and_withdraws(client, org):
+    commissioner = member(org, Role.COMMISSIONER, username="commissioner_page")
+    client.force_login(commissioner)
+    form = {
+        "first_review_weeks": "12",
+        "interval_weeks": "52",
+        "reminder_days_before": "7",
+        "escalate_days_after": "14",
+        "effective_from": tomorrow().isoformat(),
+    }
+    assert client.post("/o/07T/reviews/policy/", form).status_code == 302
+    page = client.get("/o/07T/reviews/policy/").content.decode()
+    assert "Scheduled changes" in page and "every 52 weeks" in page
+    assert services.review_policy_get(org).interval_weeks == 13
+    assert client.post("/o/07T/reviews/policy/scheduled/1/withdraw/").status_code == 302
+    assert "Scheduled changes" not in client.get("/o/07T/reviews/policy/").content.decode()
+    refused = client.post("/o/07T/reviews/policy/", {**form, "effective_from": "2020-01-01"})
+    assert refused.status_code == 200
+    assert "must be today or later" in refused.content.decode()
