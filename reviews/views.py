@@ -78,6 +78,8 @@ class ReviewCompleteView(OrgViewMixin, FormView):
         if context["completed"]:
             context["measures"] = review.measures.all()
             context["attainments"] = review.goal_attainments.select_related("goal")
+        # How each goal has gone at the reviews so far, beside the boxes for this one.
+        context["goals_over_time"] = selectors.goal_attainment_over_time(review.person)
         return context
 
     def form_valid(self, form):

@@ -82,3 +82,30 @@ def test_the_review_policy_page_schedules_and_withdraws(client, org):
     refused = client.post("/o/07T/reviews/policy/", {**form, "effective_from": "2020-01-01"})
     assert refused.status_code == 200
     assert "must be today or later" in refused.content.decode()
+
+
+def test_each_goal_is_charted_over_time_with_its_table(client, org, coordinator):
+    from reviews import selectors
+    from reviews.models import GoalAttainment
+    from support_plans.models import PlanGoal
+    from tests.factories.reviews import CompletedReviewFactory, ReviewFactory, reviewed_plan
+
+    plan = reviewed_plan(org, care_coordinator=coordinator)
+    goal = PlanGoal.objects.create(organisation=org, plan=plan, description="Swim twice a week")
+    for days_ago, score in ((120, "-1"), (30, "2")):
+        review = CompletedReviewFactory(plan=plan, due_on=timezone.localdate() - timedelta(days=days_ago))
+        GoalAttainment.objects.create(organisation=org, review=review, goal=goal, attainment=score)
+    section = selectors.goal_attainment_over_time(plan.person)
+    assert [(row["goal"], row["score"]) for row in section["attainments"]] == [
+        ("Swim twice a week", "-1"),
+        ("Swim twice a week", "+2"),
+    ]
+    points = section["attainment_chart"].lines[0].points
+    assert points[0].y > points[1].y  # +2 is drawn above -1
+    client.force_login(coordinator)
+    page = client.get(f"/o/07T/people/{plan.person_id}/").content.decode()
+    assert 'data-testid="attainment-chart"' in page
+    assert "Goal attainment at each review" in page and "+2: Much more than expected" in page
+    upcoming = ReviewFactory(plan=plan)
+    form = client.get(f"/o/07T/reviews/{upcoming.pk}/complete/").content.decode()
+    assert "How the goals have gone at earlier reviews" in form and 'data-testid="attainment-chart"' in form
