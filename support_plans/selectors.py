@@ -144,8 +144,14 @@ def first_review(plan: SupportPlan) -> str:
     return f"We will review your plan with you {when} (by {by:%-d %B %Y})."
 
 
-def supplier_search(*, organisation: Organisation, query: str = "") -> QuerySet[Supplier]:
+def supplier_search(
+    *, organisation: Organisation, query: str = "", active: bool | None = True
+) -> QuerySet[Supplier]:
+    """Suppliers matching every word typed; current ones by default (the pickers used for planning),
+    retired ones with `active=False`, both with `active=None`."""
     suppliers = Supplier.objects.for_org(organisation)
+    if active is not None:
+        suppliers = suppliers.filter(is_active=active)
     query = (query or "").strip()
     for word in query.split():
         suppliers = suppliers.filter(
@@ -154,9 +160,11 @@ def supplier_search(*, organisation: Organisation, query: str = "") -> QuerySet[
     return suppliers.order_by("name", "service")
 
 
-def fast_track_offers(*, organisation: Organisation, active_only: bool = True) -> QuerySet[FastTrackOffer]:
+def fast_track_offers(*, organisation: Organisation, active: bool | None = True) -> QuerySet[FastTrackOffer]:
+    """Current offers by default (the plan editor's list); retired ones with `active=False`, both with
+    `active=None`."""
     offers = FastTrackOffer.objects.for_org(organisation).select_related("supplier")
-    return offers.filter(is_active=True) if active_only else offers
+    return offers if active is None else offers.filter(is_active=active)
 
 
 def person_budgets(person: Person) -> list[Budget]:
