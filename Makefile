@@ -12,6 +12,7 @@ test:  ## install everything and run lint + the whole test suite
 lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
 	.venv/bin/mypy
 
 format:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install everything (chromium included), lint, type-check the rules modules, run the whole suite.
+# Install everything (chromium included), lint, check the import contracts, type-check the rules
+# modules, run the whole suite.
 # PostgreSQL and Redis are used when DATABASE_URL / REDIS_URL are set (CI sets them); otherwise SQLite
 # and eager Celery, and the PostgreSQL-only tests (row locks, concurrency, the Celery worker) are skipped.
 set -euo pipefail
@@ -9,6 +10,8 @@ WITH_BROWSER=1 scripts/install.sh
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "== import-linter (dependencies follow the pathway: .importlinter)"
+.venv/bin/lint-imports
 echo "== mypy (rules modules)"
 .venv/bin/mypy
 echo "== migrations are complete"
