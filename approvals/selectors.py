@@ -265,7 +265,7 @@ def home_panel(org_context) -> dict | None:
 
 
 def plan_required_tier(organisation: Organisation, plan_costs) -> dict | None:
-    """Which approval tier a plan of these costs would need under the policy in force now (None without a policy)."""
+    """Which tier a plan of these costs would need under the policy in force now (None without one)."""
     policy = policy_in_force(organisation)
     if policy is None:
         return None
