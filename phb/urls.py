@@ -64,3 +64,7 @@ for module in PATHWAY_APPS:
     urlpatterns += getattr(module, "global_urlpatterns", [])
 if apps.is_installed("bench"):  # the benchmark's tooling, only when BENCH is on (phb/settings.py)
     urlpatterns.append(path("bench/", include("bench.urls")))
+
+# Under /api/ an unknown address or a server error answers JSON, as every other API answer does.
+handler404 = "phb.errors.not_found"
+handler500 = "phb.errors.server_error"
