@@ -15,6 +15,7 @@ from phb.exceptions import Conflict, InvalidInput, SlotNotAllowed, TransitionNot
 from phb.models import MembershipRole, Organisation
 from phb.selectors import ROLE_LABELS
 from phb.versions import starts_on
+from support_plans import services as plan_services
 
 from . import policy as rules
 from .constants import DecisionKind, RequestStatus
@@ -232,13 +233,6 @@ def _queue(task_name: str, request_id: int) -> None:
     getattr(tasks, task_name).delay(request_id)
 
 
-def _plan_services():
-    # Imported when needed: support_plans.services imports this module (plan_submit).
-    from support_plans import services as plan_services
-
-    return plan_services
-
-
 def _validate_decision_input(decision: str, role: str, comment: str) -> str:
     errors: dict[str, list[str]] = {}
     if decision not in DecisionKind.values:
@@ -355,7 +349,6 @@ def decision_record(
             request.stamp(actor)
             request.validate_own_fields()
             request.save()
-            plan_services = _plan_services()
             if outcome == RequestStatus.APPROVED:
                 plan_services.plan_mark_approved(actor=actor, plan=plan, at=at)
                 summary = f"Support plan version {plan.version} approved: all {needed} sign-offs given"

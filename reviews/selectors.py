@@ -14,6 +14,7 @@ from support_plans.models import SupportPlan
 from .chart import attainment_chart, outcome_chart
 from .constants import INSTRUMENT_RANGES, Attainment, Instrument, ReviewStatus
 from .models import GoalAttainment, OutcomeMeasure, Review
+from .services import review_policy_get
 
 LIST_STATUSES = ("due", "overdue", "completed", "scheduled", "cancelled")
 DUE_THIS_WEEK_DAYS = 7
@@ -231,3 +232,20 @@ def home_panel(org_context) -> dict | None:
             },
         ],
     }
+
+
+def plan_first_review(plan: SupportPlan) -> str:
+    """The support plan's part (AppConfig.plan_parts): when it will be reviewed, in plain English for
+    the person's copy."""
+    review = plan.reviews.filter(status=ReviewStatus.SCHEDULED).order_by("due_on").first()
+    if review is not None:
+        return f"Your first review is planned for {review.due_on:%-d %B %Y}."
+    weeks = review_policy_get(plan.organisation).first_review_weeks
+    # Direct payments must be reviewed within three months of starting.
+    when = (
+        "within 3 months of your plan starting"
+        if weeks == 12
+        else f"within {weeks} weeks of your plan starting"
+    )
+    by = plan.start_date + timedelta(weeks=weeks)
+    return f"We will review your plan with you {when} (by {by:%-d %B %Y})."

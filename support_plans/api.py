@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from phb.access import PERSON_DATA_ROLES
 from phb.api import MoneyField, OrgScopedMixin
 from phb.models import Person
+from referrals.models import Referral
 
 from . import selectors, services
 from .constants import AgreedBy, CloseReason, Frequency, Management, PaymentMethod, PlanStatus
@@ -155,8 +156,6 @@ class PlanInput(serializers.Serializer):
                 {"end_date": ["The end date must be on or after the start date."]}
             )
         if data.get("referral") is not None:
-            from referrals.models import Referral
-
             person = data.get("person") or (plan.person if plan else None)
             referral = (
                 Referral.objects.for_org(_organisation(self))

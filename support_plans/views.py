@@ -13,6 +13,7 @@ from phb.access import PERSON_DATA_ROLES
 from phb.exceptions import InvalidInput
 from phb.mixins import OrgViewMixin, form_errors_from
 from phb.models import Person
+from referrals.models import Conversation, Referral
 
 from . import selectors, services
 from .api import pdf_response
@@ -187,15 +188,11 @@ class PlanCreateView(EditorMixin, OrgViewMixin, TemplateView):
 def _referral(organisation, referral_id, person):
     if not referral_id:
         return None
-    from referrals.models import Referral
-
     return Referral.objects.for_org(organisation).filter(pk=referral_id, person=person).first()
 
 
 def _conversation_goals(organisation, referral_id) -> list[str]:
     """The goals the person gave in their conversations, to start the plan in their words."""
-    from referrals.models import Conversation
-
     goals: list[str] = []
     for conversation in Conversation.objects.for_org(organisation).filter(referral_id=referral_id):
         goals.extend(str(goal) for goal in conversation.goals or [] if str(goal).strip())
