@@ -278,6 +278,7 @@ class ScheduledPolicyView(OrgScopedMixin, APIView):
     """DELETE (commissioner, org admin): withdraw a version scheduled for a later date, before it starts."""
 
     model = ApprovalPolicy
+    data = Data.POLICY
     required_roles = POLICY_EDITORS
 
     @extend_schema(responses={204: None})

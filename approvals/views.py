@@ -234,6 +234,7 @@ class PolicyWithdrawView(OrgViewMixin, View):
     """Withdraw a version scheduled for a later date, before it starts."""
 
     model = ApprovalPolicy
+    data = Data.POLICY
     required_roles = POLICY_EDITORS
 
     def get_error_redirect_url(self) -> str:

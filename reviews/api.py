@@ -200,6 +200,7 @@ class ScheduledReviewPolicyView(OrgScopedMixin, APIView):
     """DELETE (commissioner, org admin): withdraw a review policy version before it starts."""
 
     model = ReviewPolicy
+    data = Data.POLICY
     required_roles = POLICY_ROLES
 
     @extend_schema(responses={204: None})

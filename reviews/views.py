@@ -203,6 +203,7 @@ class ReviewPolicyWithdrawView(OrgViewMixin, View):
     """Withdraw a review policy version scheduled for a later date, before it starts."""
 
     model = ReviewPolicy
+    data = Data.POLICY
     required_roles = POLICY_ROLES
 
     def get_error_redirect_url(self) -> str:

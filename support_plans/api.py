@@ -776,6 +776,7 @@ class _DirectoryEntryView(OrgScopedMixin, generics.RetrieveAPIView):
 
 class SupplierDetailView(_DirectoryEntryView):
     model = Supplier
+    data = Data.CATALOGUE
     serializer_class = SupplierSerializer
     required_roles = {"GET": PERSON_DATA_ROLES, "PATCH": selectors.SUPPLIER_WRITERS}
 
@@ -788,6 +789,7 @@ class SupplierDetailView(_DirectoryEntryView):
 
 class FastTrackOfferDetailView(_DirectoryEntryView):
     model = FastTrackOffer
+    data = Data.CATALOGUE
     serializer_class = FastTrackOfferSerializer
     required_roles = {"GET": PERSON_DATA_ROLES, "PATCH": selectors.OFFER_WRITERS}
 

@@ -543,6 +543,7 @@ class _DirectoryEntryEditView(OrgViewMixin, TemplateView):
 
 class SupplierEditView(_DirectoryEntryEditView):
     model = Supplier
+    data = Data.CATALOGUE
     form_class = SupplierForm
     list_url = "support_plans:supplier-list"
     what = "supplier"
@@ -554,6 +555,7 @@ class SupplierEditView(_DirectoryEntryEditView):
 
 class FastTrackOfferEditView(_DirectoryEntryEditView):
     model = FastTrackOffer
+    data = Data.CATALOGUE
     form_class = FastTrackOfferForm
     list_url = "support_plans:fast-track-list"
     what = "fast-track offer"

@@ -48,8 +48,10 @@ def _kwargs_in(route):
 
 
 def _fill(route, **values):
+    # Parts of a path other than org and pk (a scheduled policy's version) get 1: whether or not
+    # such a thing exists, another organisation's URL is still a 404 and no answer may leak.
     def replace(match):
-        return str(values[match.group(1)])
+        return str(values.get(match.group(1), 1))
 
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", replace, route).lstrip("^").rstrip("$")
 
