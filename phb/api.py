@@ -159,7 +159,7 @@ class MemberSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     username = serializers.CharField(max_length=150)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
-    password = serializers.CharField(write_only=True, required=False, allow_blank=False, max_length=128)
+    password = serializers.CharField(write_only=True, allow_blank=False, max_length=128)
     first_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
     last_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=True)
@@ -167,6 +167,7 @@ class MemberSerializer(serializers.Serializer):
         required=False, allow_null=True, allow_blank=True, default=None, help_text="Team name or id"
     )
     is_active = serializers.BooleanField(read_only=True)
+    active = serializers.BooleanField(read_only=True)
 
     def to_representation(self, membership: Membership):
         return {
@@ -178,11 +179,13 @@ class MemberSerializer(serializers.Serializer):
             "roles": sorted(membership.role_codes),
             "team": membership.team.name if membership.team else None,
             "is_active": membership.is_active,
+            "active": membership.is_active,
         }
 
 
 class MemberListView(OrgScopedMixin, generics.ListCreateAPIView):
-    """Staff of the organisation; org admins (and superusers) add people and give them roles."""
+    """Staff of the organisation. POST (org admins, superusers) creates a new account with roles; a
+    username already taken is a 409 that says nothing of its account: invite its owner instead."""
 
     serializer_class = MemberSerializer
     model = Membership

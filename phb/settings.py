@@ -276,3 +276,6 @@ PHB = {
     # made in another gunicorn worker.
     "REPORT_CACHE": env.bool("PHB_REPORT_CACHE", default=bool(REDIS_URL)),
 }
+
+# --- Accounts: invitations for people who already have an account expire after this many days.
+INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
