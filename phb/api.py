@@ -3,12 +3,14 @@
 from collections.abc import Iterable
 
 from django.apps import apps
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
 from django.utils.module_loading import import_string
 from drf_spectacular.utils import extend_schema, inline_serializer
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from knox.models import AuthToken
+from knox.settings import knox_settings
 from rest_framework import generics, serializers, status
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from . import selectors, services
@@ -88,18 +90,58 @@ class MoneyField(serializers.DecimalField):
 # --- Auth
 
 
-class TokenView(ObtainAuthToken):
-    """POST username and password, get a token for `Authorization: Token <token>`."""
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+    def validate(self, attrs):
+        # The request goes with the credentials so that django-axes counts a failure.
+        user = authenticate(request=self.context["request"], **attrs)
+        if user is None or not user.is_active:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Unable to sign in with the username and password given."]}
+            )
+        attrs["user"] = user
+        return attrs
+
+
+class TokenView(generics.GenericAPIView):
+    """POST username and password: a new token for `Authorization: Token <token>`, one per device,
+    expiring after API_TOKEN_TTL_HOURS. DELETE with that header revokes it (the others stay)."""
+
+    serializer_class = TokenRequestSerializer
+    permission_classes = [AllowAny]
+    throttle_classes = []
+
+    def get_authenticators(self):
+        # Only the token being revoked identifies a DELETE; a POST needs no session (nor its CSRF).
+        if self.request is not None and self.request.method == "DELETE":
+            return [KnoxTokenAuthentication()]
+        return []
+
+    def get_permissions(self):
+        if self.request is not None and self.request.method == "DELETE":
+            return [IsAuthenticated()]
+        return super().get_permissions()
 
     @extend_schema(
-        request=inline_serializer(
-            "TokenRequest",
-            {"username": serializers.CharField(), "password": serializers.CharField()},
+        responses=inline_serializer(
+            "TokenResponse", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}
         ),
-        responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+        auth=[],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, key = AuthToken.objects.create(
+            user=serializer.validated_data["user"], expiry=knox_settings.TOKEN_TTL
+        )
+        return Response({"token": key, "expiry": serializers.DateTimeField().to_representation(token.expiry)})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, *args, **kwargs):
+        request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- Organisations
