@@ -138,13 +138,20 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# A username is locked out from the address that failed (never everywhere: nobody can lock out a
+# colleague on purpose from elsewhere), and an address failing across many usernames is slowed
+# (password spraying). The second limit is higher: NHS sites share a few NAT addresses.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=30)
+AXES_HANDLER = "phb.signin.SignInHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
-# Lock out by username only: NHS sites share a few NAT addresses, so an IP lock-out would lock
-# out a whole trust because of one person's typing.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Behind a load balancer or reverse proxy, the client's address is the last one it adds to
+# X-Forwarded-For: set AXES_PROXY_COUNT to the number of proxies in front of the app.
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row
 
 LOGIN_URL = "login"
