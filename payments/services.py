@@ -344,6 +344,7 @@ def release_record(
     _check_amount(amount)
     _check_date(released_on, "released_on")
     request = IdempotentRequest(
+        user=actor,
         organisation=plan.organisation,
         key=idempotency_key,
         scope=f"release:budget:{plan.budget_id}",
@@ -400,6 +401,7 @@ def payment_record(
     if receipt is not None:
         check_receipt(receipt)
     request = IdempotentRequest(
+        user=actor,
         organisation=plan.organisation,
         key=idempotency_key,
         scope=f"payment:budget:{plan.budget_id}",
@@ -476,6 +478,7 @@ def _reversal(
     if not (reason or "").strip():
         raise InvalidInput(reason=["Say why (a reversing entry always carries a reason)."])
     request = IdempotentRequest(
+        user=actor,
         organisation=plan.organisation,
         key=idempotency_key,
         scope=f"{kind}:budget:{plan.budget_id}",
@@ -582,6 +585,7 @@ def correction_record(
         raise InvalidInput(reason=["Say why the entry is being corrected."])
     plan = SupportPlan.objects.get(pk=entry.plan_id)
     request = IdempotentRequest(
+        user=actor,
         organisation=entry.organisation,
         key=idempotency_key,
         scope=f"correction:budget:{plan.budget_id}",
