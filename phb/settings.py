@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "django_celery_beat",
+    "csp",
     "phb",
     "referrals",
     "support_plans",
@@ -53,6 +54,8 @@ MIDDLEWARE = [
     "phb.middleware.SlidingSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "phb.middleware.NoStoreMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -182,6 +185,23 @@ if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Content-Security-Policy (django-csp): scripts and styles only from this site's static files, no
+# inline code, no eval (htmx is configured without it); the NHS.UK fonts come from assets.nhs.uk.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "https://assets.nhs.uk"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- Internationalisation
 LANGUAGE_CODE = "en-gb"

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import approvals.urls
 import payments.urls
@@ -65,7 +65,11 @@ urlpatterns = [
     path("api/v1/orgs/", api.OrganisationListView.as_view(), name="api-orgs"),
     path("api/v1/orgs/<str:org>/", include(org_api)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="phb/swagger_ui.html"),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
     path("bench/floor/", bench_views.floor),
 ]
