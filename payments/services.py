@@ -28,7 +28,7 @@ from . import idempotency, ledger
 from .constants import EntryKind, InstalmentStatus
 from .idempotency import IdempotentRequest
 from .models import BudgetAccount, IdempotencyRecord, Instalment, LedgerEntry
-from .receipts import check_receipt, receipt_digest
+from .receipts import check_receipt, receipt_digest, stored_name
 from .selectors import entry_data, unfunded_rows
 
 RELEASE_ROLES = (Role.FINANCE, Role.COMMISSIONER)
@@ -141,7 +141,7 @@ def _write_entry(actor, account: BudgetAccount, plan: SupportPlan, **fields: Any
     entry = LedgerEntry(organisation_id=account.organisation_id, account=account, plan=plan, **fields)
     if receipt is not None:
         entry.receipt_content_type = check_receipt(receipt)
-        entry.receipt.save(getattr(receipt, "name", "receipt") or "receipt", receipt, save=False)
+        entry.receipt.save(stored_name(entry.receipt_content_type), receipt, save=False)
     entry.stamp(actor)
     entry.validate_own_fields()
     entry.save()
@@ -196,7 +196,9 @@ def _replayed(request: IdempotentRequest) -> LedgerEntry | None:
 
 def _remember(request: IdempotentRequest, entry: LedgerEntry) -> None:
     entry.replayed = False
-    idempotency.remember(request, status=201, response=entry_data(entry))
+    idempotency.remember(
+        request, status=201, response=entry_data(entry, organisation_code=request.organisation.code)
+    )
 
 
 # --- Opening, re-sizing and closing the account
