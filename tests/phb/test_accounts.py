@@ -329,3 +329,15 @@ def test_the_staff_page_does_not_let_an_admin_change_their_own_roles(org, org_ad
     assert 'name="roles"' not in page and 'name="is_active"' not in page
     client_for(org_admin).post(f"/o/07T/staff/{membership.pk}/", {"roles": ["finance", "org_admin"]})
     assert _membership(org_admin).role_codes == {"org_admin"} and _membership(org_admin).is_active
+
+
+def test_the_django_admin_cannot_delete_an_account(org, coordinator):
+    root = get_user_model().objects.create_superuser("root", "root@example.nhs.uk", PASSWORD)
+    client = client_for(root)
+    assert client.get(f"/admin/auth/user/{coordinator.pk}/delete/").status_code == 403
+    response = client.post(
+        "/admin/auth/user/",
+        {"action": "delete_selected", "_selected_action": [coordinator.pk], "post": "yes"},
+    )
+    assert get_user_model().objects.filter(pk=coordinator.pk).exists()
+    assert response.status_code in (200, 302)
