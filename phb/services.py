@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from .audit import record_event, snapshot
@@ -159,7 +159,11 @@ def member_add(
             **error.message_dict if hasattr(error, "error_dict") else {"password": error.messages}
         ) from error
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:  # the same username created a moment ago by someone else
+        raise Conflict(USERNAME_TAKEN) from error
     return membership_open(actor=actor, organisation=organisation, user=user, roles=roles, team=team)
 
 
