@@ -339,6 +339,19 @@ def home_panel(org_context) -> dict | None:
     return {"title": "Money", "items": items} if items else None
 
 
+def plan_account(plan: SupportPlan) -> dict | None:
+    """The support plan's part: its budget account's figures, if one is open (AppConfig.plan_parts)."""
+    account = BudgetAccount.objects.filter(budget_id=plan.budget_id).first()
+    if account is None:
+        return None
+    return {
+        "approved": f"{account.approved:.2f}",
+        "released": f"{account.released:.2f}",
+        "paid": f"{account.paid:.2f}",
+        "balance": f"{account.approved - account.paid:.2f}",
+    }
+
+
 def entry_with_receipt(*, organisation: Organisation, entry_id: int) -> LedgerEntry:
     """A ledger entry of this organisation that carries a receipt; anything else is a 404."""
     return get_object_or_404(LedgerEntry.objects.for_org(organisation).exclude(receipt=""), pk=entry_id)

@@ -10,6 +10,7 @@ from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.models import AuthToken
 from knox.settings import knox_settings
 from rest_framework import generics, serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
@@ -112,6 +113,7 @@ class TokenView(generics.GenericAPIView):
     serializer_class = TokenRequestSerializer
     permission_classes = [AllowAny]
     throttle_classes = []
+    parser_classes = [JSONParser]  # one encoding, as every body of the API
 
     def get_authenticators(self):
         # Only the token being revoked identifies a DELETE; a POST needs no session (nor its CSRF).

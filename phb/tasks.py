@@ -1,10 +1,11 @@
-"""Celery tasks of the kernel: sending a recorded notification."""
+"""Celery tasks of the kernel: sending a recorded notification; the heartbeat of the health checks."""
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
+from . import health
 from .invitations import invitation_email
 from .models import Invitation, SentNotification
 
@@ -38,3 +39,9 @@ def send_invitation(self, invitation_id: int, token: str) -> bool:
     subject, body = invitation_email(invitation, token)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
     return True
+
+
+@shared_task(ignore_result=True)
+def heartbeat() -> float:
+    """Sent by beat every minute; the time it ran is what /health/jobs/ reads (phb/health.py)."""
+    return health.record_heartbeat()
