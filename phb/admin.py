@@ -46,13 +46,12 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_filter = ["organisation", "action"]
 
 
-User = get_user_model()
-admin.site.unregister(User)
+admin.site.unregister(get_user_model())
 
 
-@admin.register(User)
+@admin.register(get_user_model())
 class AccountAdmin(UserAdmin):
-    """Accounts can be deactivated (untick "active"), never deleted: their audit rows name them."""
+    """Accounts are deactivated (untick "active"), never deleted: the audit trail keeps who acted."""
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -48,8 +48,8 @@ def _kwargs_in(route):
 
 
 def _fill(route, **values):
-    # Parts of a path other than org and pk (a scheduled policy's version) get 1: whether or not
-    # such a thing exists, another organisation's URL is still a 404 and no answer may leak.
+    # Any other part of the path (a policy `version`, say) is 1: under another organisation's code,
+    # or naming another organisation's object, the answer must be a 404 whatever it is.
     def replace(match):
         return str(values.get(match.group(1), 1))
 

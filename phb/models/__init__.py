@@ -3,6 +3,7 @@
 from .access import AccessKind, RecordAccess
 from .audit import AuditEvent
 from .base import TenantModel, TenantQuerySet, TimeStampedModel
+from .invitations import Invitation, InvitationKind
 from .notifications import SentNotification
 from .people import Person, PersonCohort
 from .tenancy import Membership, MembershipRole, Organisation, Team
@@ -10,6 +11,8 @@ from .tenancy import Membership, MembershipRole, Organisation, Team
 __all__ = [
     "AccessKind",
     "AuditEvent",
+    "Invitation",
+    "InvitationKind",
     "Membership",
     "MembershipRole",
     "Organisation",

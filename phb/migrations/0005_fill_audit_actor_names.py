@@ -15,6 +15,6 @@ def fill_actor_names(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("phb", "0003_audit_keeps_who_acted")]
+    dependencies = [("phb", "0004_audit_keeps_who_acted")]
 
     operations = [migrations.RunPython(fill_actor_names, migrations.RunPython.noop)]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('phb', '0004_fill_audit_actor_names'),
+        ('phb', '0005_fill_audit_actor_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
