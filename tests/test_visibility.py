@@ -76,7 +76,9 @@ def world(django_db_setup, django_db_blocker):
         seed_all()
         home = Organisation.objects.get(code=HOME)
         users = {role: member(home, role, username=f"only_{role}") for role in Role.values}
-        yield {"home": home, "users": users, "identifiers": _identifiers(home)}
+        everyone = Client()
+        everyone.force_login(member(home, *Role.values, username="every_role"))
+        yield {"home": home, "users": users, "identifiers": _identifiers(home), "everyone": everyone}
         transaction.set_rollback(True)
 
 
@@ -149,7 +151,10 @@ def walk_every_role(world) -> Walk:
                         walk.opened += 1
                         # The editor of a plan no longer in draft sends you to the plan: opened too.
                         onward = status == 302 and response["Location"].startswith(f"/o/{HOME}/")
-                        if status != 200 and not onward:
+                        # A row nobody can be shown this way (an entry with no receipt) is a 404 for
+                        # a member holding every role as well: not a question of this role.
+                        absent = status == 404 and _request(world["everyone"], method, url).status_code == 404
+                        if status != 200 and not onward and not absent:
                             walk.failures.append(f"{role} GET {url} -> {status}, the table says 200")
                     elif status == 403:
                         # A write the table allows may still be refused by the action's own rule
