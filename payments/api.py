@@ -68,6 +68,7 @@ class LedgerEntrySerializer(serializers.Serializer):
     receipt = serializers.BooleanField()
     receipt_content_type = serializers.CharField()
     plan = serializers.IntegerField()
+    fund = serializers.IntegerField(allow_null=True, help_text="The fund a release at approval came from")
     created_by = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()
 

@@ -38,6 +38,7 @@ def entry_data(entry: LedgerEntry) -> dict:
         "receipt": bool(entry.receipt),
         "receipt_content_type": entry.receipt_content_type,
         "plan": entry.plan_id,
+        "fund": entry.fund_id,
         "created_by": entry.created_by.username if entry.created_by_id else None,
         "created_at": entry.created_at.isoformat() if entry.created_at else None,
     }

@@ -375,6 +375,37 @@ def release_record(
     return _once(request, write)
 
 
+def release_from_fund(*, actor, plan: SupportPlan, fund, amount: Decimal, at: datetime) -> LedgerEntry:
+    """At approval, the plan's amount for the year is released from a fund agreed in advance.
+
+    Called by the fund service inside the approval's transaction, with the fund row locked and its
+    room checked; no role check: the release was agreed when the fund was, not by whoever signed.
+    """
+    account = _lock_account(plan)
+    current = _check_open(account, "release of funds")
+    before = snapshot(account, ["approved", "released", "paid"])
+    _apply(account, ledger.Entry(ledger.RELEASE, amount))
+    released_on = timezone.localdate(at)
+    entry = _write_entry(
+        actor,
+        account,
+        current,
+        kind=EntryKind.RELEASE,
+        amount=amount,
+        entry_date=released_on,
+        reference=f"Fund {fund.pk}",
+        fund=fund,
+    )
+    account.first_released_at = account.first_released_at or at
+    account.no_fund_reason = ""
+    _mark_first(actor, account, current, "first_released_at", released_on)
+    _save_account(actor, account)
+    _audit_entry(
+        actor, account, entry, before, f"Release of funds of {gbp(amount)} from {fund} at approval"[:300]
+    )
+    return entry
+
+
 # --- Money out: payments
 
 
