@@ -147,6 +147,7 @@ CHART_WIDTH = 600
 CHART_HEIGHT = 220
 CHART_LEFT = 60
 CHART_BOTTOM = 30
+CHART_TOP = 24  # room for the allocation line's label
 
 
 def month_ends(year: str) -> list[tuple[str, date]]:
@@ -164,7 +165,7 @@ def month_ends(year: str) -> list[tuple[str, date]]:
 def commitment_chart(allocated: Decimal, points: list[tuple[str, Decimal | None]]) -> dict:
     """Bars of committed to date at each month end (None: a month still to come), a line at the allocation."""
     plot_width = CHART_WIDTH - CHART_LEFT - 10
-    plot_height = CHART_HEIGHT - CHART_BOTTOM - 10
+    plot_height = CHART_HEIGHT - CHART_BOTTOM - CHART_TOP
     top = max([allocated, *[value for _label, value in points if value is not None]], default=ZERO)
     top = top if top > ZERO else Decimal(1)
     slot = Decimal(plot_width) / max(len(points), 1)
@@ -178,20 +179,20 @@ def commitment_chart(allocated: Decimal, points: list[tuple[str, Decimal | None]
                 "short": label[:3],
                 "value": value,
                 "x": x,
-                "y": 10 + plot_height - height,
+                "y": CHART_TOP + plot_height - height,
                 "width": max(int(slot) - 8, 1),
                 "height": height,
                 "label_x": x + max(int(slot) - 8, 1) // 2,
             }
         )
-    allocation_y = 10 + plot_height - int(plot_height * allocated / top)
+    allocation_y = CHART_TOP + plot_height - int(plot_height * allocated / top)
     shown = "; ".join(f"{b['label']} {gbp(b['value'])}" for b in bars if b["value"] is not None)
     return {
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
         "left": CHART_LEFT,
         "right": CHART_WIDTH - 10,
-        "axis_y": 10 + plot_height,
+        "axis_y": CHART_TOP + plot_height,
         "label_y": CHART_HEIGHT - 10,
         "allocation_y": allocation_y,
         "allocation_label": gbp(allocated),
