@@ -168,6 +168,7 @@ class UnfundedSerializer(serializers.Serializer):
     approved_on = serializers.DateField()
     days_waiting = serializers.IntegerField()
     over_limit = serializers.BooleanField()
+    reason = serializers.CharField(help_text="Why no fund released it at approval, when one was tried")
 
 
 # --- The account

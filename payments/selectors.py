@@ -175,6 +175,7 @@ def unfunded_data(row: dict) -> dict:
         "approved_on": row["approved_on"].isoformat(),
         "days_waiting": row["days_waiting"],
         "over_limit": row["overdue"],
+        "reason": account.no_fund_reason,
     }
 
 
