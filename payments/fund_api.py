@@ -186,6 +186,11 @@ class FundCloseView(_FundMixin, generics.GenericAPIView):
     serializer_class = FundSerializer
     required_roles = CHANGE_ROLES
 
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        # Another organisation's fund is not found, whatever the method.
+        self.get_object()
+        return super().http_method_not_allowed(request, *args, **kwargs)
+
     @extend_schema(request=None, responses={200: FundSerializer})
     def post(self, request, *args, **kwargs):
         fund = services.fund_close(actor=request.user, fund=self.get_object(), actor_roles=self.actor_roles())
