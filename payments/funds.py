@@ -119,7 +119,8 @@ def outlook(
     start, end = year_bounds(year)
     in_use_from = max(start, opened_on)
     up_to = min(max(today, in_use_from), end)
-    weekly_rate = committed / weeks_between(in_use_from, up_to)
+    # At least a week, so that a fund set up this morning is not said to run at seven days' rate a day.
+    weekly_rate = committed / max(weeks_between(in_use_from, up_to), Decimal(1))
     if today > end:
         to_year_end = None
     else:
