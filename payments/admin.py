@@ -44,7 +44,16 @@ class IdempotencyRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(Fund)
 class FundAdmin(ReadOnlyAdmin):
-    list_display = ["id", "organisation", "name", "financial_year", "amount", "committed", "held_by", "status"]
+    list_display = [
+        "id",
+        "organisation",
+        "name",
+        "financial_year",
+        "amount",
+        "committed",
+        "held_by",
+        "status",
+    ]
     list_filter = ["organisation", "financial_year", "status"]
 
 
