@@ -68,7 +68,7 @@ def account_for_plan(*, plan: SupportPlan) -> BudgetAccount | None:
 
 
 def account_entries(account: BudgetAccount) -> QuerySet[LedgerEntry]:
-    return account.entries.select_related("created_by", "reverses").order_by("entry_date", "id")
+    return account.entries.select_related("created_by", "reverses", "fund").order_by("entry_date", "id")
 
 
 def account_instalments(account: BudgetAccount, statuses=None) -> QuerySet[Instalment]:

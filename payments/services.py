@@ -393,7 +393,6 @@ def release_from_fund(*, actor, plan: SupportPlan, fund, amount: Decimal, at: da
         kind=EntryKind.RELEASE,
         amount=amount,
         entry_date=released_on,
-        reference=f"Fund {fund.pk}",
         fund=fund,
     )
     account.first_released_at = account.first_released_at or at

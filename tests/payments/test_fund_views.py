@@ -134,3 +134,17 @@ def test_care_coordinators_do_not_see_the_fund_pages(org):
 def test_another_organisations_fund_page_is_404(org, other_org, finance):
     foreign = fund_for(other_org)
     assert client_for(finance).get(f"/o/07T/funds/{foreign.pk}/").status_code == 404
+
+
+def test_the_account_page_says_the_release_came_from_the_fund_or_why_none_did(org, finance):
+    fund_for(org, amount="300.00", name="Recovery budgets")
+    funded = approve(plan_at_last_signoff(org, total="250.00"))
+    waiting = approve(plan_at_last_signoff(org, total="250.00"))
+    client = client_for(finance)
+    page = client.get(f"/o/07T/plans/{funded.pk}/account/").content.decode()
+    assert 'Approval to release of funds</dt><dd class="nhsuk-summary-list__value">0 days' in page
+    assert "released at approval from the fund agreed in advance Recovery budgets" in page
+    page = client.get(f"/o/07T/plans/{waiting.pk}/account/").content.decode()
+    assert "no fund with room: £250.00 needed" in page
+    worklist = client.get("/o/07T/payments/").content.decode()
+    assert "No fund with room: £250.00 needed" in worklist
