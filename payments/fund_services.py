@@ -359,8 +359,3 @@ def fund_release_at_approval(*, actor, plan: SupportPlan, at: datetime) -> FundE
     )
     release_from_fund(actor=actor, plan=plan, fund=fund, amount=amount, at=at)
     return entry
-
-
-def funded_from_fund(account_id: int) -> bool:
-    """Whether the account's releases came from a fund agreed in advance."""
-    return FundEntry.objects.filter(account_id=account_id, kind=FundEntryKind.COMMITMENT).exists()

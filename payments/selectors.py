@@ -14,8 +14,8 @@ from support_plans.constants import IN_PLACE_STATUSES
 from support_plans.models import SupportPlan
 
 from . import ledger
-from .constants import EntryKind, InstalmentStatus
-from .models import BudgetAccount, Instalment, LedgerEntry
+from .constants import EntryKind, FundEntryKind, InstalmentStatus
+from .models import BudgetAccount, FundEntry, Instalment, LedgerEntry
 
 WORKLIST_HORIZON_DAYS = 14
 WORKLIST_ROWS = 100
@@ -65,6 +65,11 @@ def account_for_plan(*, plan: SupportPlan) -> BudgetAccount | None:
         .select_related("plan", "person", "budget", "organisation")
         .first()
     )
+
+
+def funded_from_fund(account_id: int) -> bool:
+    """Whether the account's releases came from a fund agreed in advance (at approval)."""
+    return FundEntry.objects.filter(account_id=account_id, kind=FundEntryKind.COMMITMENT).exists()
 
 
 def account_entries(account: BudgetAccount) -> QuerySet[LedgerEntry]:

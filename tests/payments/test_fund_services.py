@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from payments import fund_services, funds
+from payments import fund_services, funds, selectors
 from payments.constants import FundEntryKind
 from payments.models import BudgetAccount, Fund, FundEntry, LedgerEntry
 from phb.constants import Role
@@ -154,7 +154,7 @@ def test_approval_with_room_releases_the_plan_from_the_fund_at_once_and_makes_it
     assert fund.committed == D("300.00") and fund.remaining == D("700.00")
     commitment = fund.entries.get(kind="commitment")
     assert commitment.account == account and commitment.plan == plan
-    assert fund_services.funded_from_fund(account.pk)
+    assert selectors.funded_from_fund(account.pk)
     assert AuditEvent.objects.filter(action="fund_commitment").exists()
     assert AuditEvent.objects.filter(action="ledger_release", object_id=str(release.pk)).exists()
 
