@@ -11,13 +11,15 @@ from phb.api import MoneyField, OrgScopedMixin
 from phb.constants import Cohort, Role
 from phb.exceptions import InvalidInput
 from phb.models import Team
-from support_plans.models import Supplier
+from support_plans.models import Supplier, SupportPlan
 
 from . import fund_selectors as selectors
 from . import fund_services as services
 from . import funds
-from .constants import FundEntryKind, FundStatus
-from .models import Fund
+from .api import LedgerEntrySerializer
+from .constants import EntryKind, FundEntryKind, FundStatus
+from .models import Fund, LedgerEntry
+from .selectors import entry_data
 
 VIEW_ROLES = {Role.COMMISSIONER, Role.FINANCE, Role.BROKER}
 CHANGE_ROLES = set(services.FUND_ROLES)
@@ -195,3 +197,29 @@ class FundCloseView(_FundMixin, generics.GenericAPIView):
     def post(self, request, *args, **kwargs):
         fund = services.fund_close(actor=request.user, fund=self.get_object(), actor_roles=self.actor_roles())
         return Response(selectors.fund_data(fund))
+
+
+class ReleaseWaitingFromFundView(OrgScopedMixin, generics.GenericAPIView):
+    """A plan approved while no fund had room: release its money for the year from a fund now
+    (finance, commissioner); 409 naming why when still no fund can."""
+
+    model = SupportPlan
+    serializer_class = LedgerEntrySerializer
+    required_roles = CHANGE_ROLES
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        # Another organisation's plan is not found, whatever the method.
+        self.get_object()
+        return super().http_method_not_allowed(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses={201: LedgerEntrySerializer})
+    def post(self, request, *args, **kwargs):
+        plan = self.get_object()
+        membership = self.org_context.membership
+        commitment = services.fund_release_waiting(
+            actor=request.user, plan=plan, actor_roles=membership.role_codes if membership else set()
+        )
+        release = LedgerEntry.objects.filter(
+            account_id=commitment.account_id, kind=EntryKind.RELEASE, fund_id=commitment.fund_id
+        ).latest("id")
+        return Response(entry_data(release), status=status.HTTP_201_CREATED)

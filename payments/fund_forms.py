@@ -91,3 +91,7 @@ class FundAdjustForm(OrgForm):
 
 class FundCloseForm(OrgForm):
     confirm = forms.BooleanField(label="Yes, close this fund: no further approvals will draw on it")
+
+
+class ReleaseFromFundForm(OrgForm):
+    confirm = forms.BooleanField(label="Yes, release this plan's money for the year from a fund with room")

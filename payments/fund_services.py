@@ -293,47 +293,42 @@ def _no_fund(actor, plan: SupportPlan, account: BudgetAccount, reason: str, tell
     )
 
 
-@transaction.atomic
-def fund_release_at_approval(*, actor, plan: SupportPlan, at: datetime) -> FundEntry | None:
-    """The last sign-off landed: draw the plan's amount for the year from an open fund that serves it
-    and has room, and release it at once (0 days from approval to funds released). Without room
-    nothing is released; the account says why, and finance and the commissioner are told."""
-    plan = SupportPlan.objects.select_related("organisation", "person", "referral").get(pk=plan.pk)
-    account = BudgetAccount.objects.filter(budget_id=plan.budget_id).first()
-    if account is None or account.released > 0:
-        return None
+class _NoRoom:
+    """Why no fund could release a plan's money; `tell`: finance and commissioners should hear of it."""
+
+    def __init__(self, reason: str, tell: bool) -> None:
+        self.reason, self.tell = reason, tell
+
+
+def _draw(actor, plan: SupportPlan, account: BudgetAccount, at: datetime, why: str) -> FundEntry | _NoRoom:
+    """Commit and release the plan's amount for the year of `at` from an open fund that serves it and
+    has room, or say why none can. Every open fund of the year is locked, in id order (no deadlock),
+    before any room is read."""
     year = funds.financial_year_of(timezone.localdate(at))
-    # Every open fund of the year is locked, in id order (no deadlock), before any room is read.
     candidates = list(
         Fund.objects.select_for_update(of=("self",))
         .filter(organisation_id=plan.organisation_id, financial_year=year, status=FundStatus.OPEN)
         .order_by("pk")
     )
     if not candidates:
-        _no_fund(actor, plan, account, f"no open fund for {year}", tell=False)
-        return None
+        return _NoRoom(f"no open fund for {year}", tell=False)
     cohorts, team_id = _plan_cohorts(plan), _plan_team_id(plan)
     serving = sorted((f for f in candidates if _serves(f, cohorts, team_id)), key=_specific_first)
     if not serving:
-        _no_fund(
-            actor, plan, account, f"no open fund for {year} serves this plan's cohort or team", tell=True
-        )
-        return None
+        return _NoRoom(f"no open fund for {year} serves this plan's cohort or team", tell=True)
     amount = min(plan_amount_in_year(plan, year), account.approved - account.released)
     if amount <= 0:
-        _no_fund(actor, plan, account, f"none of the plan's cost falls in {year}", tell=False)
-        return None
+        return _NoRoom(f"none of the plan's cost falls in {year}", tell=False)
     fund = next(
         (f for f in serving if funds.has_room(funds.FundPosition(f.amount, f.committed), amount)), None
     )
     if fund is None:
         most = max(serving, key=lambda f: f.remaining)
-        reason = (
+        return _NoRoom(
             f"no fund with room: {gbp(amount)} needed for {year}, "
-            f"{gbp(max(most.remaining, Decimal('0')))} left in {most.name}"
+            f"{gbp(max(most.remaining, Decimal('0')))} left in {most.name}",
+            tell=True,
         )
-        _no_fund(actor, plan, account, reason, tell=True)
-        return None
     before = snapshot(fund, TOTALS)
     fund.committed += amount
     _save(actor, fund)
@@ -345,7 +340,7 @@ def fund_release_at_approval(*, actor, plan: SupportPlan, at: datetime) -> FundE
         entry_date=timezone.localdate(at),
         account=account,
         plan=plan,
-        reason=f"Support plan {plan.pk} version {plan.version} approved",
+        reason=f"Support plan {plan.pk} version {plan.version} {why}",
     )
     record_event(
         actor=actor,
@@ -355,7 +350,43 @@ def fund_release_at_approval(*, actor, plan: SupportPlan, at: datetime) -> FundE
         before=before,
         after={**snapshot(fund, TOTALS), "entry": entry.version, "plan": plan.pk},
         person=plan.person,
-        summary=f"{gbp(amount)} committed from {fund} for support plan {plan.pk} at approval",
+        summary=f"{gbp(amount)} committed from {fund} for support plan {plan.pk}: {why}",
     )
     release_from_fund(actor=actor, plan=plan, fund=fund, amount=amount, at=at)
     return entry
+
+
+def _plan_and_account(plan: SupportPlan) -> tuple[SupportPlan, BudgetAccount | None]:
+    plan = SupportPlan.objects.select_related("organisation", "person", "referral").get(pk=plan.pk)
+    return plan, BudgetAccount.objects.filter(budget_id=plan.budget_id).first()
+
+
+@transaction.atomic
+def fund_release_at_approval(*, actor, plan: SupportPlan, at: datetime) -> FundEntry | None:
+    """The last sign-off landed: draw the plan's amount for the year from an open fund that serves it
+    and has room, and release it at once (0 days from approval to funds released). Without room
+    nothing is released; the account says why, and finance and the commissioner are told."""
+    plan, account = _plan_and_account(plan)
+    if account is None or account.released > 0:
+        return None
+    drawn = _draw(actor, plan, account, at, "approved")
+    if isinstance(drawn, _NoRoom):
+        _no_fund(actor, plan, account, drawn.reason, tell=drawn.tell)
+        return None
+    return drawn
+
+
+@transaction.atomic
+def fund_release_waiting(*, actor, plan: SupportPlan, actor_roles: Iterable[str] | None = None) -> FundEntry:
+    """A plan approved while no fund had room (since topped up, say): finance or a commissioner
+    releases its money for this year from a fund now. 409 naming why, when still none can."""
+    _require_role(actor, plan.organisation_id, FUND_ROLES, "release funds from a fund", actor_roles)
+    plan, account = _plan_and_account(plan)
+    if account is None:
+        raise Conflict("This plan has no budget account yet: it is opened when the plan is approved.")
+    if account.released > 0:
+        raise Conflict("Funds have already been released to this budget.")
+    drawn = _draw(actor, plan, account, timezone.now(), "released from the fund while waiting")
+    if isinstance(drawn, _NoRoom):
+        raise Conflict(f"Nothing released: {drawn.reason}.")
+    return drawn

@@ -7,12 +7,14 @@ from django.views.generic import FormView, TemplateView
 
 from phb.exceptions import DomainError, InvalidInput
 from phb.mixins import OrgViewMixin, form_errors_from
+from support_plans.models import SupportPlan
 
 from . import fund_selectors as selectors
 from . import fund_services as services
 from .fund_api import CHANGE_ROLES, VIEW_ROLES
-from .fund_forms import FundAdjustForm, FundCloseForm, FundForm
+from .fund_forms import FundAdjustForm, FundCloseForm, FundForm, ReleaseFromFundForm
 from .models import Fund
+from .selectors import account_for_plan
 
 
 class FundListView(OrgViewMixin, TemplateView):
@@ -146,3 +148,36 @@ class FundCloseView(_FundFormView):
     def change(self, fund, data):
         services.fund_close(actor=self.request.user, fund=fund)
         return f"Fund {fund} closed."
+
+
+class ReleaseWaitingFromFundView(OrgViewMixin, FormView):
+    """A plan approved while no fund had room (since topped up, say): release its money from a fund now."""
+
+    template_name = "payments/release_from_fund.html"
+    form_class = ReleaseFromFundForm
+    model = SupportPlan
+    required_roles = CHANGE_ROLES
+
+    def plan(self) -> SupportPlan:
+        if not hasattr(self, "_plan"):
+            self._plan = self.get_object()
+        return self._plan
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = self.plan()
+        context.update(plan=plan, person=plan.person, account=account_for_plan(plan=plan))
+        return context
+
+    def form_valid(self, form):
+        plan = self.plan()
+        try:
+            commitment = services.fund_release_waiting(actor=self.request.user, plan=plan)
+        except DomainError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"Release of funds of £{commitment.amount:,.2f} from the fund {commitment.fund} recorded.",
+        )
+        return redirect("payments:account", org=self.organisation.code, pk=plan.pk)

@@ -376,10 +376,11 @@ def release_record(
 
 
 def release_from_fund(*, actor, plan: SupportPlan, fund, amount: Decimal, at: datetime) -> LedgerEntry:
-    """At approval, the plan's amount for the year is released from a fund agreed in advance.
+    """The plan's amount for the year is released from a fund agreed in advance (at approval).
 
-    Called by the fund service inside the approval's transaction, with the fund row locked and its
-    room checked; no role check: the release was agreed when the fund was, not by whoever signed.
+    Called by the fund service (inside the approval's transaction at approval), with the fund row
+    locked and its room checked; no role check here: at approval the release was agreed when the
+    fund was, not by whoever signed; later, the fund service checks the role itself.
     """
     account = _lock_account(plan)
     current = _check_open(account, "release of funds")
@@ -400,7 +401,7 @@ def release_from_fund(*, actor, plan: SupportPlan, fund, amount: Decimal, at: da
     _mark_first(actor, account, current, "first_released_at", released_on)
     _save_account(actor, account)
     _audit_entry(
-        actor, account, entry, before, f"Release of funds of {gbp(amount)} from {fund} at approval"[:300]
+        actor, account, entry, before, f"Release of funds of {gbp(amount)} from the fund {fund}"[:300]
     )
     return entry
 

@@ -22,6 +22,11 @@ urlpatterns = [
     path("funds/<int:pk>/", fund_views.FundDetailView.as_view(), name="fund-detail"),
     path("funds/<int:pk>/adjust/", fund_views.FundAdjustView.as_view(), name="fund-adjust"),
     path("funds/<int:pk>/close/", fund_views.FundCloseView.as_view(), name="fund-close"),
+    path(
+        "plans/<int:pk>/account/release-from-fund/",
+        fund_views.ReleaseWaitingFromFundView.as_view(),
+        name="release-from-fund",
+    ),
 ]
 
 api_urlpatterns = [
@@ -37,4 +42,9 @@ api_urlpatterns = [
     path("funds/<int:pk>/", fund_api.FundDetailView.as_view(), name="api-fund-detail"),
     path("funds/<int:pk>/entries/", fund_api.FundEntryListView.as_view(), name="api-fund-entries"),
     path("funds/<int:pk>/close/", fund_api.FundCloseView.as_view(), name="api-fund-close"),
+    path(
+        "plans/<int:pk>/account/release-from-fund/",
+        fund_api.ReleaseWaitingFromFundView.as_view(),
+        name="api-plan-release-from-fund",
+    ),
 ]

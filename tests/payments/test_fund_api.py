@@ -204,3 +204,19 @@ def test_another_organisations_fund_is_404(org, other_org, finance):
         == 404
     )
     assert client.get(url(other_org)).status_code == 404
+
+
+def test_a_waiting_plan_is_released_from_a_fund_through_the_api_once_there_is_room(org, finance):
+    fund = fund_for(org, amount="100.00")
+    plan = approve(plan_at_last_signoff(org, total="300.00"))
+    path = f"/api/v1/orgs/{org.code}/plans/{plan.pk}/account/release-from-fund/"
+    client = api_client_for(finance)
+    refused = client.post(path)
+    assert refused.status_code == 409 and "no fund with room" in refused.json()["detail"]
+    client.post(url(org, fund.pk, "entries"), {"kind": "top_up", "amount": "200.00", "reason": "More"})
+    response = client.post(path)
+    assert response.status_code == 201
+    assert response.json()["fund"] == fund.pk and response.json()["amount"] == "300.00"
+    assert client.post(path).status_code == 409  # already released
+    broker = api_client_for(member(org, Role.BROKER, username="broker"))
+    assert broker.post(path).status_code == 403

@@ -258,3 +258,34 @@ def test_an_organisation_without_funds_is_not_emailed_at_each_approval(
     with django_capture_on_commit_callbacks(execute=True):
         approve(plan_at_last_signoff(org, total="100.00"))
     assert mail.outbox == []
+
+
+# --- Later: a plan that waited, released from a fund once it has room
+
+
+def test_after_a_top_up_finance_releases_a_waiting_plan_from_the_fund(org, finance):
+    fund = fund_for(org, amount="250.00")
+    plan = approve(plan_at_last_signoff(org, total="300.00"))
+    fund_services.fund_adjust(actor=finance, fund=fund, kind="top_up", amount=D("100.00"), reason="Top-up")
+    entry = fund_services.fund_release_waiting(actor=finance, plan=plan)
+    account = BudgetAccount.objects.get(budget=plan.budget)
+    assert entry.fund == fund and entry.amount == D("300.00")
+    assert account.released == D("300.00") and account.no_fund_reason == ""
+    assert LedgerEntry.objects.get(account=account, kind="release").fund == fund
+    plan.refresh_from_db()
+    assert plan.status == "active"
+
+
+def test_releasing_a_waiting_plan_while_still_no_fund_has_room_is_409_saying_why(org, finance):
+    fund_for(org, amount="250.00")
+    plan = approve(plan_at_last_signoff(org, total="300.00"))
+    with pytest.raises(Conflict, match="no fund with room"):
+        fund_services.fund_release_waiting(actor=finance, plan=plan)
+    assert BudgetAccount.objects.get(budget=plan.budget).released == 0
+
+
+def test_only_finance_and_commissioners_release_a_waiting_plan_from_a_fund(org):
+    fund_for(org, amount="100.00")
+    plan = approve(plan_at_last_signoff(org, total="300.00"))
+    with pytest.raises(NotPermitted):
+        fund_services.fund_release_waiting(actor=member(org, Role.BROKER, username="broker"), plan=plan)

@@ -148,3 +148,22 @@ def test_the_account_page_says_the_release_came_from_the_fund_or_why_none_did(or
     assert "no fund with room: £250.00 needed" in page
     worklist = client.get("/o/07T/payments/").content.decode()
     assert "No fund with room: £250.00 needed" in worklist
+
+
+def test_finance_releases_a_waiting_plan_from_a_topped_up_fund_from_the_account_page(org, finance):
+    from payments import fund_services
+
+    fund = fund_for(org, amount="100.00")
+    plan = approve(plan_at_last_signoff(org, total="300.00"))
+    client = client_for(finance)
+    account_page = client.get(f"/o/07T/plans/{plan.pk}/account/").content.decode()
+    assert "Release from a fund" in account_page
+    refused = client.post(f"/o/07T/plans/{plan.pk}/account/release-from-fund/", {"confirm": "on"})
+    assert "no fund with room" in refused.content.decode()
+    fund_services.fund_adjust(
+        actor=finance, fund=fund, kind="top_up", amount=Decimal("200.00"), reason="More"
+    )
+    response = client.post(
+        f"/o/07T/plans/{plan.pk}/account/release-from-fund/", {"confirm": "on"}, follow=True
+    )
+    assert "Release of funds of £300.00 from the fund PHB fund" in response.content.decode()
