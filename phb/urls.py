@@ -62,3 +62,7 @@ urlpatterns = [
 ]
 for module in PATHWAY_APPS:
     urlpatterns += getattr(module, "global_urlpatterns", [])
+
+# Under /api/ an unknown address or a server error answers JSON, as every other API answer does.
+handler404 = "phb.errors.not_found"
+handler500 = "phb.errors.server_error"
