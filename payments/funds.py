@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from phb.money import gbp, to_pennies
 
@@ -163,14 +164,14 @@ def month_ends(year: str) -> list[tuple[str, date]]:
     return ends
 
 
-def commitment_chart(allocated: Decimal, points: list[tuple[str, Decimal | None]]) -> dict:
+def commitment_chart(allocated: Decimal, points: list[tuple[str, Decimal | None]]) -> dict[str, Any]:
     """Bars of committed to date at each month end (None: a month still to come), a line at the allocation."""
     plot_width = CHART_WIDTH - CHART_LEFT - 10
     plot_height = CHART_HEIGHT - CHART_BOTTOM - CHART_TOP
     top = max([allocated, *[value for _label, value in points if value is not None]], default=ZERO)
     top = top if top > ZERO else Decimal(1)
     slot = Decimal(plot_width) / max(len(points), 1)
-    bars = []
+    bars: list[dict[str, Any]] = []
     for index, (label, value) in enumerate(points):
         height = int(plot_height * (value or ZERO) / top)
         x = CHART_LEFT + int(slot * index) + 4
@@ -187,7 +188,7 @@ def commitment_chart(allocated: Decimal, points: list[tuple[str, Decimal | None]
             }
         )
     allocation_y = CHART_TOP + plot_height - int(plot_height * allocated / top)
-    shown = "; ".join(f"{b['label']} {gbp(b['value'])}" for b in bars if b["value"] is not None)
+    shown = "; ".join(f"{label} {gbp(value)}" for label, value in points if value is not None)
     return {
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
