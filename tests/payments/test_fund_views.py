@@ -143,7 +143,7 @@ def test_the_account_page_says_the_release_came_from_the_fund_or_why_none_did(or
     client = client_for(finance)
     page = client.get(f"/o/07T/plans/{funded.pk}/account/").content.decode()
     assert 'Approval to release of funds</dt><dd class="nhsuk-summary-list__value">0 days' in page
-    assert "released at approval from the fund agreed in advance Recovery budgets" in page
+    assert "released from the fund agreed in advance Recovery budgets" in page
     page = client.get(f"/o/07T/plans/{waiting.pk}/account/").content.decode()
     assert "no fund with room: £250.00 needed" in page
     worklist = client.get("/o/07T/payments/").content.decode()

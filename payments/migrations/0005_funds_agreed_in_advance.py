@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0002_account_closed_on'),
+        ('payments', '0004_idempotency_records_keep_their_user'),
         ('phb', '0002_performance_indexes'),
         ('support_plans', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
