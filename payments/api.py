@@ -76,6 +76,7 @@ class LedgerEntrySerializer(serializers.Serializer):
         allow_null=True, help_text="Where the receipt downloads, if there is one"
     )
     plan = serializers.IntegerField()
+    fund = serializers.IntegerField(allow_null=True, help_text="The fund a release at approval came from")
     created_by = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()
 
@@ -181,6 +182,7 @@ class UnfundedSerializer(serializers.Serializer):
     approved_on = serializers.DateField()
     days_waiting = serializers.IntegerField()
     over_limit = serializers.BooleanField()
+    reason = serializers.CharField(help_text="Why no fund released it at approval, when one was tried")
 
 
 # --- The account

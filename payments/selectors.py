@@ -16,8 +16,8 @@ from support_plans.constants import IN_PLACE_STATUSES
 from support_plans.models import SupportPlan
 
 from . import ledger
-from .constants import EntryKind, InstalmentStatus
-from .models import BudgetAccount, Instalment, LedgerEntry
+from .constants import EntryKind, FundEntryKind, InstalmentStatus
+from .models import BudgetAccount, FundEntry, Instalment, LedgerEntry
 
 WORKLIST_HORIZON_DAYS = 14
 WORKLIST_ROWS = 100
@@ -45,6 +45,7 @@ def entry_data(entry: LedgerEntry, organisation_code: str | None = None) -> dict
         "receipt_content_type": entry.receipt_content_type,
         "receipt_url": receipt_url,
         "plan": entry.plan_id,
+        "fund": entry.fund_id,
         "created_by": entry.created_by.username if entry.created_by_id else None,
         "created_at": entry.created_at.isoformat() if entry.created_at else None,
     }
@@ -73,8 +74,13 @@ def account_for_plan(*, plan: SupportPlan) -> BudgetAccount | None:
     )
 
 
+def funded_from_fund(account_id: int) -> bool:
+    """Whether the account's releases came from a fund agreed in advance (at approval)."""
+    return FundEntry.objects.filter(account_id=account_id, kind=FundEntryKind.COMMITMENT).exists()
+
+
 def account_entries(account: BudgetAccount) -> QuerySet[LedgerEntry]:
-    return account.entries.select_related("created_by", "reverses").order_by("entry_date", "id")
+    return account.entries.select_related("created_by", "reverses", "fund").order_by("entry_date", "id")
 
 
 def account_instalments(account: BudgetAccount, statuses=None) -> QuerySet[Instalment]:
@@ -181,6 +187,7 @@ def unfunded_data(row: dict) -> dict:
         "approved_on": row["approved_on"].isoformat(),
         "days_waiting": row["days_waiting"],
         "over_limit": row["overdue"],
+        "reason": account.no_fund_reason,
     }
 
 

@@ -378,6 +378,37 @@ def release_record(
     return _once(request, write)
 
 
+def release_from_fund(*, actor, plan: SupportPlan, fund, amount: Decimal, at: datetime) -> LedgerEntry:
+    """The plan's amount for the year is released from a fund agreed in advance (at approval).
+
+    Called by the fund service (inside the approval's transaction at approval), with the fund row
+    locked and its room checked; no role check here: at approval the release was agreed when the
+    fund was, not by whoever signed; later, the fund service checks the role itself.
+    """
+    account = _lock_account(plan)
+    current = _check_open(account, "release of funds")
+    before = snapshot(account, ["approved", "released", "paid"])
+    _apply(account, ledger.Entry(ledger.RELEASE, amount))
+    released_on = timezone.localdate(at)
+    entry = _write_entry(
+        actor,
+        account,
+        current,
+        kind=EntryKind.RELEASE,
+        amount=amount,
+        entry_date=released_on,
+        fund=fund,
+    )
+    account.first_released_at = account.first_released_at or at
+    account.no_fund_reason = ""
+    _mark_first(actor, account, current, "first_released_at", released_on)
+    _save_account(actor, account)
+    _audit_entry(
+        actor, account, entry, before, f"Release of funds of {gbp(amount)} from the fund {fund}"[:300]
+    )
+    return entry
+
+
 # --- Money out: payments
 
 

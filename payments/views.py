@@ -17,6 +17,7 @@ from . import selectors, services
 from .constants import InstalmentStatus
 from .exports import payments_csv
 from .forms import ClawbackForm, CorrectionForm, ExportForm, PaymentForm, RefundForm, ReleaseForm
+from .fund_services import FUND_ROLES
 from .models import BudgetAccount, Instalment, LedgerEntry
 from .receipts import receipt_response
 
@@ -96,6 +97,10 @@ class AccountView(_PlanAccountMixin, OrgViewMixin, TemplateView):
         )
         if roles.has_role(*services.RELEASE_ROLES):
             context["release_form"] = ReleaseForm(initial={"amount": account.approved - account.released})
+        # Approved while no fund had room: once one has (a top-up, say), release from it here.
+        context["release_from_fund"] = (
+            bool(account.no_fund_reason) and account.released == 0 and roles.has_role(*FUND_ROLES)
+        )
         if roles.has_role(*services.REVERSAL_ROLES):
             context["refund_form"] = RefundForm()
             context["clawback_form"] = ClawbackForm()

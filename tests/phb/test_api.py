@@ -254,6 +254,8 @@ API_MD_PATHS = [
     "/api/v1/orgs/{org}/reviews/",
     "/api/v1/orgs/{org}/plans/{id}/reviews/",
     "/api/v1/orgs/{org}/reviews/{id}/complete/",
+    "/api/v1/orgs/{org}/funds/",
+    "/api/v1/orgs/{org}/funds/{id}/",
     "/api/v1/orgs/{org}/dashboard/",
     "/api/v1/orgs/{org}/returns/phb/",
     "/api/v1/regions/{region}/dashboard/",
