@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 
 from phb.constants import Role
+from phb.fields import PlainErrorsMixin
 from phb.forms import OrgForm
 
 from . import policy as rules
@@ -44,7 +45,7 @@ class DecisionForm(OrgForm):
         return data
 
 
-class TierForm(forms.Form):
+class TierForm(PlainErrorsMixin, forms.Form):
     """One tier: its upper bound and basis, how many sign-offs of each role, the submitter rule."""
 
     up_to = forms.DecimalField(
@@ -133,7 +134,7 @@ def errors_onto_formset(formset, positions: list[int], errors: dict) -> None:
             form.add_error(field if field in form.fields else None, message)
 
 
-class PreviewForm(forms.Form):
+class PreviewForm(PlainErrorsMixin, forms.Form):
     total = forms.DecimalField(
         label="Plan total (£)", required=False, min_value=0, max_digits=12, decimal_places=2
     )

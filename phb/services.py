@@ -7,6 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from . import dates
 from .audit import record_event, snapshot
 from .constants import Role
 from .exceptions import InvalidInput
@@ -38,6 +39,7 @@ def organisation_create(*, actor, **fields) -> Organisation:
     organisation = Organisation(**{k: v for k, v in fields.items() if k in ORGANISATION_FIELDS})
     organisation.stamp(actor)
     organisation.full_clean()
+    dates.require(ambition_date=dates.problems(organisation.ambition_date, label="Ambition date"))
     organisation.save()
     record_event(
         actor=actor,
@@ -59,6 +61,7 @@ def organisation_update(*, actor, organisation: Organisation, **fields) -> Organ
             setattr(organisation, name, value)
     organisation.stamp(actor)
     organisation.full_clean()
+    dates.require(ambition_date=dates.problems(organisation.ambition_date, label="Ambition date"))
     organisation.save()
     record_event(
         actor=actor,
@@ -114,6 +117,8 @@ def member_add(
 ) -> Membership:
     """Create a user (or take the existing one) and give them roles in this organisation."""
     roles = _clean_roles(roles)
+    if not roles:
+        raise InvalidInput(roles=["Select at least one role: an account with no roles can do nothing here"])
     if team is not None and team.organisation_id != organisation.pk:
         raise InvalidInput(team=["No such team in this organisation."])
     user = User.objects.filter(username=username).first()
@@ -150,7 +155,7 @@ def member_add(
         action="member_added",
         before=before,
         after={"roles": roles, "team": membership.team_id, "is_active": True},
-        summary=f"{user.username} given roles {', '.join(roles) or 'none'}",
+        summary=f"{user.username} given roles {', '.join(str(Role(r).label) for r in roles) or 'none'}",
     )
     return membership
 
@@ -249,6 +254,7 @@ def person_create(*, actor, organisation: Organisation, cohorts: Iterable[str] =
     person = Person(organisation=organisation, **values)
     person.stamp(actor)
     person.full_clean()
+    _check_person_dates(person)
     person.save()
     _set_cohorts(actor, person, cohorts)
     record_event(
@@ -263,6 +269,10 @@ def person_create(*, actor, organisation: Organisation, cohorts: Iterable[str] =
     return person
 
 
+def _check_person_dates(person: Person) -> None:
+    dates.require(date_of_birth=dates.problems(person.date_of_birth, label="Date of birth", kind=dates.BIRTH))
+
+
 @transaction.atomic
 def person_update(*, actor, person: Person, cohorts: Iterable[str] | None = None, **fields) -> Person:
     before = {**snapshot(person), "cohorts": person.cohort_codes}
@@ -273,6 +283,7 @@ def person_update(*, actor, person: Person, cohorts: Iterable[str] | None = None
             setattr(person, name, normalise_nhs_number(value) if name == "nhs_number" else value)
     person.stamp(actor)
     person.full_clean()
+    _check_person_dates(person)
     person.save()
     if cohorts is not None:
         _set_cohorts(actor, person, cohorts)

@@ -3,14 +3,14 @@
 from django import forms
 from django.utils import timezone
 
+from phb import dates
 from phb.constants import Cohort
+from phb.fields import DateField, PlainErrorsMixin
 from phb.forms import OrgForm
 from phb.models import Organisation, Person
 
 from . import selectors, services
 from .constants import ConversationMode, Participant, ReferralSource, ReferralStatus
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -22,7 +22,11 @@ class ReferralForm(OrgForm):
     person = PersonChoiceField(queryset=Person.objects.none(), empty_label="Choose a person")
     source = forms.ChoiceField(label="Where the referral came from", choices=ReferralSource.choices)
     cohort = forms.ChoiceField(choices=Cohort.choices)
-    received_on = forms.DateField(label="Date received", widget=DATE)
+    received_on = DateField(
+        kind=dates.PAST,
+        label="Date received",
+        error_messages={"required": "Enter the date the referral was received"},
+    )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=5000, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -79,7 +83,11 @@ class TransferForm(OrgForm):
 
 
 class ConversationForm(OrgForm):
-    held_on = forms.DateField(label="Date of the conversation", widget=DATE)
+    held_on = DateField(
+        kind=dates.PAST,
+        label="Date of the conversation",
+        error_messages={"required": "Enter the date of the conversation"},
+    )
     mode = forms.ChoiceField(
         label="How it was held", choices=ConversationMode.choices, widget=forms.RadioSelect
     )
@@ -111,7 +119,7 @@ class ConversationForm(OrgForm):
         return goals
 
 
-class StatusFilterForm(forms.Form):
+class StatusFilterForm(PlainErrorsMixin, forms.Form):
     status = forms.ChoiceField(
         label="Status", choices=[("", "All statuses"), *ReferralStatus.choices], required=False
     )

@@ -4,12 +4,13 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
+from phb import dates
+from phb.fields import DateField
 from phb.forms import OrgForm
 from support_plans.constants import CloseReason
 
 from .constants import INSTRUMENT_RANGES, Attainment, Instrument, ReviewDecision
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RANGES_HINT = "; ".join(f"{i.value} {low}–{high}" for i, (low, high) in INSTRUMENT_RANGES.items())
 
 
@@ -39,7 +40,12 @@ class ReviewPolicyForm(OrgForm):
 
 
 class ReviewRequestForm(OrgForm):
-    due_on = forms.DateField(widget=DATE, label="When should the review be held?")
+    due_on = DateField(
+        kind=dates.FUTURE,
+        picker=True,
+        label="When should the review be held?",
+        error_messages={"required": "Enter the date the review should be held"},
+    )
     requested_by = forms.CharField(
         max_length=200,
         required=False,
@@ -51,7 +57,11 @@ class ReviewRequestForm(OrgForm):
 class ReviewCompleteForm(OrgForm):
     """One row per instrument (instrument + score), a five-point attainment per goal, the decision."""
 
-    held_on = forms.DateField(widget=DATE, label="Date the review was held")
+    held_on = DateField(
+        kind=dates.PAST,
+        label="Date the review was held",
+        error_messages={"required": "Enter the date the review was held"},
+    )
     working = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, label="What is working"
     )

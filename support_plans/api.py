@@ -11,6 +11,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from phb import dates
 from phb.access import PERSON_DATA_ROLES
 from phb.api import MoneyField, OrgScopedMixin
 from phb.models import Person
@@ -51,8 +52,12 @@ class ItemInput(serializers.Serializer):
     frequency = serializers.ChoiceField(choices=Frequency.choices)
     supplier = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True)
     supplier_id = serializers.IntegerField(required=False, allow_null=True)
-    start_date = serializers.DateField(required=False, allow_null=True)
-    end_date = serializers.DateField(required=False, allow_null=True)
+    start_date = serializers.DateField(
+        required=False, allow_null=True, validators=[dates.validator(label="The item's start date")]
+    )
+    end_date = serializers.DateField(
+        required=False, allow_null=True, validators=[dates.validator(label="The item's end date")]
+    )
     payment_method = serializers.ChoiceField(
         choices=PaymentMethod.choices, required=False, allow_blank=True, allow_null=True
     )
@@ -63,10 +68,11 @@ class ItemInput(serializers.Serializer):
         return value
 
     def validate(self, data):
-        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
-            raise serializers.ValidationError(
-                {"end_date": ["The end date must be on or after the start date."]}
-            )
+        problems = dates.period_problems(
+            data.get("start_date"), data.get("end_date"), noun="item", max_years=None
+        )
+        if problems:
+            raise serializers.ValidationError({"end_date": problems})
         supplier = None
         if data.get("supplier_id") is not None:
             supplier = Supplier.objects.for_org(_organisation(self)).filter(pk=data["supplier_id"]).first()
@@ -121,7 +127,9 @@ class FundingInput(serializers.Serializer):
 
 
 class AgreementInput(serializers.Serializer):
-    agreed_on = serializers.DateField(required=False, allow_null=True)
+    agreed_on = serializers.DateField(
+        required=False, allow_null=True, validators=[dates.validator(label="Date agreed", kind=dates.PAST)]
+    )
     agreed_by = serializers.ChoiceField(choices=AgreedBy.choices, required=False, allow_blank=True)
     agreed_by_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
@@ -129,8 +137,8 @@ class AgreementInput(serializers.Serializer):
 class PlanInput(serializers.Serializer):
     person = serializers.IntegerField()
     referral = serializers.IntegerField(required=False, allow_null=True)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = serializers.DateField(validators=[dates.validator(label="The plan's start date")])
+    end_date = serializers.DateField(validators=[dates.validator(label="The plan's end date")])
     management = serializers.ChoiceField(choices=Management.choices)
     funding = FundingInput(required=False, allow_null=True)
     goals = GoalInput(many=True, required=False)
@@ -150,10 +158,9 @@ class PlanInput(serializers.Serializer):
         plan = self.instance
         start = data.get("start_date", plan.start_date if plan else None)
         end = data.get("end_date", plan.end_date if plan else None)
-        if start and end and end < start:
-            raise serializers.ValidationError(
-                {"end_date": ["The end date must be on or after the start date."]}
-            )
+        problems = dates.period_problems(start, end)
+        if problems:
+            raise serializers.ValidationError({"end_date": problems})
         if data.get("referral") is not None:
             from referrals.models import Referral
 
@@ -197,7 +204,7 @@ class PatchInput(PlanInput):
 
 class CloseInput(serializers.Serializer):
     reason = serializers.ChoiceField(choices=CloseReason.choices)
-    closed_on = serializers.DateField()
+    closed_on = serializers.DateField(validators=[dates.validator(label="Date closed")])
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 

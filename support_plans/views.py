@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 
 from phb.access import PERSON_DATA_ROLES
 from phb.exceptions import InvalidInput
+from phb.fields import clean_date
 from phb.mixins import OrgViewMixin, form_errors_from
 from phb.models import Person
 
@@ -115,14 +116,9 @@ def costs_panel_context(organisation, data, plan=None) -> dict:
     result = None
     if data is not None:
         lines, incomplete = preview_lines(data)
-        from django import forms as django_forms
-
-        try:
-            start = django_forms.DateField().clean(data.get("start_date"))
-            end = django_forms.DateField().clean(data.get("end_date"))
-            result = plan_costs(start, end, lines) if end >= start else None
-        except django_forms.ValidationError:
-            result = None
+        # Read with the editor's own date field, so the panel never disagrees with the form.
+        start, end = clean_date(data.get("start_date")), clean_date(data.get("end_date"))
+        result = plan_costs(start, end, lines) if start and end and end >= start else None
     elif plan is not None:
         result = selectors.plan_costs(plan)
     return {

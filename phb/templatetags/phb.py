@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms, template
 from django.utils.html import format_html
 
+from phb.fields import DateInput
 from phb.money import gbp
 
 register = template.Library()
@@ -33,7 +34,7 @@ def nhsuk_widget(field, extra_class=""):
     if field.errors:
         described.append(f"{field.auto_id}-error")
     attrs = {"class": f"{css} {existing}".strip()}
-    if described:
+    if described and not isinstance(widget, DateInput):  # a date's fieldset carries them
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
 
@@ -41,6 +42,8 @@ def nhsuk_widget(field, extra_class=""):
 @register.filter
 def widget_kind(field) -> str:
     widget = field.field.widget
+    if isinstance(widget, DateInput):
+        return "date"
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
     if isinstance(widget, forms.RadioSelect):

@@ -98,7 +98,7 @@ def test_new_referral_with_a_future_date_shows_the_error_on_the_field(org, coord
     )
 
     assert response.status_code == 200
-    assert "cannot be in the future" in response.content.decode()
+    assert "Date received must be today or in the past" in response.content.decode()
     assert not Referral.objects.exists()
 
 
