@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import forms
 
 from phb.constants import Role
-from phb.fields import PlainErrorsMixin
+from phb.fields import PlainErrorsMixin, PlainFormSet
 from phb.forms import OrgForm
 
 from . import policy as rules
@@ -104,7 +104,7 @@ class TierForm(PlainErrorsMixin, forms.Form):
         return initial
 
 
-TierFormSet = forms.formset_factory(TierForm, extra=1, max_num=8, validate_max=True)
+TierFormSet = forms.formset_factory(TierForm, formset=PlainFormSet, extra=1, max_num=8, validate_max=True)
 
 
 def tiers_from_formset(formset) -> tuple[list[dict], list[int]]:

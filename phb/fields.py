@@ -15,6 +15,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import pretty_name
+from django.utils.functional import cached_property
 
 from . import dates
 
@@ -225,5 +226,35 @@ class PlainErrorsMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.make_messages_plain()
+
+    def make_messages_plain(self) -> None:
         for name, field in self.fields.items():
             plain_messages(name, field)
+
+    def full_clean(self):
+        # Fields a form adds after __init__ (one per goal, per role) get plain messages too.
+        self.make_messages_plain()
+        super().full_clean()
+
+
+INCOMPLETE_POST = "This form was not sent in full. Reload the page and try again"
+
+
+class PlainFormSet(forms.BaseFormSet):
+    """A formset whose own problems (rows missing from the post, too many rows) read plainly too."""
+
+    default_error_messages = {
+        "missing_management_form": INCOMPLETE_POST,
+        "too_many_forms": "Enter at most %(num)d rows",
+        "too_few_forms": "Enter at least %(num)d rows",
+    }
+
+    @cached_property
+    def management_form(self):
+        form = super().management_form
+        for field in form.fields.values():
+            field.error_messages = {"required": INCOMPLETE_POST, "invalid": INCOMPLETE_POST}
+        if form.is_bound:
+            form.full_clean()  # Django validated it with its own messages already
+        return form

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 
 from phb import dates
-from phb.fields import DateField, PlainErrorsMixin
+from phb.fields import DateField, PlainErrorsMixin, PlainFormSet
 from phb.forms import OrgForm
 from phb.models import Person
 
@@ -47,7 +47,10 @@ class PlanForm(OrgForm):
         error_messages={"required": "Enter the date the plan ends"},
     )
     management = forms.ChoiceField(
-        choices=Management.choices, widget=forms.RadioSelect, label="How the budget is managed"
+        choices=Management.choices,
+        widget=forms.RadioSelect,
+        label="How the budget is managed",
+        error_messages={"required": "Select how the budget is managed"},
     )
     funded_nhs = forms.BooleanField(required=False, initial=True, label="NHS contributes")
     funded_social_care = forms.BooleanField(
@@ -105,6 +108,7 @@ class GoalForm(PlainErrorsMixin, forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Goal, in the person's words",
+        error_messages={"required": "Enter the goal, in the person's words"},
     )
     how_budget_helps = forms.CharField(
         max_length=2000,
@@ -115,14 +119,22 @@ class GoalForm(PlainErrorsMixin, forms.Form):
 
 
 class ItemForm(PlainErrorsMixin, forms.Form):
-    description = forms.CharField(max_length=300, label="What it is")
-    category = forms.ChoiceField(choices=(), label="Spend category")
+    description = forms.CharField(
+        max_length=300, label="What it is", error_messages={"required": "Enter what the budget pays for"}
+    )
+    category = forms.ChoiceField(
+        choices=(), label="Spend category", error_messages={"required": "Select a spend category"}
+    )
     supplier_name = forms.CharField(max_length=200, required=False, label="Supplier or provider")
     supplier_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    amount = amount_field(label="Amount (£)")
-    frequency = forms.ChoiceField(choices=[("", "Choose how often"), *Frequency.choices], label="How often")
-    start_date = DateField(required=False, picker=True, label="From")
-    end_date = DateField(required=False, picker=True, label="Until")
+    amount = amount_field(label="Amount (£)", error_messages={"required": "Enter the amount, like 25.50"})
+    frequency = forms.ChoiceField(
+        choices=[("", "Choose how often"), *Frequency.choices],
+        label="How often",
+        error_messages={"required": "Select how often it is paid"},
+    )
+    start_date = DateField(required=False, picker=True, label="Start date")
+    end_date = DateField(required=False, picker=True, label="End date")
     payment_method = forms.ChoiceField(
         choices=[("", "Not decided"), *PaymentMethod.choices], required=False, label="Payment method"
     )
@@ -160,13 +172,21 @@ class ItemForm(PlainErrorsMixin, forms.Form):
 
 
 class RiskForm(PlainErrorsMixin, forms.Form):
-    risk = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Risk")
+    risk = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Risk",
+        error_messages={"required": "Enter the risk"},
+    )
     mitigation = forms.CharField(
-        max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="How it is managed"
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="How it is managed",
+        error_messages={"required": "Enter how the risk is managed"},
     )
 
 
-class EditorFormSet(forms.BaseFormSet):
+class EditorFormSet(PlainFormSet):
     """Rows shown filled in on the page; once posted, a row left empty is simply not kept."""
 
     def initial_form_count(self):

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms, template
 from django.utils.html import format_html
 
+from phb.constants import Role
 from phb.fields import DateInput
 from phb.money import gbp
 
@@ -53,6 +54,15 @@ def widget_kind(field) -> str:
     if isinstance(widget, forms.HiddenInput):
         return "hidden"
     return "input"
+
+
+@register.filter
+def role_label(code) -> str:
+    """'care_coordinator' -> 'Care coordinator': a role as words, never its code."""
+    try:
+        return str(Role(str(code)).label)
+    except ValueError:
+        return str(code).replace("_", " ").capitalize()
 
 
 @register.filter
