@@ -4,7 +4,9 @@ An app's AppConfig may declare
 - `person_section = ("app/_person_section.html", "app.selectors.person_section")`: the function
   takes (person, org_context) and returns the template's context (given as `section`);
 - `home_panel = ("app/_home_panel.html", "app.selectors.home_panel")`: the function takes the
-  org_context and returns the context, or None when the panel has nothing for this user's roles.
+  org_context and returns the context, or None when the panel has nothing for this user's roles;
+- `plan_section = ("app/_plan_section.html", "app.selectors.plan_section")`: the same for a
+  support plan's page, given (plan, org_context) (a later stage adds what it knows of the plan).
 Sections appear in the order the apps are installed, which is the order of the pathway.
 """
 
@@ -30,6 +32,10 @@ def person_sections(person, org_context) -> list[dict]:
     for section in sections:
         section["context"] = {**section["context"], "person": person}
     return sections
+
+
+def plan_sections(plan, org_context) -> list[dict]:
+    return _contributions("plan_section", plan, org_context)
 
 
 def home_panels(org_context) -> list[dict]:

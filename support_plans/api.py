@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -561,8 +562,28 @@ class PlanCloseView(PlanMixin, APIView):
         return self.answer(plan)
 
 
+class PDFRenderer(BaseRenderer):
+    """Lets content negotiation accept `Accept: application/pdf`; the view writes the PDF itself."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else JSONRenderer().render(data)
+
+
 class PlanPdfView(PlanMixin, APIView):
-    """The person's copy of the plan, as a PDF."""
+    """The person's copy of the plan, as a PDF (a client may ask for application/pdf or anything)."""
+
+    renderer_classes = [PDFRenderer, JSONRenderer]
+
+    def handle_exception(self, exc):
+        # An error is a JSON body, whatever type the client asked for.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, *args, **kwargs):

@@ -14,6 +14,7 @@ from phb.exceptions import InvalidInput
 from phb.fields import clean_date
 from phb.mixins import OrgViewMixin, form_errors_from
 from phb.models import Person
+from phb.sections import plan_sections
 
 from . import selectors, services
 from .api import pdf_response
@@ -319,6 +320,7 @@ class PlanDetailView(PlanPageMixin, TemplateView):
                 "close_form": CloseForm(),
                 "offer_form": FastTrackChoiceForm(organisation=self.organisation),
                 "review": selectors.first_review(plan),
+                "plan_sections": plan_sections(plan, self.org_context),
             }
         )
         return context
