@@ -258,3 +258,87 @@ class PlainFormSet(forms.BaseFormSet):
         if form.is_bound:
             form.full_clean()  # Django validated it with its own messages already
         return form
+
+
+# --- Choosing a person
+
+
+class PersonPicker(forms.Widget):
+    """Search as you type by name or NHS number (htmx), picking from the results as radios.
+
+    Without JavaScript the Search button posts the form as it is (nothing typed is lost) and the
+    page comes back with the results; the form's own field says to choose one.
+    """
+
+    template_name = "phb/widgets/person_picker.html"
+    search_suffix = "_q"
+    button_suffix = "_search"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.organisation = None
+        self.search_url = ""
+        self.add_url = ""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+    def get_context(self, name, value, attrs):
+        from . import selectors
+        from .models import Person
+
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        query = getattr(self, "query", "") or ""
+        people = selectors.person_picker(organisation=self.organisation, query=query) if query else []
+        chosen = None
+        if value not in (None, "") and str(value).isdigit() and self.organisation is not None:
+            chosen = Person.objects.for_org(self.organisation).filter(pk=value).first()
+        if chosen is not None and chosen not in people:
+            people = [chosen, *people]
+        widget.update(
+            {
+                "query": query,
+                "people": people,
+                "chosen": chosen.pk if chosen else None,
+                "search_name": name + self.search_suffix,
+                "button_name": name + self.button_suffix,
+                "search_url": self.search_url,
+                "add_url": self.add_url,
+                "base_id": widget["attrs"].get("id") or name,
+            }
+        )
+        return context
+
+    def id_for_label(self, id_):
+        return f"{id_}-search" if id_ else id_
+
+
+class PersonField(forms.ModelChoiceField):
+    """A person of the organisation, chosen with the picker (never a list of everyone)."""
+
+    widget = PersonPicker
+
+    def __init__(self, *, queryset, **kwargs):
+        kwargs.setdefault("error_messages", {})
+        kwargs["error_messages"].setdefault(
+            "required", "Search for the person by name or NHS number, then select them"
+        )
+        kwargs["error_messages"].setdefault("invalid_choice", "Select a person from the search results")
+        super().__init__(queryset=queryset, **kwargs)
+
+    def bind_to(self, *, organisation, data=None, prefix: str = "", name: str = "person") -> None:
+        """Scope the picker to the organisation and read what was searched for from the post."""
+        from django.urls import reverse
+
+        self.widget.organisation = organisation
+        self.widget.search_url = reverse("person-pick", kwargs={"org": organisation.code})
+        self.widget.add_url = reverse("person-create", kwargs={"org": organisation.code})
+        key = (prefix + "-" if prefix else "") + name
+        self.widget.query = (data or {}).get(key + PersonPicker.search_suffix, "") if data is not None else ""
+        self.searching = data is not None and key + PersonPicker.button_suffix in data
+
+    def validate(self, value):
+        if getattr(self, "searching", False):
+            raise ValidationError("Select the person from the search results", code="searching")
+        super().validate(value)

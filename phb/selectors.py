@@ -22,6 +22,28 @@ def person_search(*, organisation: Organisation, query: str = "") -> QuerySet[Pe
     return people.filter(condition)
 
 
+PICKER_LIMIT = 10
+
+
+def person_picker(*, organisation: Organisation, query: str, limit: int = PICKER_LIMIT) -> list[Person]:
+    """The first people of the organisation whose NHS number, or a name, starts with what is typed.
+
+    Prefix matches, in the order of the (organisation, family_name, given_name) index and cut off
+    at `limit`, so a search stays fast however many people the organisation holds.
+    """
+    query = (query or "").strip()[:100]
+    if not query:
+        return []
+    people = Person.objects.for_org(organisation).order_by("family_name", "given_name", "pk")
+    digits = normalise_nhs_number(query)
+    if digits.isdigit():
+        return list(people.filter(nhs_number__startswith=digits)[:limit])
+    condition = Q()
+    for word in query.replace(",", " ").split()[:4]:
+        condition &= Q(family_name__istartswith=word) | Q(given_name__istartswith=word)
+    return list(people.filter(condition)[:limit])
+
+
 def person_timeline(*, person: Person, limit: int = 100) -> QuerySet[AuditEvent]:
     return (
         AuditEvent.objects.filter(organisation_id=person.organisation_id, person=person)

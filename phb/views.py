@@ -13,6 +13,7 @@ from . import selectors, services
 from .access import organisations_for
 from .constants import Role
 from .exceptions import InvalidInput
+from .fields import PersonPicker
 from .forms import (
     MembershipForm,
     OrganisationForm,
@@ -79,6 +80,31 @@ class PersonListView(OrgViewMixin, TemplateView):
         context["form"] = form
         context["query"] = query
         context["page"] = Paginator(people, 25).get_page(self.request.GET.get("page"))
+        return context
+
+
+class PersonPickView(OrgViewMixin, TemplateView):
+    """htmx: people of this organisation whose name or NHS number starts with what is typed."""
+
+    template_name = "phb/_person_picker_results.html"
+    model = Person
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = (self.request.GET.get("q") or "")[:100]
+        name = self.request.GET.get("name") or "person"
+        for key, value in self.request.GET.items():
+            if key.endswith(PersonPicker.search_suffix):
+                query = value[:100]
+                name = key[: -len(PersonPicker.search_suffix)]
+        context.update(
+            people=selectors.person_picker(organisation=self.organisation, query=query),
+            query=query,
+            name=name if name.replace("-", "").replace("_", "").isalnum() else "person",
+            base_id=f"id_{name}",
+            chosen=None,
+            add_url=reverse("person-create", kwargs={"org": self.organisation.code}),
+        )
         return context
 
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from phb import dates
 from phb.constants import Cohort
-from phb.fields import DateField, PlainErrorsMixin
+from phb.fields import DateField, PersonField, PlainErrorsMixin
 from phb.forms import OrgForm
 from phb.models import Organisation, Person
 
@@ -13,13 +13,8 @@ from . import selectors, services
 from .constants import ConversationMode, Participant, ReferralSource, ReferralStatus
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, person):
-        return f"{person.family_name}, {person.given_name} (NHS number {person.nhs_number_display})"
-
-
 class ReferralForm(OrgForm):
-    person = PersonChoiceField(queryset=Person.objects.none(), empty_label="Choose a person")
+    person = PersonField(queryset=Person.objects.none(), label="Person")
     source = forms.ChoiceField(label="Where the referral came from", choices=ReferralSource.choices)
     cohort = forms.ChoiceField(choices=Cohort.choices)
     received_on = DateField(
@@ -31,8 +26,9 @@ class ReferralForm(OrgForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.for_org(self.organisation).order_by(
-            "family_name", "given_name"
+        self.fields["person"].queryset = Person.objects.for_org(self.organisation)
+        self.fields["person"].bind_to(
+            organisation=self.organisation, data=self.data if self.is_bound else None
         )
         self.fields["received_on"].initial = timezone.localdate()
 

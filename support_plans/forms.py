@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 
 from phb import dates
-from phb.fields import DateField, PlainErrorsMixin, PlainFormSet
+from phb.fields import DateField, PersonField, PlainErrorsMixin, PlainFormSet
 from phb.forms import OrgForm
 from phb.models import Person
 
@@ -35,7 +35,7 @@ def category_choices(organisation) -> list[tuple[str, str]]:
 
 
 class PlanForm(OrgForm):
-    person = forms.ModelChoiceField(queryset=Person.objects.none(), label="Person (budget holder)")
+    person = PersonField(queryset=Person.objects.none(), label="Person (budget holder)")
     referral = forms.IntegerField(required=False, widget=forms.HiddenInput)
     start_date = DateField(
         picker=True, label="Plan starts", error_messages={"required": "Enter the date the plan starts"}
@@ -86,6 +86,9 @@ class PlanForm(OrgForm):
         super().__init__(*args, **kwargs)
         self.plan = plan
         self.fields["person"].queryset = Person.objects.for_org(self.organisation)
+        self.fields["person"].bind_to(
+            organisation=self.organisation, data=self.data if self.is_bound else None
+        )
         if plan is not None:
             # The person of a plan version does not change.
             del self.fields["person"]

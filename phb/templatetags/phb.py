@@ -6,7 +6,7 @@ from django import forms, template
 from django.utils.html import format_html
 
 from phb.constants import Role
-from phb.fields import DateInput
+from phb.fields import DateInput, PersonPicker
 from phb.money import gbp
 
 register = template.Library()
@@ -35,7 +35,7 @@ def nhsuk_widget(field, extra_class=""):
     if field.errors:
         described.append(f"{field.auto_id}-error")
     attrs = {"class": f"{css} {existing}".strip()}
-    if described and not isinstance(widget, DateInput):  # a date's fieldset carries them
+    if described and not isinstance(widget, DateInput | PersonPicker):  # a date's fieldset carries them
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
 
@@ -45,6 +45,8 @@ def widget_kind(field) -> str:
     widget = field.field.widget
     if isinstance(widget, DateInput):
         return "date"
+    if isinstance(widget, PersonPicker):
+        return "picker"
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
     if isinstance(widget, forms.RadioSelect):
