@@ -97,3 +97,35 @@ def test_pdf_of_a_plan_waiting_for_sign_off_says_so_on_its_first_page(org, coord
     plan = submitted_plan(org, total="200.00")
     text = first_page_text(api_client_for(coordinator).get(f"/api/v1/orgs/07T/plans/{plan.pk}/pdf/").content)
     assert "This plan is waiting for sign-off." in text
+
+
+def test_costs_panel_after_a_validation_error_shows_what_was_typed(org, coordinator):
+    from tests.factories import PersonFactory
+
+    person = PersonFactory(organisation=org)
+    client = Client()
+    client.force_login(coordinator)
+    response = client.post(
+        "/o/07T/plans/new/",
+        {
+            "person": person.pk,
+            "start_date": "2026-01-05",
+            "end_date": "2026-12-31",
+            # no way of managing the budget chosen: the form is refused
+            "goals-TOTAL_FORMS": "0",
+            "goals-INITIAL_FORMS": "0",
+            "items-TOTAL_FORMS": "1",
+            "items-INITIAL_FORMS": "0",
+            "items-0-description": "Swimming pass",
+            "items-0-category": "fitness_exercise",
+            "items-0-amount": "200.00",
+            "items-0-frequency": "one_off",
+            "risks-TOTAL_FORMS": "0",
+            "risks-INITIAL_FORMS": "0",
+        },
+    )
+    text = response.content.decode()
+    assert "Select how the budget is managed" in text
+    assert 'id="cost-total">£200.00<' in text
+    assert "Enter the plan's start and end dates" not in text
+    assert 'value="2026-01-05"' in text  # the date picker shows what was typed
