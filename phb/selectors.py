@@ -23,25 +23,32 @@ def person_search(*, organisation: Organisation, query: str = "") -> QuerySet[Pe
 
 
 PICKER_LIMIT = 10
+PICKER_CANDIDATES = 200
 
 
 def person_picker(*, organisation: Organisation, query: str, limit: int = PICKER_LIMIT) -> list[Person]:
-    """The first people of the organisation whose NHS number, or a name, starts with what is typed.
+    """People of the organisation whose NHS number, or a name, starts with what is typed.
 
-    Prefix matches, in the order of the (organisation, family_name, given_name) index and cut off
-    at `limit`, so a search stays fast however many people the organisation holds.
+    Prefix matches served by the prefix indexes (phb/migrations/0003), so a search stays fast
+    however many people the organisation holds: up to CANDIDATES matches are read unordered
+    (an ORDER BY would walk the name index past every earlier name) and the first `limit` by
+    name are shown; typing more narrows the search.
     """
     query = (query or "").strip()[:100]
     if not query:
         return []
-    people = Person.objects.for_org(organisation).order_by("family_name", "given_name", "pk")
+    people = Person.objects.for_org(organisation).order_by()
     digits = normalise_nhs_number(query)
     if digits.isdigit():
-        return list(people.filter(nhs_number__startswith=digits)[:limit])
-    condition = Q()
-    for word in query.replace(",", " ").split()[:4]:
-        condition &= Q(family_name__istartswith=word) | Q(given_name__istartswith=word)
-    return list(people.filter(condition)[:limit])
+        people = people.filter(nhs_number__startswith=digits)
+    else:
+        condition = Q()
+        for word in query.replace(",", " ").split()[:4]:
+            condition &= Q(family_name__istartswith=word) | Q(given_name__istartswith=word)
+        people = people.filter(condition)
+    found = list(people[:PICKER_CANDIDATES])
+    found.sort(key=lambda p: (p.family_name.lower(), p.given_name.lower(), p.pk))
+    return found[:limit]
 
 
 def person_timeline(*, person: Person, limit: int = 100) -> QuerySet[AuditEvent]:
