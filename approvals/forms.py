@@ -5,8 +5,9 @@ from decimal import Decimal
 
 from django import forms
 
+from phb import dates
 from phb.constants import Role
-from phb.fields import PlainErrorsMixin, PlainFormSet
+from phb.fields import DateField, PlainErrorsMixin, PlainFormSet
 from phb.forms import OrgForm
 
 from . import policy as rules
@@ -140,4 +141,16 @@ class PreviewForm(PlainErrorsMixin, forms.Form):
     )
     weekly = forms.DecimalField(
         label="Weekly cost (£)", required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+
+
+class EffectiveFromForm(PlainErrorsMixin, forms.Form):
+    """When a new version of the policy takes effect: today (left empty) or a later date."""
+
+    effective_from = DateField(
+        kind=dates.FUTURE,
+        picker=True,
+        required=False,
+        label="In force from",
+        help_text="Leave empty for now, or give a later date (for example 1 April, when the board agreed it).",
     )

@@ -1,4 +1,4 @@
-"""Parts of the kernel's pages contributed by the pathway apps (the person's page, the home page).
+"""What a pathway app contributes to pages it does not own (the person's page, the home page, the plan).
 
 An app's AppConfig may declare
 - `person_section = ("app/_person_section.html", "app.selectors.person_section")`: the function
@@ -7,6 +7,10 @@ An app's AppConfig may declare
   org_context and returns the context, or None when the panel has nothing for this user's roles;
 - `plan_section = ("app/_plan_section.html", "app.selectors.plan_section")`: the same for a
   support plan's page, given (plan, org_context) (a later stage adds what it knows of the plan).
+- `plan_parts = {"account": "payments.selectors.plan_account"}`: what a later stage adds to the
+  support plan's page, API answer and PDF (the tier it would need, its approval, its account, its
+  first review), so that support_plans shows them without importing a later stage. Support plans
+  asks `plan_part("account", plan)`; a part that no installed app contributes is None.
 Sections appear in the order the apps are installed, which is the order of the pathway.
 """
 
@@ -40,3 +44,12 @@ def plan_sections(plan, org_context) -> list[dict]:
 
 def home_panels(org_context) -> list[dict]:
     return _contributions("home_panel", org_context)
+
+
+def plan_part(name: str, *args):
+    """The part `name` of a support plan's page that a later stage contributes (None if none does)."""
+    for config in apps.get_app_configs():
+        function_path = getattr(config, "plan_parts", {}).get(name)
+        if function_path:
+            return import_string(function_path)(*args)
+    return None

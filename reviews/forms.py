@@ -37,6 +37,13 @@ class ReviewPolicyForm(OrgForm):
         required=False,
         label="Review at the midpoint and end of the plan instead of on the cycle (time-limited recovery budgets)",
     )
+    effective_from = DateField(
+        kind=dates.FUTURE,
+        picker=True,
+        required=False,
+        label="In force from",
+        help_text="Leave empty for now, or give a later date agreed for the change.",
+    )
 
 
 class ReviewRequestForm(OrgForm):

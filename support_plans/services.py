@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from phb import dates
+from phb import dates, events
 from phb.audit import record_event, snapshot
 from phb.exceptions import Conflict, InvalidInput, TransitionNotAllowed
 from phb.models import Organisation, Person
@@ -305,11 +305,14 @@ def plan_submit(*, actor, plan: SupportPlan):
         after=snapshot(locked),
         summary=f"Support plan (version {locked.version}) submitted for sign-off: {gbp(locked.cost_total)}",
     )
-    from approvals.services import approval_request_open
-
-    request = approval_request_open(actor=actor, plan=locked)
+    opened = events.publish(
+        events.PlanSubmitted(
+            organisation_id=locked.organisation_id, actor_id=events.actor_id_of(actor), plan_id=locked.pk
+        )
+    )
     _refresh_from(plan, locked)
-    return request
+    # What the reactions opened for it (the approval request), for the caller to show.
+    return next((thing for thing in opened if thing is not None), None)
 
 
 def _set_status(
@@ -375,14 +378,15 @@ def plan_mark_approved(*, actor, plan: SupportPlan, at: datetime) -> SupportPlan
             f"Support plan (version {locked.version}) in use from now",
             activated_at=at,
         )
-    from payments.services import account_open_or_resize
-
-    account_open_or_resize(actor=actor, plan=locked)
-    if was_active:
-        from reviews.services import reviews_schedule_for_plan
-
-        # The budget's open reviews move to the version now in use.
-        reviews_schedule_for_plan(actor=actor, plan=locked)
+    events.publish(
+        events.PlanApproved(
+            organisation_id=locked.organisation_id,
+            actor_id=events.actor_id_of(actor),
+            plan_id=locked.pk,
+            at=at,
+            continues_active=was_active,
+        )
+    )
     _refresh_from(plan, locked)
     return locked
 
@@ -439,9 +443,14 @@ def plan_mark_active(*, actor, plan: SupportPlan, at: datetime) -> SupportPlan:
         f"Personal health budget in use (support plan version {locked.version})",
         activated_at=at,
     )
-    from reviews.services import reviews_schedule_for_plan
-
-    reviews_schedule_for_plan(actor=actor, plan=locked)
+    events.publish(
+        events.PlanActivated(
+            organisation_id=locked.organisation_id,
+            actor_id=events.actor_id_of(actor),
+            plan_id=locked.pk,
+            at=at,
+        )
+    )
     _refresh_from(plan, locked)
     return locked
 
@@ -519,9 +528,15 @@ def plan_close(*, actor, plan: SupportPlan, reason: str, closed_on: date, note: 
     budget.stamp(actor)
     _clean(budget)
     budget.save()
-    from payments.services import account_close
-
-    account_close(actor=actor, budget=budget, closed_on=closed_on)
+    events.publish(
+        events.PlanClosed(
+            organisation_id=locked.organisation_id,
+            actor_id=events.actor_id_of(actor),
+            plan_id=locked.pk,
+            budget_id=budget.pk,
+            closed_on=closed_on,
+        )
+    )
     _refresh_from(plan, locked)
     return locked
 
@@ -612,6 +627,95 @@ def fast_track_offer_create(
         after=snapshot(offer),
         summary=f"Fast-track offer {offer.name} ({gbp(offer.amount)}) set up",
     )
+    return offer
+
+
+SUPPLIER_FIELDS = (
+    "name",
+    "service",
+    "category",
+    "contact",
+    "typical_amount",
+    "typical_frequency",
+    "is_active",
+)
+OFFER_FIELDS = (
+    "name",
+    "description",
+    "category",
+    "amount",
+    "frequency",
+    "supplier",
+    "payment_method",
+    "is_active",
+)
+
+
+def _change(actor, thing, fields: tuple[str, ...], changes: dict, action: str, what: str) -> bool:
+    """Lock the row, apply the changes named in `fields`, audit before and after; False if nothing changed."""
+    unknown = set(changes) - set(fields)
+    if unknown:
+        raise InvalidInput(**{name: ["This cannot be changed."] for name in sorted(unknown)})
+    locked = type(thing).objects.select_for_update().get(pk=thing.pk)
+    before = snapshot(locked)
+    changed = [name for name, value in changes.items() if getattr(locked, name) != value]
+    if not changed:
+        return False
+    for name in changed:
+        setattr(locked, name, value := changes[name])
+        setattr(thing, name, value)
+    locked.stamp(actor)
+    _clean(locked)
+    locked.save()
+    retired = "is_active" in changed and not locked.is_active
+    restored = "is_active" in changed and locked.is_active
+    summary = f"{what} {locked} " + ("retired" if retired else "brought back" if restored else "changed")
+    record_event(
+        actor=actor,
+        organisation=locked.organisation,
+        obj=locked,
+        action=action,
+        before=before,
+        after=snapshot(locked),
+        summary=summary,
+    )
+    return True
+
+
+@transaction.atomic
+def supplier_update(*, actor, supplier: Supplier, **changes) -> Supplier:
+    """Change a supplier in the directory, or retire it (`is_active=False`): a retired supplier leaves
+    the pickers and search used for planning but stays on the plans that used it."""
+    organisation = supplier.organisation
+    for name in ("name", "service"):
+        if name in changes:
+            changes[name] = (changes[name] or "").strip()
+    if not changes.get("name", supplier.name):
+        raise InvalidInput(name=["Enter the supplier's name."])
+    if changes.get("category") and changes["category"] not in category_codes(organisation):
+        raise InvalidInput(category=[f"Unknown spend category {changes['category']!r}."])
+    name, service = changes.get("name", supplier.name), changes.get("service", supplier.service)
+    if (
+        Supplier.objects.for_org(organisation)
+        .filter(name__iexact=name, service__iexact=service)
+        .exclude(pk=supplier.pk)
+        .exists()
+    ):
+        raise InvalidInput(name=["This supplier and service are already in the directory."])
+    _change(actor, supplier, SUPPLIER_FIELDS, changes, "supplier_changed", "Supplier")
+    return supplier
+
+
+@transaction.atomic
+def fast_track_offer_update(*, actor, offer: FastTrackOffer, **changes) -> FastTrackOffer:
+    """Change a fast-track offer, or retire it (`is_active=False`) when it ends; plans keep their items."""
+    organisation = offer.organisation
+    if "category" in changes and changes["category"] not in category_codes(organisation):
+        raise InvalidInput(category=[f"Unknown spend category {changes['category']!r}."])
+    supplier = changes.get("supplier")
+    if supplier is not None and supplier.organisation_id != organisation.pk:
+        raise InvalidInput(supplier=["No such supplier in this organisation."])
+    _change(actor, offer, OFFER_FIELDS, changes, "fast_track_offer_changed", "Fast-track offer")
     return offer
 
 
