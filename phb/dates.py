@@ -48,7 +48,7 @@ def problems(
     if kind in (PAST, BIRTH) and day > on:
         return [f"{label} must be today or in the past"]
     if kind == FUTURE and day < on:
-        return [f"{label} must be today or in the future"]
+        return [f"{label} must be today or later"]
     return []
 
 

@@ -27,7 +27,7 @@ from reviews.models import ReviewPolicy
 from support_plans.constants import AgreedBy, Frequency
 from support_plans.models import PlanGoal, PlanItem
 from tests.factories import OrganisationFactory, PersonFactory, TeamFactory, member
-from tests.factories.support_plans import PlanFactory, PlanRiskFactory, SupplierFactory
+from tests.factories.support_plans import FastTrackOfferFactory, PlanFactory, PlanRiskFactory, SupplierFactory
 from tests.test_isolation import _fill, _kwargs_in, _walk
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +40,8 @@ EDIT_PAGES = {
     "support_plans:plan-edit",
     "approvals:policy",
     "reviews:policy",
+    "support_plans:supplier-edit",
+    "support_plans:fast-track-edit",
 }
 # Pages whose form creates something or takes an action (posting them is not a round trip).
 ACTION_PAGES = {
@@ -69,6 +71,8 @@ ACTION_PAGES = {
     "payments:payment-create",
     "reviews:review-complete",
     "reviews:review-request",
+    "approvals:policy-withdraw",
+    "reviews:policy-withdraw",
 }
 # Rows that record what happened rather than what is: a save adds to them by design.
 NOT_COMPARED = {"auditevent", "recordaccess", "notification", "dataversion", "session"}
@@ -324,6 +328,8 @@ def filled(db):
         "Person": person,
         "Membership": Membership.objects.get(user=colleague, organisation=organisation),
         "SupportPlan": plan,
+        "Supplier": supplier,
+        "FastTrackOffer": FastTrackOfferFactory(organisation=organisation, supplier=supplier),
     }
     return {"organisation": organisation, "client": client, "objects": objects}
 

@@ -46,6 +46,8 @@ def test_no_form_page_answers_with_a_django_default_message(insider):
     failures = []
     for name in sorted(EDIT_PAGES | ACTION_PAGES):
         route, view = _named_routes()[name]
+        if set(_kwargs_in(route)) - {"org", "pk"}:
+            continue  # a version number, not an object with a form
         values = {"org": home.code}
         if "pk" in _kwargs_in(route):
             obj = view.model.objects.filter(organisation=home).order_by("pk").first()
