@@ -29,7 +29,7 @@ PICKER_CANDIDATES = 200
 def person_picker(*, organisation: Organisation, query: str, limit: int = PICKER_LIMIT) -> list[Person]:
     """People of the organisation whose NHS number, or a name, starts with what is typed.
 
-    Prefix matches served by the prefix indexes (phb/migrations/0003), so a search stays fast
+    Prefix matches served by the prefix indexes (phb/migrations/0004), so a search stays fast
     however many people the organisation holds: up to CANDIDATES matches are read unordered
     (an ORDER BY would walk the name index past every earlier name) and the first `limit` by
     name are shown; typing more narrows the search.

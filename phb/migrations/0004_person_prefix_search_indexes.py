@@ -30,6 +30,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("phb", "0002_performance_indexes")]
+    dependencies = [("phb", "0003_invitations")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
