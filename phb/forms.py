@@ -105,27 +105,14 @@ class PersonSearchForm(PlainErrorsMixin, forms.Form):
 
 
 class StaffForm(OrgForm):
-    username = forms.CharField(max_length=150)
+    username = forms.CharField(max_length=150, error_messages={"required": "Enter a username"})
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
     email = forms.EmailField(required=False)
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 8 characters, not a common password. Give it to the person safely.",
-    )
-    roles = forms.MultipleChoiceField(
-        choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
-    )
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.for_org(self.organisation)
-
-
-class InvitationForm(OrgForm):
-    email = forms.EmailField(
-        label="Email address", help_text="The invitation link is sent here. It works once, for 7 days."
+        error_messages={"required": "Enter a password for the new account"},
     )
     roles = forms.MultipleChoiceField(
         choices=Role.choices,
@@ -136,30 +123,39 @@ class InvitationForm(OrgForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].error_messages["required"] = "Enter a username"
         self.fields["team"].queryset = Team.objects.for_org(self.organisation)
 
     def clean(self):
-        """Everything wrong with a new account at once, not one problem per attempt."""
+        """Everything wrong with a new account at once (the password's rules too), not one per attempt."""
         data = super().clean()
-        username = data.get("username")
-        if username and not User.objects.filter(username=username).exists():
-            password = data.get("password")
-            if not password:
-                self.add_error("password", "Enter a password for the new account")
-            else:
-                candidate = User(
-                    username=username,
-                    email=data.get("email", ""),
-                    first_name=data.get("first_name", ""),
-                    last_name=data.get("last_name", ""),
-                )
-                try:
-                    validate_password(password, candidate)
-                except forms.ValidationError as error:
-                    for message in error.messages:
-                        self.add_error("password", message)
+        password = data.get("password")
+        if password:
+            candidate = User(
+                username=data.get("username", ""),
+                email=data.get("email", ""),
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+            )
+            try:
+                validate_password(password, candidate)
+            except forms.ValidationError as error:
+                for message in error.messages:
+                    self.add_error("password", message)
         return data
+
+
+class InvitationForm(OrgForm):
+    email = forms.EmailField(
+        label="Email address", help_text="The invitation link is sent here. It works once, for 7 days."
+    )
+    roles = forms.MultipleChoiceField(
+        choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.for_org(self.organisation)
 
 
 class MembershipForm(OrgForm):

@@ -47,6 +47,7 @@ EDIT_PAGES = {
 ACTION_PAGES = {
     "person-create",
     "staff-create",
+    "staff-invite",
     "team-list",
     "referrals:create",
     "referrals:accept",
