@@ -117,7 +117,7 @@ def _parse_signoffs(
         if not isinstance(role, str) or role not in known_roles:
             errors[f"{here}.role"] = [f"{role!r} is not a role that can sign off plans."]
         elif role in seen:
-            errors[f"{here}.role"] = [f"{role} is listed twice; raise its count instead."]
+            errors[f"{here}.role"] = [f"{_default_label(role)} is listed twice; raise its count instead."]
         if isinstance(count, bool) or not isinstance(count, int):
             if isinstance(count, str) and count.strip().isdigit():
                 count = int(count)
@@ -267,15 +267,15 @@ def refusal(
     """
     signoffs = _signoffs(required)
     if role not in set(user_roles):
-        return f"You do not hold the role {role} in this organisation."
+        return f"You do not hold the role {_default_label(role)} in this organisation."
     if role not in {s.role for s in signoffs}:
-        return f"This request needs no sign-off from the role {role}."
+        return f"This request needs no sign-off from a {_default_label(role)}."
     if any(d.user_id == user_id for d in decisions):
         return "You have already decided on this request: each person fills at most one sign-off."
     if user_id == submitter_id and not submitter_may_sign:
         return "At this tier the person who submitted the plan cannot sign it off."
     if decision == APPROVE and slots_open(signoffs, decisions).get(role, 0) < 1:
-        return f"The {role} sign-off is already given."
+        return f"The {_default_label(role)} sign-off is already given."
     return None
 
 
@@ -336,7 +336,8 @@ def fillable_roles(
 
 
 def _default_label(role: str) -> str:
-    return role.replace("_", " ")
+    """'care coordinator', 'PHB lead': a role code as words, for a sentence."""
+    return role.replace("_", " ").replace("phb", "PHB")
 
 
 def _article(word: str) -> str:

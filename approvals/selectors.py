@@ -106,6 +106,30 @@ def roles_user_may_fill(request: ApprovalRequest, *, user, roles) -> list[str]:
     )
 
 
+def plan_section(plan, org_context) -> dict | None:
+    """The pending request of a plan and the roles this user may sign it as (the plan page's "Sign now")."""
+    request = (
+        ApprovalRequest.objects.for_org(org_context.organisation)
+        .filter(plan=plan, status=RequestStatus.PENDING)
+        .order_by("-submitted_at", "-id")
+        .first()
+    )
+    if request is None:
+        return None
+    roles = rules.fillable_roles(
+        user_id=org_context.user.pk,
+        user_roles=org_context.roles,
+        submitter_id=request.submitted_by_id,
+        submitter_may_sign=request.submitter_may_sign,
+        required=request.required,
+        decisions=facts_of(request),
+    )
+    if not roles:
+        return None
+    labels = dict(Role.choices)
+    return {"approval": request, "roles": [labels.get(role, role) for role in roles]}
+
+
 def roles_user_may_act_as(request: ApprovalRequest, *, user, roles) -> list[str]:
     """Roles the user may decide as: approve needs an open slot, decline/return only a panel place."""
     if request.status != RequestStatus.PENDING:

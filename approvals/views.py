@@ -204,6 +204,14 @@ class PolicyView(OrgViewMixin, TemplateView):
                 self.get_context_data(formset=formset, effective_form=effective_form)
             )
         tiers, positions = tiers_from_formset(formset)
+        in_force = services.policy_in_force(self.organisation)
+        if (
+            in_force is not None
+            and not effective_form.cleaned_data["effective_from"]
+            and _same_tiers(tiers, in_force.tiers)
+        ):
+            messages.success(request, f"Nothing was changed: version {in_force.version} stays in force.")
+            return redirect("approvals:policy", org=self.organisation.code)
         try:
             published = services.policy_publish(
                 actor=request.user,
@@ -245,6 +253,21 @@ class PolicyWithdrawView(OrgViewMixin, View):
         services.policy_withdraw(actor=request.user, policy=policy)
         messages.success(request, f"Version {policy.version} withdrawn: it will not come into force.")
         return redirect("approvals:policy", org=self.organisation.code)
+
+
+def _same_tiers(typed: list[dict], in_force: list[dict]) -> bool:
+    """The tiers typed say what the policy in force says (the editor may list sign-offs in its own order)."""
+    try:
+        return _canonical(typed) == _canonical(in_force)
+    except rules.PolicyError:
+        return False
+
+
+def _canonical(tiers) -> list:
+    return [
+        {**tier, "signoffs": sorted(tier["signoffs"], key=lambda s: s["role"])}
+        for tier in rules.tiers_as_json(rules.validate_tiers(tiers))
+    ]
 
 
 def _preview_or_none(tiers, total: Decimal, weekly: Decimal) -> dict | None:

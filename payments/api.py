@@ -1,7 +1,6 @@
 """The budget account API: the account, release of funds, payments, reversals, the finance export."""
 
 import json
-from datetime import date
 from decimal import Decimal
 
 from django.http import HttpResponse
@@ -14,7 +13,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from phb import query
+from phb import dates, query
 from phb.access_log import AccessKind, access_record, export_record
 from phb.api import MoneyField, OrgScopedMixin
 from phb.constants import Role
@@ -44,14 +43,8 @@ def amount_field(**kwargs):
     return MoneyField(min_value=MIN_AMOUNT, max_value=MAX_AMOUNT, **kwargs)
 
 
-def _not_future(value: date) -> date:
-    if value > timezone.localdate():
-        raise serializers.ValidationError("The date cannot be in the future.")
-    return value
-
-
 def past_date_field(**kwargs):
-    return serializers.DateField(validators=[_not_future], **kwargs)
+    return serializers.DateField(validators=[dates.validator(label="The date", kind=dates.PAST)], **kwargs)
 
 
 # --- Serializers

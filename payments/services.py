@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from phb import dates
 from phb.audit import record_event, snapshot
 from phb.constants import Role
 from phb.exceptions import Conflict, InvalidInput, NotPermitted, Overspend
@@ -110,8 +111,7 @@ def _check_amount(amount: Decimal, field: str = "amount") -> Decimal:
 def _check_date(day: date, field: str) -> date:
     if not isinstance(day, date):
         raise InvalidInput(**{field: ["Enter a date as YYYY-MM-DD."]})
-    if day > timezone.localdate():
-        raise InvalidInput(**{field: ["The date cannot be in the future."]})
+    dates.require(**{field: dates.problems(day, label="The date", kind=dates.PAST)})
     return day
 
 

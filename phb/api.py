@@ -12,7 +12,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from . import selectors, services, visibility
+from . import dates, selectors, services, visibility
 from .access import PERSON_DATA_ROLES, OrgContext, get_for_org, org_context_for, organisations_for
 from .constants import Cohort, Ethnicity, Gender, RepresentativeKind, Role
 from .exceptions import NotPermitted
@@ -173,6 +173,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "stale_approval_days": {"required": False},
             "unfunded_after_days": {"required": False},
+            "ambition_date": {"validators": [dates.validator(label="Ambition date")]},
         }
 
 
@@ -304,6 +305,9 @@ class PersonSerializer(serializers.ModelSerializer):
         ]
         # Uniqueness is checked in the service, scoped to the organisation.
         validators = []
+        extra_kwargs = {
+            "date_of_birth": {"validators": [dates.validator(label="Date of birth", kind=dates.BIRTH)]}
+        }
 
     def to_representation(self, person):
         data = super().to_representation(person)

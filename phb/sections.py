@@ -5,6 +5,8 @@ An app's AppConfig may declare
   takes (person, org_context) and returns the template's context (given as `section`);
 - `home_panel = ("app/_home_panel.html", "app.selectors.home_panel")`: the function takes the
   org_context and returns the context, or None when the panel has nothing for this user's roles;
+- `plan_section = ("app/_plan_section.html", "app.selectors.plan_section")`: the same for a
+  support plan's page, given (plan, org_context) (a later stage adds what it knows of the plan).
 - `plan_parts = {"account": "payments.selectors.plan_account"}`: what a later stage adds to the
   support plan's page, API answer and PDF (the tier it would need, its approval, its account, its
   first review), so that support_plans shows them without importing a later stage. Support plans
@@ -37,6 +39,10 @@ def person_sections(person, org_context) -> list[dict]:
     for section in sections:
         section["context"] = {**section["context"], "person": person}
     return sections
+
+
+def plan_sections(plan, org_context) -> list[dict]:
+    return _contributions("plan_section", plan, org_context)
 
 
 def home_panels(org_context) -> list[dict]:

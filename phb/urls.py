@@ -38,6 +38,7 @@ org_pages = [
     path("", views.OrgHomeView.as_view(), name="org-home"),
     path("people/", views.PersonListView.as_view(), name="person-list"),
     path("people/new/", views.PersonCreateView.as_view(), name="person-create"),
+    path("people/pick/", views.PersonPickView.as_view(), name="person-pick"),
     path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person-detail"),
     path("people/<int:pk>/edit/", views.PersonUpdateView.as_view(), name="person-edit"),
     path("staff/", views.StaffListView.as_view(), name="staff-list"),

@@ -16,6 +16,7 @@ from .access import organisations_for
 from .access_log import access_log_for_person
 from .constants import Role
 from .exceptions import Conflict, InvalidInput
+from .fields import PersonPicker
 from .forms import (
     AccessLogSearchForm,
     MembershipForm,
@@ -89,6 +90,31 @@ class PersonListView(OrgViewMixin, TemplateView):
         context["query"] = query
         context["page"] = Paginator(people, 25).get_page(self.request.GET.get("page"))
         context["can_write"] = visibility.may_write(self.org_context, Data.PEOPLE)
+        return context
+
+
+class PersonPickView(OrgViewMixin, TemplateView):
+    """htmx: people of this organisation whose name or NHS number starts with what is typed."""
+
+    template_name = "phb/_person_picker_results.html"
+    model = Person
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = (self.request.GET.get("q") or "")[:100]
+        name = self.request.GET.get("name") or "person"
+        for key, value in self.request.GET.items():
+            if key.endswith(PersonPicker.search_suffix):
+                query = value[:100]
+                name = key[: -len(PersonPicker.search_suffix)]
+        context.update(
+            people=selectors.person_picker(organisation=self.organisation, query=query),
+            query=query,
+            name=name if name.replace("-", "").replace("_", "").isalnum() else "person",
+            base_id=f"id_{name}",
+            chosen=None,
+            add_url=reverse("person-create", kwargs={"org": self.organisation.code}),
+        )
         return context
 
 

@@ -7,7 +7,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from phb import query
+from phb import dates, query
 from phb.access import PERSON_DATA_ROLES
 from phb.api import OrgScopedMixin
 from phb.constants import Cohort
@@ -137,7 +137,7 @@ class ReferralCreateSerializer(serializers.Serializer):
     person = serializers.IntegerField(help_text="Id of a person recorded in this organisation")
     source = serializers.ChoiceField(choices=ReferralSource.choices)
     cohort = serializers.ChoiceField(choices=Cohort.choices)
-    received_on = serializers.DateField()
+    received_on = serializers.DateField(validators=[dates.validator(label="Date received", kind=dates.PAST)])
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
@@ -162,7 +162,9 @@ class TransferSerializer(serializers.Serializer):
 
 
 class ConversationCreateSerializer(serializers.Serializer):
-    held_on = serializers.DateField()
+    held_on = serializers.DateField(
+        validators=[dates.validator(label="Date of the conversation", kind=dates.PAST)]
+    )
     mode = serializers.ChoiceField(choices=ConversationMode.choices)
     participants = serializers.ListField(
         child=serializers.ChoiceField(choices=Participant.choices), required=False, default=list

@@ -6,6 +6,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from phb import dates
 from phb import services as kernel_services
 from phb.audit import record_event, snapshot
 from phb.constants import Role
@@ -40,11 +41,6 @@ def _check_transition(referral: Referral, to: str, doing: str) -> None:
             f"This referral is {referral.get_status_display().lower()}, so it cannot be {doing}.",
             status=referral.status,
         )
-
-
-def _not_in_future(field: str, value: date, what: str) -> None:
-    if value > timezone.localdate():
-        raise InvalidInput(**{field: [f"The {what} cannot be in the future."]})
 
 
 def _text(value: str, field: str, limit: int) -> str:
@@ -91,7 +87,7 @@ def referral_create(
     if person is None or person.organisation_id != organisation.pk:
         # Never say whether the person is recorded by another organisation.
         raise InvalidInput(person=[PERSON_NOT_HERE])
-    _not_in_future("received_on", received_on, "date the referral was received")
+    dates.require(received_on=dates.problems(received_on, label="Date received", kind=dates.PAST))
     referral = Referral(
         organisation=organisation,
         person=person,
@@ -326,7 +322,7 @@ def conversation_record(
     """Record a 'What would help you to get and stay well?' conversation on an accepted referral."""
     if mode not in ConversationMode.values:
         raise InvalidInput(mode=[f"Choose one of {', '.join(ConversationMode.values)}."])
-    _not_in_future("held_on", held_on, "date of the conversation")
+    dates.require(held_on=dates.problems(held_on, label="Date of the conversation", kind=dates.PAST))
     participants = _clean_participants(participants)
     goals = _clean_goals(goals)
     notes = _text(notes, "notes", MAX_CONVERSATION_NOTES)
@@ -337,6 +333,11 @@ def conversation_record(
             "conversations are recorded on accepted referrals.",
             status=referral.status,
         )
+    dates.require(
+        held_on=dates.not_before(
+            held_on, referral.received_on, label="Date of the conversation", what="the referral was received"
+        )
+    )
     conversation = Conversation(
         organisation_id=referral.organisation_id,
         referral=referral,

@@ -7,7 +7,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from phb import query
+from phb import dates, query
 from phb.access import PERSON_DATA_ROLES, get_for_org
 from phb.api import OrgScopedMixin
 from phb.constants import Role
@@ -119,12 +119,14 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 class ReviewRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[ReviewKind.ON_REQUEST], default=ReviewKind.ON_REQUEST)
-    due_on = serializers.DateField()
+    due_on = serializers.DateField(validators=[dates.validator(label="The date of the review")])
     requested_by = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class ReviewCompleteSerializer(serializers.Serializer):
-    held_on = serializers.DateField()
+    held_on = serializers.DateField(
+        validators=[dates.validator(label="Date the review was held", kind=dates.PAST)]
+    )
     measures = MeasureSerializer(many=True, required=False, default=list)
     goals = GoalAttainmentSerializer(many=True, required=False, default=list)
     decision = serializers.ChoiceField(choices=ReviewDecision.choices)

@@ -181,6 +181,10 @@ class ReviewPolicyView(OrgViewMixin, FormView):
             raise PermissionDenied
         data = dict(form.cleaned_data)
         effective_on = data.pop("effective_from", None)
+        current = services.review_policy_get(self.organisation)
+        if effective_on is None and current.pk and all(getattr(current, k) == v for k, v in data.items()):
+            messages.success(self.request, "Nothing was changed: the review policy in force stays as it is.")
+            return redirect("reviews:policy", org=self.organisation.code)
         try:
             policy = services.review_policy_update(
                 actor=self.request.user, organisation=self.organisation, effective_on=effective_on, **data

@@ -8,9 +8,11 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from phb import dates
 from phb.access import PERSON_DATA_ROLES
 from phb.access_log import AccessKind, access_record
 from phb.api import MoneyField, OrgScopedMixin
@@ -54,8 +56,12 @@ class ItemInput(serializers.Serializer):
     frequency = serializers.ChoiceField(choices=Frequency.choices)
     supplier = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True)
     supplier_id = serializers.IntegerField(required=False, allow_null=True)
-    start_date = serializers.DateField(required=False, allow_null=True)
-    end_date = serializers.DateField(required=False, allow_null=True)
+    start_date = serializers.DateField(
+        required=False, allow_null=True, validators=[dates.validator(label="The item's start date")]
+    )
+    end_date = serializers.DateField(
+        required=False, allow_null=True, validators=[dates.validator(label="The item's end date")]
+    )
     payment_method = serializers.ChoiceField(
         choices=PaymentMethod.choices, required=False, allow_blank=True, allow_null=True
     )
@@ -66,10 +72,11 @@ class ItemInput(serializers.Serializer):
         return value
 
     def validate(self, data):
-        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
-            raise serializers.ValidationError(
-                {"end_date": ["The end date must be on or after the start date."]}
-            )
+        problems = dates.period_problems(
+            data.get("start_date"), data.get("end_date"), noun="item", max_years=None
+        )
+        if problems:
+            raise serializers.ValidationError({"end_date": problems})
         supplier = None
         if data.get("supplier_id") is not None:
             supplier = Supplier.objects.for_org(_organisation(self)).filter(pk=data["supplier_id"]).first()
@@ -124,7 +131,9 @@ class FundingInput(serializers.Serializer):
 
 
 class AgreementInput(serializers.Serializer):
-    agreed_on = serializers.DateField(required=False, allow_null=True)
+    agreed_on = serializers.DateField(
+        required=False, allow_null=True, validators=[dates.validator(label="Date agreed", kind=dates.PAST)]
+    )
     agreed_by = serializers.ChoiceField(choices=AgreedBy.choices, required=False, allow_blank=True)
     agreed_by_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
@@ -132,8 +141,8 @@ class AgreementInput(serializers.Serializer):
 class PlanInput(serializers.Serializer):
     person = serializers.IntegerField()
     referral = serializers.IntegerField(required=False, allow_null=True)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = serializers.DateField(validators=[dates.validator(label="The plan's start date")])
+    end_date = serializers.DateField(validators=[dates.validator(label="The plan's end date")])
     management = serializers.ChoiceField(choices=Management.choices)
     funding = FundingInput(required=False, allow_null=True)
     goals = GoalInput(many=True, required=False)
@@ -153,10 +162,9 @@ class PlanInput(serializers.Serializer):
         plan = self.instance
         start = data.get("start_date", plan.start_date if plan else None)
         end = data.get("end_date", plan.end_date if plan else None)
-        if start and end and end < start:
-            raise serializers.ValidationError(
-                {"end_date": ["The end date must be on or after the start date."]}
-            )
+        problems = dates.period_problems(start, end)
+        if problems:
+            raise serializers.ValidationError({"end_date": problems})
         if data.get("referral") is not None:
             person = data.get("person") or (plan.person if plan else None)
             referral = (
@@ -198,7 +206,7 @@ class PatchInput(PlanInput):
 
 class CloseInput(serializers.Serializer):
     reason = serializers.ChoiceField(choices=CloseReason.choices)
-    closed_on = serializers.DateField()
+    closed_on = serializers.DateField(validators=[dates.validator(label="Date closed")])
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
@@ -560,8 +568,28 @@ class PlanCloseView(PlanMixin, APIView):
         return self.answer(plan)
 
 
+class PDFRenderer(BaseRenderer):
+    """Lets content negotiation accept `Accept: application/pdf`; the view writes the PDF itself."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else JSONRenderer().render(data)
+
+
 class PlanPdfView(PlanMixin, APIView):
-    """The person's copy of the plan, as a PDF."""
+    """The person's copy of the plan, as a PDF (a client may ask for application/pdf or anything)."""
+
+    renderer_classes = [PDFRenderer, JSONRenderer]
+
+    def handle_exception(self, exc):
+        # An error is a JSON body, whatever type the client asked for.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, *args, **kwargs):

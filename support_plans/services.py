@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from phb import events
+from phb import dates, events
 from phb.audit import record_event, snapshot
 from phb.exceptions import Conflict, InvalidInput, TransitionNotAllowed
 from phb.models import Organisation, Person
@@ -100,9 +100,13 @@ def _clean(obj, exclude: Iterable[str] = ()) -> None:
         raise InvalidInput(**error.message_dict) from error
 
 
-def _check_period(start: date | None, end: date | None, field: str = "end_date") -> None:
-    if start and end and end < start:
-        raise InvalidInput(**{field: ["The end date must be on or after the start date."]})
+def _check_dates(start: date | None, end: date | None, agreed_on: date | None = None) -> None:
+    """The plan's own dates, by the kernel's rules: real days, at most five years, agreed by today."""
+    dates.require(
+        start_date=dates.problems(start, label="The plan's start date"),
+        end_date=dates.problems(end, label="The plan's end date") or dates.period_problems(start, end),
+        agreed_on=dates.problems(agreed_on, label="Date agreed", kind=dates.PAST),
+    )
 
 
 def _item_problems(organisation: Organisation, number: int, item: dict, codes: set[str]) -> list[str]:
@@ -119,8 +123,15 @@ def _item_problems(organisation: Organisation, number: int, item: dict, codes: s
     supplier = item.get("supplier")
     if supplier is not None and supplier.organisation_id != organisation.pk:
         problems.append(f"Item {number}: no such supplier in this organisation.")
-    if item.get("start_date") and item.get("end_date") and item["end_date"] < item["start_date"]:
-        problems.append(f"Item {number}: the end date must be on or after the start date.")
+    for name, label in (("start_date", "start date"), ("end_date", "end date")):
+        value = item.get(name)
+        problems += [f"Item {number}: {m}" for m in dates.problems(value, label=f"its {label}")]
+    problems += [
+        f"Item {number}: {m[:1].lower()}{m[1:]}"
+        for m in dates.period_problems(
+            item.get("start_date"), item.get("end_date"), noun="item", max_years=None
+        )
+    ]
     return problems
 
 
@@ -195,7 +206,7 @@ def plan_create(
         referral.organisation_id != organisation.pk or referral.person_id != person.pk
     ):
         raise InvalidInput(referral=["No such referral for this person in this organisation."])
-    _check_period(fields.get("start_date"), fields.get("end_date"))
+    _check_dates(fields.get("start_date"), fields.get("end_date"), fields.get("agreed_on"))
     budget = Budget(organisation=organisation, person=person, referral=referral)
     budget.stamp(actor)
     _clean(budget)
@@ -245,7 +256,7 @@ def plan_update(
     for name, value in fields.items():
         if name in PLAN_FIELDS:
             setattr(locked, name, value)
-    _check_period(locked.start_date, locked.end_date)
+    _check_dates(locked.start_date, locked.end_date, locked.agreed_on)
     locked.stamp(actor)
     _clean(locked)
     locked.save()
@@ -498,6 +509,7 @@ def plan_close(*, actor, plan: SupportPlan, reason: str, closed_on: date, note: 
         raise InvalidInput(reason=[f"Unknown reason {reason!r}. Use one of {', '.join(CloseReason.values)}."])
     if not isinstance(closed_on, date):
         raise InvalidInput(closed_on=["Enter the date the budget closed, as YYYY-MM-DD."])
+    dates.require(closed_on=dates.problems(closed_on, label="Date closed"))
     locked = _lock(plan)
     _check_transition(locked, PlanStatus.CLOSED, "closed")
     _set_status(

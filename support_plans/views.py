@@ -12,8 +12,10 @@ from django.views.generic import TemplateView
 from phb.access import PERSON_DATA_ROLES
 from phb.access_log import AccessKind
 from phb.exceptions import InvalidInput
+from phb.fields import clean_date
 from phb.mixins import OrgViewMixin, form_errors_from
 from phb.models import Person
+from phb.sections import plan_sections
 from phb.visibility import Data
 from referrals.models import Conversation, Referral
 
@@ -120,14 +122,9 @@ def costs_panel_context(organisation, data, plan=None) -> dict:
     result = None
     if data is not None:
         lines, incomplete = preview_lines(data)
-        from django import forms as django_forms
-
-        try:
-            start = django_forms.DateField().clean(data.get("start_date"))
-            end = django_forms.DateField().clean(data.get("end_date"))
-            result = plan_costs(start, end, lines) if end >= start else None
-        except django_forms.ValidationError:
-            result = None
+        # Read with the editor's own date field, so the panel never disagrees with the form.
+        start, end = clean_date(data.get("start_date")), clean_date(data.get("end_date"))
+        result = plan_costs(start, end, lines) if start and end and end >= start else None
     elif plan is not None:
         result = selectors.plan_costs(plan)
     return {
@@ -327,6 +324,7 @@ class PlanDetailView(PlanPageMixin, TemplateView):
                 "close_form": CloseForm(),
                 "offer_form": FastTrackChoiceForm(organisation=self.organisation),
                 "review": selectors.first_review(plan),
+                "plan_sections": plan_sections(plan, self.org_context),
             }
         )
         return context

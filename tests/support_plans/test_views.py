@@ -90,7 +90,7 @@ def test_editor_preselects_the_person_and_offers_only_this_organisations_people(
 
     PersonFactory(organisation=other_org, family_name="Zqxforeign")
     content = browser(coordinator).get(f"{BASE}/plans/new/?person={person.pk}").content.decode()
-    assert f'<option value="{person.pk}" selected>' in content
+    assert f'name="person" type="radio" value="{person.pk}" checked' in content
     assert "Zqxforeign" not in content
 
 
