@@ -42,7 +42,7 @@ def person_sections(person, org_context) -> list[dict]:
 
 
 def plan_sections(plan, org_context) -> list[dict]:
-    return _contributions("plan_section", plan, org_context)
+    return _contributions("plan_section", org_context, plan, org_context)
 
 
 def home_panels(org_context) -> list[dict]:

@@ -98,6 +98,7 @@ class PersonPickView(OrgViewMixin, TemplateView):
 
     template_name = "phb/_person_picker_results.html"
     model = Person
+    data = Data.PEOPLE
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

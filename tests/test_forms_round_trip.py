@@ -74,6 +74,10 @@ ACTION_PAGES = {
     "reviews:review-request",
     "approvals:policy-withdraw",
     "reviews:policy-withdraw",
+    "payments:fund-create",
+    "payments:fund-adjust",
+    "payments:fund-close",
+    "payments:release-from-fund",
 }
 # Rows that record what happened rather than what is: a save adds to them by design.
 NOT_COMPARED = {"auditevent", "recordaccess", "notification", "dataversion", "session"}
