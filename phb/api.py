@@ -10,6 +10,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from . import selectors, services
 from .access import PERSON_DATA_ROLES, OrgContext, get_for_org, org_context_for, organisations_for
@@ -90,6 +91,9 @@ class MoneyField(serializers.DecimalField):
 
 class TokenView(ObtainAuthToken):
     """POST username and password, get a token for `Authorization: Token <token>`."""
+
+    # ObtainAuthToken names DRF's own parsers; use the project's, with its JSON limits.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
 
     @extend_schema(
         request=inline_serializer(
