@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "phb.devserver",  # runserver with room for a burst of requests; before whitenoise's, which it wraps
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
@@ -92,6 +93,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "max_size": env.int("DATABASE_POOL_MAX", default=10),
             "timeout": 10,
         }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default as a real embedded database, so that two people saving at once wait
+    # for each other instead of one getting "database is locked": a write-ahead log (readers never
+    # block the writer), every transaction taking the write lock when it begins (IMMEDIATE, so a
+    # reader never has to upgrade to a writer mid-transaction, which SQLite answers with an error
+    # rather than a wait), and up to 20 s of waiting for that lock. The row locks of the services
+    # (select_for_update) are no-ops on SQLite; one writer at a time gives the same guarantee.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery: Redis when REDIS_URL is set, otherwise in-process and eager.
