@@ -4,15 +4,19 @@ Each is a 400 naming `items` that stores nothing, whether the plan comes through
 service, instead of a numeric(12,2) overflow (a 500 on PostgreSQL) or minutes of work.
 """
 
+import io
+import time
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from pypdf import PdfReader
 
 from phb.exceptions import InvalidInput
 from phb.money import LARGEST_RECORDABLE
 from support_plans import costs, services
 from support_plans.models import Budget, PlanItem, SupportPlan
+from support_plans.pdf import plan_pdf
 from tests.factories import FastTrackOfferFactory, PlanFactory, PlanItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +126,22 @@ def test_a_fast_track_offer_cannot_make_a_201st_item(org, coordinator):
         "items": ["A support plan can list at most 200 items; this one has 201."]
     }
     assert plan.items.count() == 200
+
+
+def test_the_pdf_of_the_largest_plan_allowed_is_made_well_within_the_web_servers_timeout(org):
+    # 200 items with descriptions of the longest kind; a few seconds on an idle machine, and
+    # gunicorn (the Dockerfile) gives a request 30 s.
+    described = "Personal assistant, 10 hours a week: help with shopping, cooking and getting out " * 3
+    items = [
+        {"description": f"{n}. {described}"[:300], "amount": Decimal("25.00"), "frequency": "weekly"}
+        for n in range(1, costs.MAX_ITEMS + 1)
+    ]
+    plan = PlanFactory(organisation=org, items=items)
+
+    started = time.monotonic()
+    pdf = plan_pdf(plan)
+    elapsed = time.monotonic() - started
+
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "200. Personal assistant" in text
+    assert elapsed < 30, f"{elapsed:.1f} s"
