@@ -2,10 +2,18 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
+
+from phb.secret_key import require_secret_key
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phb.settings")
 
 app = Celery("phb")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _refuse_to_start_without_a_secret_key(**kwargs):
+    require_secret_key()
