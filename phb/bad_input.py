@@ -25,6 +25,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryD
 from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.shortcuts import render
 from django.utils.datastructures import MultiValueDict
+from django.views import defaults
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 from rest_framework.utils import json
@@ -36,11 +37,12 @@ MAX_UPLOAD_BODY_BYTES = 10 * 1024 * 1024
 
 DEEP_JSON = f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep."
 NUL_IN_TEXT = "Text may not contain the NUL character (\\u0000 or %00)."
-NUL_IN_PATH = "Not found."
+NUL_IN_PATH = "Not found."  # as for any unknown URL
 MALFORMED_FORM = "The form data could not be read."
 
-# A JSON string, with its escapes; the unrolled form keeps the regular expression linear.
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# A JSON string with its escapes, or an unterminated one running to the end: every quote starts a
+# match, and the unrolled loop never backtracks, so one pass over any input, however malformed.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z)', re.DOTALL)
 # \u0000 that is an escape (after an even number of backslashes, none included), not the text "\\u0000".
 _NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 _OPEN, _CLOSE = frozenset(b"[{"), frozenset(b"]}")
@@ -50,6 +52,8 @@ _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 def json_depth_exceeds(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
     """Whether JSON text nests arrays and objects more than `limit` deep, found without parsing it
     (brackets inside strings do not count), so that no recursion limit is ever reached."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:  # most bodies: too few brackets to nest that deep
+        return False
     brackets = _JSON_STRING.sub(b'""', raw).translate(None, _NOT_BRACKETS)
     depth = 0
     for byte in brackets:
@@ -201,3 +205,17 @@ class BadInputMiddleware:
             return _refuse(request, 413, too_big_message(limit))
         problem = _body_problem(request)
         return _refuse(request, *problem) if problem else None
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: an unknown URL under /api/ answers JSON, like every other API error."""
+    if _is_api(request):
+        return JsonResponse({"detail": NUL_IN_PATH}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: what Django itself refuses (a suspicious request) answers JSON under /api/."""
+    if _is_api(request):
+        return JsonResponse({"detail": "The request cannot be used."}, status=400)
+    return defaults.bad_request(request, exception)

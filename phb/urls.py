@@ -62,3 +62,7 @@ urlpatterns = [
 ]
 for module in PATHWAY_APPS:
     urlpatterns += getattr(module, "global_urlpatterns", [])
+
+# Unknown URLs and requests Django refuses answer JSON under /api/ (phb/bad_input.py).
+handler404 = "phb.bad_input.not_found"
+handler400 = "phb.bad_input.bad_request"

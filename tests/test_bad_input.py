@@ -7,6 +7,7 @@ body, query or path, and a body over the size limit are refused with a JSON mess
 
 import json
 import re
+import time
 
 import pytest
 from django.apps import apps
@@ -14,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import get_resolver
 
-from phb.bad_input import DEEP_JSON, MAX_UPLOAD_BODY_BYTES, NUL_IN_TEXT
+from phb.bad_input import DEEP_JSON, MAX_UPLOAD_BODY_BYTES, NUL_IN_TEXT, json_depth_exceeds, json_problem
 from phb.constants import Role
 from phb.demo import seed_all
 from phb.models import Organisation
@@ -207,6 +208,12 @@ def payments_url(org):
     return f"/api/v1/orgs/{org.code}/plans/{plan.pk}/payments/"
 
 
+def test_an_unknown_api_url_is_a_404_with_json(signed_in):
+    response = signed_in.get("/api/v1/orgs/07T/nothing-here/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
 def test_a_nul_in_a_page_path_is_the_not_found_page(signed_in):
     response = signed_in.get("/o/07T%00/")
     assert response.status_code == 404
@@ -269,3 +276,42 @@ def test_a_multipart_payment_with_a_receipt_still_records_it(org, payments_url):
     }
     response = client.post(payments_url, body, HTTP_IDEMPOTENCY_KEY="with-receipt")
     assert response.status_code == 201, response.content
+
+
+# --- The JSON screen itself (phb/bad_input.py): brackets and escapes inside strings do not count.
+
+
+@pytest.mark.parametrize(
+    "raw, too_deep",
+    [
+        (b"[" * 64 + b"]" * 64, False),
+        (b"[" * 65 + b"]" * 65, True),
+        (b'{"a": "' + b"[" * 100 + b'"}', False),
+        (b'["\\"' + b"[" * 100 + b'"]', False),
+        (b'{"a": "\\\\"' + b", " + b"[" * 70 + b"]" * 70 + b"}", True),
+    ],
+)
+def test_depth_counts_only_brackets_outside_strings(raw, too_deep):
+    assert json_depth_exceeds(raw) is too_deep
+
+
+@pytest.mark.parametrize(
+    "raw, refused",
+    [
+        (b'{"a": "\\u0000"}', True),
+        (b'{"a": "\\\\\\u0000"}', True),
+        (b'{"a": "\\\\u0000"}', False),  # the text backslash-u-0000, not a NUL
+        (b'{"a": "x\x00"}', True),
+    ],
+)
+def test_a_nul_escape_is_told_from_the_text_of_one(raw, refused):
+    assert (json_problem(raw) == NUL_IN_TEXT) is refused
+
+
+@pytest.mark.parametrize(
+    "raw", [b'"' * 2_500_000, b'"' + b'\\"' * 1_200_000, b'"' + b"\\" * 2_500_000, b"[" * 2_500_000]
+)
+def test_the_screen_reads_any_body_up_to_the_limit_in_one_pass(raw):
+    started = time.monotonic()
+    json_problem(raw)
+    assert time.monotonic() - started < 15  # a quadratic scan would take hours
