@@ -9,6 +9,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from phb import query
 from phb.access import PERSON_DATA_ROLES
 from phb.api import MoneyField, OrgScopedMixin
 from phb.constants import Role
@@ -264,7 +265,7 @@ class ApprovalListView(OrgScopedMixin, generics.ListAPIView):
         status_filter = self.request.query_params.get("status") or None
         if status_filter and status_filter not in RequestStatus.values:
             raise ValidationError({"status": [f"Choose one of: {', '.join(RequestStatus.values)}."]})
-        mine = self.request.query_params.get("mine", "").lower() in ("true", "1", "yes")
+        mine = query.flag(self.request.query_params, "mine")
         if not mine:
             return selectors.request_list(organisation=self.organisation, status=status_filter)
         if status_filter not in (None, RequestStatus.PENDING):

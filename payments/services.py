@@ -23,6 +23,7 @@ from phb.notifications import absolute_url, notify_once
 from phb.selectors import users_with_role
 from support_plans.constants import IN_PLACE_STATUSES, PlanStatus
 from support_plans.models import Budget, SupportPlan
+from support_plans.services import plan_mark_active
 
 from . import idempotency, ledger
 from .constants import EntryKind, InstalmentStatus
@@ -159,8 +160,6 @@ def _mark_first(actor, account: BudgetAccount, plan: SupportPlan, field: str, da
     if getattr(account, field) is None:
         setattr(account, field, _moment(day))
     if plan.status == PlanStatus.APPROVED:
-        from support_plans.services import plan_mark_active
-
         plan_mark_active(actor=actor, plan=plan, at=timezone.now())
 
 

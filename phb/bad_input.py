@@ -25,7 +25,6 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryD
 from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.shortcuts import render
 from django.utils.datastructures import MultiValueDict
-from django.views import defaults
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 from rest_framework.utils import json
@@ -37,7 +36,7 @@ MAX_UPLOAD_BODY_BYTES = 10 * 1024 * 1024
 
 DEEP_JSON = f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep."
 NUL_IN_TEXT = "Text may not contain the NUL character (\\u0000 or %00)."
-NUL_IN_PATH = "Not found."  # as for any unknown URL
+NUL_IN_PATH = "Not found."  # as for any unknown URL (phb/errors.py)
 MALFORMED_FORM = "The form data could not be read."
 
 # A JSON string with its escapes, or an unterminated one running to the end: every quote starts a
@@ -205,17 +204,3 @@ class BadInputMiddleware:
             return _refuse(request, 413, too_big_message(limit))
         problem = _body_problem(request)
         return _refuse(request, *problem) if problem else None
-
-
-def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """handler404: an unknown URL under /api/ answers JSON, like every other API error."""
-    if _is_api(request):
-        return JsonResponse({"detail": NUL_IN_PATH}, status=404)
-    return defaults.page_not_found(request, exception)
-
-
-def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """handler400: what Django itself refuses (a suspicious request) answers JSON under /api/."""
-    if _is_api(request):
-        return JsonResponse({"detail": "The request cannot be used."}, status=400)
-    return defaults.bad_request(request, exception)

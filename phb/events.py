@@ -96,6 +96,20 @@ class ReviewCompleted(Event):
 Reaction = Callable[[Any], Any]
 
 
+def actor_id_of(actor) -> int | None:
+    """The id to put on an event for whoever acted (None for the system, e.g. a scheduled job)."""
+    return getattr(actor, "pk", None)
+
+
+def actor_of(event: Event):
+    """The user who made the event happen, for the reaction's own audit rows (None: the system)."""
+    if event.actor_id is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(pk=event.actor_id)
+
+
 @cache
 def _reactions(event_type: type[Event]) -> tuple[Reaction, ...]:
     from phb.flow import REACTIONS  # the flow names later apps by dotted path, resolved on first use

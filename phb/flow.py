@@ -11,14 +11,17 @@ REACTIONS: dict[str, tuple[str, ...]] = {
     "ReferralAccepted": (),
     "ReferralTransferred": (),
     # support plan submitted for sign-off -> an approval request opens under the policy in force
-    "PlanSubmitted": (),
-    # last sign-off landed -> the budget account opens (or is re-sized)
-    "PlanApproved": (),
+    "PlanSubmitted": ("approvals.reactions.on_plan_submitted",),
+    # last sign-off landed -> the budget account opens (or is re-sized); a revision's reviews move to it
+    "PlanApproved": (
+        "payments.reactions.on_plan_approved",
+        "reviews.reactions.on_plan_approved",
+    ),
     # first release or payment -> reviews are scheduled
-    "PlanActivated": (),
+    "PlanActivated": ("reviews.reactions.on_plan_activated",),
     "FundsReleased": (),
     "PaymentRecorded": (),
     "ReviewCompleted": (),
     # budget closed -> the account closes, instalments stop
-    "PlanClosed": (),
+    "PlanClosed": ("payments.reactions.on_plan_closed",),
 }

@@ -63,6 +63,8 @@ urlpatterns = [
 for module in PATHWAY_APPS:
     urlpatterns += getattr(module, "global_urlpatterns", [])
 
-# Unknown URLs and requests Django refuses answer JSON under /api/ (phb/bad_input.py).
-handler404 = "phb.bad_input.not_found"
-handler400 = "phb.bad_input.bad_request"
+# Under /api/ an unknown address, a request Django refuses or a server error answers JSON, as every
+# other API answer does.
+handler400 = "phb.errors.bad_request"
+handler404 = "phb.errors.not_found"
+handler500 = "phb.errors.server_error"

@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
+from phb import query
 from phb.access import PERSON_DATA_ROLES
 from phb.api import OrgScopedMixin
 from phb.constants import Role
@@ -176,7 +177,7 @@ class ReviewListView(OrgScopedMixin, generics.ListAPIView):
             raise serializers.ValidationError(
                 {"status": [f"Use one of: {', '.join(selectors.LIST_STATUSES)}."]}
             )
-        mine = self.request.query_params.get("mine", "").lower() in ("true", "1", "yes")
+        mine = query.flag(self.request.query_params, "mine")
         reviews = selectors.review_list(
             organisation=self.organisation,
             status=status_filter,
@@ -202,9 +203,11 @@ class PlanReviewsView(OrgScopedMixin, generics.GenericAPIView):
 
     @extend_schema(responses=ReviewSerializer(many=True))
     def get(self, request, *args, **kwargs):
+        """Paginated like every list of the API."""
         plan = self.get_object()
         reviews = _reviews(self.organisation).filter(budget_id=plan.budget_id)
-        return Response(ReviewSerializer(reviews, many=True).data)
+        page = self.paginate_queryset(reviews)
+        return self.get_paginated_response(ReviewSerializer(page, many=True).data)
 
     @extend_schema(request=ReviewRequestSerializer, responses={201: ReviewSerializer})
     def post(self, request, *args, **kwargs):

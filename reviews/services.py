@@ -13,6 +13,7 @@ from phb.constants import Role
 from phb.exceptions import Conflict, InvalidInput, TransitionNotAllowed
 from phb.models import Membership, Organisation
 from phb.notifications import absolute_url, notify_once
+from support_plans import services as plan_services
 from support_plans.constants import CloseReason, PlanStatus
 from support_plans.models import SupportPlan
 
@@ -348,8 +349,6 @@ def review_complete(
             f"{ReviewDecision(decision).label.lower()}" + (f" ({scores})" if scores else "")
         ),
     )
-
-    from support_plans import services as plan_services
 
     if decision == ReviewDecision.REVISE:
         plan_services.plan_revise(actor=actor, plan=review.plan)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from phb import events
 from phb.audit import record_event, snapshot
 from phb.exceptions import Conflict, InvalidInput, TransitionNotAllowed
 from phb.models import Organisation, Person
@@ -301,11 +302,14 @@ def plan_submit(*, actor, plan: SupportPlan):
         after=snapshot(locked),
         summary=f"Support plan (version {locked.version}) submitted for sign-off: {gbp(locked.cost_total)}",
     )
-    from approvals.services import approval_request_open
-
-    request = approval_request_open(actor=actor, plan=locked)
+    opened = events.publish(
+        events.PlanSubmitted(
+            organisation_id=locked.organisation_id, actor_id=events.actor_id_of(actor), plan_id=locked.pk
+        )
+    )
     _refresh_from(plan, locked)
-    return request
+    # What the reactions opened for it (the approval request), for the caller to show.
+    return next((thing for thing in opened if thing is not None), None)
 
 
 def _set_status(
@@ -371,14 +375,15 @@ def plan_mark_approved(*, actor, plan: SupportPlan, at: datetime) -> SupportPlan
             f"Support plan (version {locked.version}) in use from now",
             activated_at=at,
         )
-    from payments.services import account_open_or_resize
-
-    account_open_or_resize(actor=actor, plan=locked)
-    if was_active:
-        from reviews.services import reviews_schedule_for_plan
-
-        # The budget's open reviews move to the version now in use.
-        reviews_schedule_for_plan(actor=actor, plan=locked)
+    events.publish(
+        events.PlanApproved(
+            organisation_id=locked.organisation_id,
+            actor_id=events.actor_id_of(actor),
+            plan_id=locked.pk,
+            at=at,
+            continues_active=was_active,
+        )
+    )
     _refresh_from(plan, locked)
     return locked
 
@@ -435,9 +440,14 @@ def plan_mark_active(*, actor, plan: SupportPlan, at: datetime) -> SupportPlan:
         f"Personal health budget in use (support plan version {locked.version})",
         activated_at=at,
     )
-    from reviews.services import reviews_schedule_for_plan
-
-    reviews_schedule_for_plan(actor=actor, plan=locked)
+    events.publish(
+        events.PlanActivated(
+            organisation_id=locked.organisation_id,
+            actor_id=events.actor_id_of(actor),
+            plan_id=locked.pk,
+            at=at,
+        )
+    )
     _refresh_from(plan, locked)
     return locked
 
@@ -514,9 +524,15 @@ def plan_close(*, actor, plan: SupportPlan, reason: str, closed_on: date, note: 
     budget.stamp(actor)
     _clean(budget)
     budget.save()
-    from payments.services import account_close
-
-    account_close(actor=actor, budget=budget, closed_on=closed_on)
+    events.publish(
+        events.PlanClosed(
+            organisation_id=locked.organisation_id,
+            actor_id=events.actor_id_of(actor),
+            plan_id=locked.pk,
+            budget_id=budget.pk,
+            closed_on=closed_on,
+        )
+    )
     _refresh_from(plan, locked)
     return locked
 

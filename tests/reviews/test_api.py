@@ -181,7 +181,7 @@ def test_request_a_review(api, org, coordinator):
     assert response.json()["due_on"] == due_on
     assert response.json()["status"] == "scheduled"
     listed = api(coordinator).get(f"/api/v1/orgs/07T/plans/{plan.pk}/reviews/").json()
-    assert [r["id"] for r in listed] == [response.json()["id"]]
+    assert [r["id"] for r in listed["results"]] == [response.json()["id"]]
 
 
 @pytest.mark.parametrize(
