@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "django_celery_beat",
+    "health_check",
     "phb",
     "referrals",
     "support_plans",
@@ -147,6 +148,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.build_quarterly_returns",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Read by /health/jobs/ (phb/health.py): proof that beat sends and a worker runs.
+    "heartbeat": {
+        "task": "phb.tasks.heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": 120},
+    },
 }
 
 # --- Auth: sign-in throttling per username (django-axes), object permissions (django-guardian).
@@ -206,11 +213,13 @@ USE_THOUSAND_SEPARATOR = False
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 NODE_MODULES = BASE_DIR / "node_modules"
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    ("nhsuk", NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk"),
-    ("htmx", NODE_MODULES / "htmx.org" / "dist"),
-]
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# The production image has no node_modules: its build stage collected these into STATIC_ROOT (Dockerfile).
+if NODE_MODULES.exists():
+    STATICFILES_DIRS += [
+        ("nhsuk", NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk"),
+        ("htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -288,11 +297,17 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# One handler, on the root logger. Django's own default configuration also gives the "django"
+# logger a console handler under DEBUG; emptied here, or each of its lines would print twice
+# (once there, once again on root). "django.server" (runserver's request lines) keeps its own.
+# LOG_LEVEL governs everything, "django" included (INFO under DEBUG unless set).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO" if DEBUG else "WARNING")},
+    "loggers": {"django": {"handlers": [], "level": "NOTSET", "propagate": True}},
 }
 
 # --- Product settings

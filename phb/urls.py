@@ -11,7 +11,7 @@ import reporting.urls
 import reviews.urls
 import support_plans.urls
 
-from . import api, bench_views, views
+from . import api, bench_views, health, views
 
 PATHWAY_APPS = [
     referrals.urls,
@@ -58,6 +58,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    path("health/", include(health.urlpatterns)),
     path("bench/floor/", bench_views.floor),
 ]
 for module in PATHWAY_APPS:
