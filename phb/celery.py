@@ -13,7 +13,10 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@signals.worker_init.connect
-@signals.beat_init.connect
-def _refuse_to_start_without_a_secret_key(**kwargs):
+def _refuse_to_start_without_a_secret_key(**kwargs: object) -> None:
     require_secret_key()
+
+
+# The worker and beat, like the web server, do not start on the built-in key with DEBUG off.
+signals.worker_init.connect(_refuse_to_start_without_a_secret_key)
+signals.beat_init.connect(_refuse_to_start_without_a_secret_key)
