@@ -4,8 +4,10 @@ API.md, "Bad input, always a 4xx with a JSON body": JSON nested deeper than 64 l
 character anywhere in the path, query or body (uploaded file names included) and a body over the
 size limit are refused with a message, and nothing is stored. They are refused here once, for
 every endpoint and page, rather than in each view: `BadInputMiddleware` screens every request
-(so an endpoint that never reads its body refuses such a body too), and `JSONParser`, the API's
-default JSON parser, applies the same limits to whatever DRF parses.
+(so an endpoint that never reads its body refuses such a body too), and the API's parsers
+(`JSONParser`, and `MultiPartParserWithLimits` for the endpoints that take a file) apply the same
+limits to whatever DRF parses. An API multipart body is left to the endpoint's parser, so that an
+endpoint taking none still answers 415.
 
 Why these three: Python's JSON decoder recurses, so very deep JSON is a RecursionError (a 500);
 PostgreSQL's text types cannot hold NUL ("text fields cannot contain NUL"), so a NUL reaching a
@@ -115,50 +117,79 @@ def _content_length(request: HttpRequest) -> int | None:
         return None
 
 
-class _NulInFileName(MultiPartParserError):
+class _NulInUpload(MultiPartParserError):
     pass
 
 
 class _MultiPartParser(MultiPartParser):
-    """Django's parser silently drops non-printable characters from an uploaded file's name; a NUL
-    there is refused instead, like a NUL anywhere else."""
+    """Django's multipart parser, refusing a NUL in a field or a file's name (Django itself silently
+    drops non-printable characters from file names)."""
 
     def sanitize_file_name(self, file_name):
         if "\x00" in file_name or "\x00" in html.unescape(file_name):
-            raise _NulInFileName(NUL_IN_TEXT)
+            raise _NulInUpload(NUL_IN_TEXT)
         return super().sanitize_file_name(file_name)
+
+    def parse(self):
+        fields, files = super().parse()
+        if _has_nul(fields.lists()) or _has_nul(files.lists()):
+            raise _NulInUpload(NUL_IN_TEXT)
+        return fields, files
+
+
+class MultiPartParserWithLimits(parsers.MultiPartParser):
+    """DRF's multipart parser (an endpoint that takes a file names it) with the NUL rule."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parser_context = parser_context or {}
+        request = parser_context["request"]
+        meta = {**request.META, "CONTENT_TYPE": media_type}
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            data, files = _MultiPartParser(meta, stream, request.upload_handlers, encoding).parse()
+        except _NulInUpload as error:
+            raise ParseError(NUL_IN_TEXT) from error
+        except MultiPartParserError as error:
+            raise ParseError(f"Multipart form parse error - {error}") from error
+        return parsers.DataAndFiles(data, files)
 
 
 def _form(request: HttpRequest) -> tuple[QueryDict, MultiValueDict]:
-    """The fields and files of a form body. Django parses them only for POST (and DRF a PUT or
-    PATCH form, later), so a PUT or PATCH body is read here; a multipart POST is parsed here once
-    and handed to Django as `request.POST`/`FILES`, as its own `_load_post_and_files` does."""
-    if request.content_type == "multipart/form-data":
-        stream = request if request.method == "POST" else BytesIO(request.body)
-        try:
-            fields, files = _MultiPartParser(
-                request.META, stream, request.upload_handlers, request.encoding
-            ).parse()
-        except MultiPartParserError:
-            if request.method == "POST":
-                request._mark_post_parse_error()
-            raise
+    """The fields and files of a page's form body, read without changing what the view reads.
+
+    A urlencoded body is read from `request.body` (Django parses it again from there). A multipart
+    POST may hold files larger than the in-memory limit, so it is parsed here once, streaming, and
+    handed to Django as `request.POST`/`FILES`, as Django's own `_load_post_and_files` does; a PUT
+    or PATCH is read from its body.
+    """
+    if request.content_type != "multipart/form-data":
+        return QueryDict(request.body, encoding=request.encoding), MultiValueDict()
+    stream = request if request.method == "POST" else BytesIO(request.body)
+    try:
+        fields, files = _MultiPartParser(
+            request.META, stream, request.upload_handlers, request.encoding
+        ).parse()
+    except MultiPartParserError:
         if request.method == "POST":
-            request._post, request._files = fields, files
-        return fields, files
+            request._mark_post_parse_error()
+        raise
     if request.method == "POST":
-        return request.POST, request.FILES
-    return QueryDict(request.body, encoding=request.encoding), MultiValueDict()
+        request._post, request._files = fields, files
+    return fields, files
 
 
 def _body_problem(request: HttpRequest) -> tuple[int, str] | None:
     content_type = request.content_type or ""
+    if content_type == "multipart/form-data" and _is_api(request):
+        # Left to the endpoint's parser: one that takes a file checks it (MultiPartParserWithLimits),
+        # any other answers 415 without reading it. Parsing it here would hide that 415.
+        return None
     if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         try:
             fields, files = _form(request)
         except RequestDataTooBig:
             return 413, too_big_message(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
-        except _NulInFileName:
+        except _NulInUpload:
             return 400, NUL_IN_TEXT
         except (TooManyFieldsSent, TooManyFilesSent, MultiPartParserError):
             return 400, MALFORMED_FORM
