@@ -12,6 +12,7 @@ test:  ## install everything and run lint + the whole test suite
 lint: install  ## ruff (lint, format check) and mypy on the rules modules; installs first, so it works on a fresh clone
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports
 	.venv/bin/mypy
 
 format: install  ## ruff: fix what it can, then format

@@ -3,14 +3,14 @@
 from decimal import Decimal
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from phb import query
-from phb.access import PERSON_DATA_ROLES
+from phb.access import PERSON_DATA_ROLES, get_for_org
 from phb.api import MoneyField, OrgScopedMixin
 from phb.constants import Role
 from phb.exceptions import NotPermitted
@@ -39,7 +39,7 @@ class TierSerializer(serializers.Serializer):
     submitter_may_sign = serializers.BooleanField(default=False)
 
 
-class ApprovalPolicySerializer(serializers.ModelSerializer):
+class PolicyVersionSerializer(serializers.ModelSerializer):
     tiers = TierSerializer(many=True)
 
     class Meta:
@@ -47,10 +47,26 @@ class ApprovalPolicySerializer(serializers.ModelSerializer):
         fields = ["id", "version", "effective_from", "tiers", "note"]
 
 
+class ApprovalPolicySerializer(PolicyVersionSerializer):
+    """The version in force, and the versions scheduled to take effect later (soonest first)."""
+
+    scheduled = serializers.SerializerMethodField()
+
+    class Meta(PolicyVersionSerializer.Meta):
+        fields = [*PolicyVersionSerializer.Meta.fields, "scheduled"]
+
+    @extend_schema_field(PolicyVersionSerializer(many=True))
+    def get_scheduled(self, policy) -> list[dict]:
+        return PolicyVersionSerializer(services.policies_scheduled(policy.organisation), many=True).data
+
+
 class ApprovalPolicyWriteSerializer(serializers.Serializer):
     # Checked field by field by approvals/policy.py (the one home of the rule), not here.
     tiers = serializers.JSONField(help_text="The ordered tiers; see TierSerializer")
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+    effective_from = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Today (the default) or a later date"
+    )
 
 
 class DecisionSerializer(serializers.Serializer):
@@ -206,6 +222,8 @@ class ApprovalPolicyView(OrgScopedMixin, APIView):
 
     @extend_schema(request=ApprovalPolicyWriteSerializer, responses=ApprovalPolicySerializer)
     def put(self, request, *args, **kwargs):
+        """A new version: in force now, or scheduled from `effective_from` (the answer is then the version
+        in force, with the new one under `scheduled`)."""
         serializer = ApprovalPolicyWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         policy = services.policy_publish(
@@ -213,8 +231,23 @@ class ApprovalPolicyView(OrgScopedMixin, APIView):
             organisation=self.organisation,
             tiers=serializer.validated_data["tiers"],
             note=serializer.validated_data["note"],
+            effective_on=serializer.validated_data["effective_from"],
         )
-        return Response(ApprovalPolicySerializer(policy).data, status=status.HTTP_200_OK)
+        shown = services.policy_in_force(self.organisation) or policy
+        return Response(ApprovalPolicySerializer(shown).data, status=status.HTTP_200_OK)
+
+
+class ScheduledPolicyView(OrgScopedMixin, APIView):
+    """DELETE (commissioner, org admin): withdraw a version scheduled for a later date, before it starts."""
+
+    model = ApprovalPolicy
+    required_roles = POLICY_EDITORS
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, *args, **kwargs):
+        policy = get_for_org(ApprovalPolicy.objects.all(), self.organisation, version=self.kwargs["version"])
+        services.policy_withdraw(actor=request.user, policy=policy)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ApprovalPolicyPreviewView(OrgScopedMixin, APIView):
@@ -228,13 +261,32 @@ class ApprovalPolicyPreviewView(OrgScopedMixin, APIView):
             OpenApiParameter("total", OpenApiTypes.STR, description="Plan total, e.g. 600.00"),
             OpenApiParameter("weekly", OpenApiTypes.STR, description="Weekly cost, e.g. 120.00"),
             OpenApiParameter("annual", OpenApiTypes.STR, description="Annual cost (default weekly x 52)"),
+            OpenApiParameter(
+                "version",
+                OpenApiTypes.INT,
+                description="Judge against this version (a scheduled one, say); default the one in force",
+            ),
         ],
         responses=PreviewSerializer,
     )
     def get(self, request, *args, **kwargs):
-        policy = services.policy_in_force(self.organisation)
+        version = request.query_params.get("version")
+        if version is not None:
+            if not version.isdigit():
+                raise ValidationError({"version": ["Give a version number."]})
+            policy = (
+                ApprovalPolicy.objects.for_org(self.organisation)
+                .filter(version=int(version), withdrawn_at__isnull=True)
+                .first()
+            )
+        else:
+            policy = services.policy_in_force(self.organisation)
         if policy is None:
-            raise NotFound("This organisation has no approval policy yet.")
+            raise NotFound(
+                "No such approval policy version."
+                if version
+                else "This organisation has no approval policy yet."
+            )
         query = PreviewQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Count, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet
@@ -10,10 +11,12 @@ from django.utils import timezone
 
 from phb.constants import Role
 from phb.models import Membership, MembershipRole, Organisation
+from support_plans.selectors import with_role_labels
 
 from . import policy as rules
 from .constants import RequestStatus
 from .models import ApprovalPolicy, ApprovalRequest, Decision
+from .services import policy_in_force
 
 
 def request_list(*, organisation: Organisation, status: str | None = None) -> QuerySet[ApprovalRequest]:
@@ -256,3 +259,28 @@ def home_panel(org_context) -> dict | None:
             },
         ],
     }
+
+
+# --- Approvals' parts of the support plan's page, API answer and PDF (AppConfig.plan_parts)
+
+
+def plan_required_tier(organisation: Organisation, plan_costs) -> dict | None:
+    """Which tier a plan of these costs would need under the policy in force now (None without one)."""
+    policy = policy_in_force(organisation)
+    if policy is None:
+        return None
+    index, tier, measured = rules.choose_tier(rules.validate_tiers(policy.tiers), plan_costs)
+    return {
+        "tier": index + 1,
+        "basis": tier.basis,
+        "measured_amount": f"{Decimal(measured):.2f}",
+        "up_to": None if tier.up_to is None else f"{tier.up_to:.2f}",
+        "required": with_role_labels([{"role": s.role, "count": s.count} for s in tier.signoffs]),
+        "submitter_may_sign": bool(tier.submitter_may_sign),
+    }
+
+
+def plan_approval(plan) -> ApprovalRequest | None:
+    """The plan's latest approval request, with its decisions and who made them."""
+    decisions = Prefetch("decisions", queryset=Decision.objects.select_related("user"))
+    return plan.approval_requests.order_by("-submitted_at", "-id").prefetch_related(decisions).first()

@@ -48,6 +48,11 @@ INSTALLED_APPS = [
     "reviews",
     "reporting",
 ]
+# The benchmark's tooling (bench/: `manage.py generate_dataset` and the framework-floor view) is no
+# part of the product: installed only when BENCH is on (scripts/bench.sh and the test settings set it).
+BENCH = env.bool("BENCH", default=False)
+if BENCH:
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

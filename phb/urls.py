@@ -1,5 +1,6 @@
 """Root URL configuration: pages under /o/{org}/, the API under /api/v1/, schema and docs."""
 
+from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -11,7 +12,7 @@ import reporting.urls
 import reviews.urls
 import support_plans.urls
 
-from . import api, bench_views, health, views
+from . import api, health, views
 
 PATHWAY_APPS = [
     referrals.urls,
@@ -59,10 +60,11 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("health/", include(health.urlpatterns)),
-    path("bench/floor/", bench_views.floor),
 ]
 for module in PATHWAY_APPS:
     urlpatterns += getattr(module, "global_urlpatterns", [])
+if apps.is_installed("bench"):  # the benchmark's tooling, only when BENCH is on (phb/settings.py)
+    urlpatterns.append(path("bench/", include("bench.urls")))
 
 # Under /api/ an unknown address, a request Django refuses or a server error answers JSON, as every
 # other API answer does.

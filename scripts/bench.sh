@@ -9,6 +9,7 @@
 # Results: bench/results/<timestamp>-<people>.json and .md (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export BENCH=true  # installs the benchmark's tooling (bench/: generate_dataset, the floor view)
 
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/phb_bench}"
 PEOPLE="${BENCH_PEOPLE:-1000000}"

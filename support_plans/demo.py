@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from referrals.models import Referral
+
 from .models import Supplier
 from .services import fast_track_offer_create, plan_create, supplier_create
 
@@ -200,8 +202,6 @@ def _conversation_goals(referral) -> list[str]:
 
 
 def seed(context) -> None:
-    from referrals.models import Referral
-
     today = date.today()
     for organisation in context.organisations:
         staff = context.staff[organisation.code]

@@ -45,11 +45,14 @@ def test_review_policy_defaults_for_any_member(api, org, finance):
     response = api(finance).get("/api/v1/orgs/07T/review-policy/")
     assert response.status_code == 200
     assert response.json() == {
+        "version": 0,
+        "effective_from": None,
         "first_review_weeks": 12,
         "interval_weeks": 13,
         "reminder_days_before": 7,
         "escalate_days_after": 14,
         "midpoint_and_end": False,
+        "scheduled": [],
     }
 
 
