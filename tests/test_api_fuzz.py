@@ -11,7 +11,7 @@ import json
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from schemathesis.core import NotSet
 
 from phb.bad_input import DEEP_JSON, NUL_IN_PATH, NUL_IN_TEXT
@@ -41,7 +41,7 @@ def token(db, keep_test_connection):
     organisation = OrganisationFactory(code="07T", region="London")
     PersonFactory(organisation=organisation)
     user = member(organisation, *Role.values, username="fuzzer")
-    return Token.objects.create(user=user).key
+    return AuthToken.objects.create(user=user)[1]
 
 
 # The schema view needs no database, so the schema is loaded once, at collection.

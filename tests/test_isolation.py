@@ -48,8 +48,10 @@ def _kwargs_in(route):
 
 
 def _fill(route, **values):
+    # Any other part of the path (a policy `version`, say) is 1: under another organisation's code,
+    # or naming another organisation's object, the answer must be a 404 whatever it is.
     def replace(match):
-        return str(values[match.group(1)])
+        return str(values.get(match.group(1), 1))
 
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", replace, route).lstrip("^").rstrip("$")
 
