@@ -475,7 +475,7 @@ class PlanListView(PlanMixin, generics.ListCreateAPIView):
         params = self.request.query_params
         person = params.get("person")
         status_code = params.get("status")
-        if person and not person.isdigit():
+        if person and not (person.isascii() and person.isdigit()):  # "¹".isdigit() is True
             raise serializers.ValidationError({"person": ["Give the person's id."]})
         if status_code and status_code not in PlanStatus.values:
             raise serializers.ValidationError(
