@@ -9,13 +9,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
 from phb import dates, query
 from phb.access_log import AccessKind, access_record, export_record
 from phb.api import MoneyField, OrgScopedMixin
+from phb.bad_input import JSONParser, MultiPartParserWithLimits
 from phb.constants import Role
 from phb.exceptions import InvalidInput
 from phb.visibility import Data
@@ -278,7 +278,7 @@ class PaymentView(_EntryView):
     write_roles = services.PAYMENT_ROLES
     key_required = True
     # JSON, or multipart when a receipt is attached: the one upload of the pathway.
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [JSONParser, MultiPartParserWithLimits]
 
     def get_serializer_class(self):
         if self.request.method == "POST" and self.request.content_type.startswith("multipart/"):

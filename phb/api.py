@@ -8,12 +8,12 @@ from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.models import AuthToken
 from knox.settings import knox_settings
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from . import dates, selectors, services, visibility
 from .access import PERSON_DATA_ROLES, OrgContext, get_for_org, org_context_for, organisations_for
+from .bad_input import JSONParser
 from .constants import Cohort, Ethnicity, Gender, RepresentativeKind, Role
 from .exceptions import NotPermitted
 from .models import Membership, Organisation, Person, Team
@@ -121,7 +121,9 @@ class TokenView(generics.GenericAPIView):
     serializer_class = TokenRequestSerializer
     permission_classes = [AllowAny]
     throttle_classes = []
-    parser_classes = [JSONParser]  # one encoding, as every body of the API
+    # One encoding, as every body of the API; the project's JSON parser, with its limits on depth
+    # and NUL characters (phb/bad_input.py).
+    parser_classes = [JSONParser]
 
     def get_authenticators(self):
         # Only the token being revoked identifies a DELETE; a POST needs no session (nor its CSRF).

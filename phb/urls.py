@@ -81,6 +81,8 @@ for module in PATHWAY_APPS:
 if apps.is_installed("bench"):  # the benchmark's tooling, only when BENCH is on (phb/settings.py)
     urlpatterns.append(path("bench/", include("bench.urls")))
 
-# Under /api/ an unknown address or a server error answers JSON, as every other API answer does.
+# Under /api/ an unknown address, a request Django refuses or a server error answers JSON, as every
+# other API answer does.
+handler400 = "phb.errors.bad_request"
 handler404 = "phb.errors.not_found"
 handler500 = "phb.errors.server_error"

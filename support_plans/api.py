@@ -20,12 +20,12 @@ from phb.models import Person
 from phb.visibility import Data
 from referrals.models import Referral
 
-from . import selectors, services
+from . import costs, selectors, services
 from .constants import AgreedBy, CloseReason, Frequency, Management, PaymentMethod, PlanStatus
 from .models import FastTrackOffer, Supplier, SupportPlan
 from .pdf import plan_pdf
 
-MAX_AMOUNT = Decimal("1000000.00")
+MAX_AMOUNT = costs.MAX_ITEM_AMOUNT
 
 
 class AmountField(MoneyField):
@@ -146,7 +146,8 @@ class PlanInput(serializers.Serializer):
     management = serializers.ChoiceField(choices=Management.choices)
     funding = FundingInput(required=False, allow_null=True)
     goals = GoalInput(many=True, required=False)
-    items = ItemInput(many=True, required=False)
+    # Refused before 10,000 items are validated one by one; the service holds the same limit.
+    items = ItemInput(many=True, required=False, max_length=costs.MAX_ITEMS)
     risks = RiskInput(many=True, required=False)
     contingency = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     contacts = serializers.CharField(max_length=2000, required=False, allow_blank=True)
@@ -485,7 +486,7 @@ class PlanListView(PlanMixin, generics.ListCreateAPIView):
         params = self.request.query_params
         person = params.get("person")
         status_code = params.get("status")
-        if person and not person.isdigit():
+        if person and not (person.isascii() and person.isdigit()):  # "¹".isdigit() is True
             raise serializers.ValidationError({"person": ["Give the person's id."]})
         if status_code and status_code not in PlanStatus.values:
             raise serializers.ValidationError(

@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from phb.money import to_pennies
+from phb.money import LARGEST_RECORDABLE, gbp, to_pennies
 
 WEEKS_PER_YEAR = Decimal(52)
 DAYS_PER_WEEK = Decimal(7)
@@ -41,6 +41,12 @@ MONTHLY = "monthly"
 ANNUALLY = "annually"
 
 FREQUENCIES = (ONE_OFF, WEEKLY, FORTNIGHTLY, FOUR_WEEKLY, MONTHLY, ANNUALLY)
+
+# What a plan may hold (API.md, "Bad input"): a personal health budget's plan lists the handful of
+# things the person buys, so 200 items is far beyond any real plan, and bounds the work of costing,
+# approving and printing one; no single item costs more than £1,000,000.
+MAX_ITEMS = 200
+MAX_ITEM_AMOUNT = Decimal("1000000.00")
 _DAYS_BETWEEN = {WEEKLY: 7, FORTNIGHTLY: 14, FOUR_WEEKLY: 28}
 
 
@@ -186,3 +192,21 @@ def cost_between(
         before_window = occurrences(line.frequency, start, min(end, window_start - timedelta(days=1)))
         amount += line.amount * (up_to_end - before_window)
     return to_pennies(amount)
+
+
+def unrecordable(result: Costs) -> list[str]:
+    """Plain-English problems with cost measures too large to record (empty when all fit)."""
+    measures = {"total": result.total, "weekly": result.weekly, "annual": result.annual}
+    return [
+        f"The plan's {name} cost ({gbp(amount)}) is more than the largest amount that can be recorded "
+        f"({gbp(LARGEST_RECORDABLE)}): remove items, lower their amounts or shorten the plan."
+        for name, amount in measures.items()
+        if abs(amount) > LARGEST_RECORDABLE
+    ]
+
+
+def too_many_items(count: int) -> str | None:
+    """The problem with a plan of `count` items, or None."""
+    if count > MAX_ITEMS:
+        return f"A support plan can list at most {MAX_ITEMS} items; this one has {count}."
+    return None

@@ -116,8 +116,8 @@ def _item_problems(organisation: Organisation, number: int, item: dict, codes: s
     amount = item.get("amount")
     if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
         problems.append(f"Item {number}: the amount must be more than £0 with at most two decimal places.")
-    elif amount > Decimal("1000000.00"):
-        problems.append(f"Item {number}: the amount must be £1,000,000 or less.")
+    elif amount > costs.MAX_ITEM_AMOUNT:
+        problems.append(f"Item {number}: the amount must be {gbp(costs.MAX_ITEM_AMOUNT)} or less.")
     if item.get("frequency") not in Frequency.values:
         problems.append(f"Item {number}: unknown frequency {item.get('frequency')!r}.")
     supplier = item.get("supplier")
@@ -151,6 +151,9 @@ def _replace_children(actor, plan: SupportPlan, goals=None, items=None, risks=No
             _clean(row, exclude=["plan"])
             row.save()
     if items is not None:
+        too_many = costs.too_many_items(len(items))
+        if too_many:
+            raise InvalidInput(items=[too_many])
         codes = category_codes(organisation)
         problems = [
             p for n, item in enumerate(items, 1) for p in _item_problems(organisation, n, item, codes)
@@ -178,8 +181,13 @@ def _replace_children(actor, plan: SupportPlan, goals=None, items=None, risks=No
 
 
 def _store_costs(plan: SupportPlan) -> None:
-    """Costs are stored on the version (reports read them); the rule lives in costs.py."""
+    """Costs are stored on the version (reports read them); the rule lives in costs.py. Measures too
+    large for their column are a 400 naming the items, before they reach the database (the caller's
+    transaction then stores nothing)."""
     result = costs.plan_costs(plan.start_date, plan.end_date, list(plan.items.all()))
+    problems = costs.unrecordable(result)
+    if problems:
+        raise InvalidInput(items=problems)
     plan.cost_total, plan.cost_weekly, plan.cost_annual = result.total, result.weekly, result.annual
     plan.save(update_fields=["cost_total", "cost_weekly", "cost_annual", "modified_at"])
 
@@ -730,6 +738,9 @@ def plan_add_fast_track_offer(*, actor, plan: SupportPlan, offer: FastTrackOffer
         )
     if offer.organisation_id != locked.organisation_id or not offer.is_active:
         raise InvalidInput(offer=["No such fast-track offer in this organisation."])
+    too_many = costs.too_many_items(locked.items.count() + 1)
+    if too_many:
+        raise InvalidInput(items=[too_many])
     item = PlanItem(
         organisation=locked.organisation,
         plan=locked,

@@ -1,6 +1,9 @@
-"""Real concurrency on PostgreSQL: the account row lock keeps payments within the approved amount."""
+"""Real concurrency: payments stay within the approved amount, on PostgreSQL (the account's row
+lock) and on the embedded SQLite default (IMMEDIATE transactions: one writer at a time, the others
+wait), with no error for anyone who had to wait."""
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
@@ -14,13 +17,7 @@ from phb.exceptions import Overspend
 from tests.conftest import api_client_for
 from tests.factories import OrganisationFactory, approved_plan, member, open_account
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("Row-lock concurrency needs PostgreSQL (set DATABASE_URL)")
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _run_together(count, work):
@@ -122,3 +119,30 @@ def test_two_identical_first_requests_racing_record_one_payment():
     assert len({body["id"] for _, body in results}) == 1
     assert LedgerEntry.objects.filter(kind="payment").count() == 1
     assert BudgetAccount.objects.get().paid == Decimal("15.00")
+
+
+def test_thirty_api_payments_from_sixteen_threads_are_twenty_201s_and_ten_409s():
+    organisation = OrganisationFactory(code="07T")
+    broker = member(organisation, Role.BROKER, username="broker")
+    plan = approved_plan(organisation, total="200.00")
+    open_account(plan)
+    url = f"/api/v1/orgs/07T/plans/{plan.pk}/payments/"
+    body = {
+        "amount": "10.00",
+        "paid_on": timezone.localdate().isoformat(),
+        "method": "bank_transfer",
+        "payee": "PA",
+    }
+
+    def post(n):
+        try:
+            response = api_client_for(broker).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=f"pool-{n}")
+            return response.status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(post, range(30)))
+
+    assert sorted(statuses) == [201] * 20 + [409] * 10
+    assert BudgetAccount.objects.get().paid == Decimal("200.00")
