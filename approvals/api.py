@@ -311,7 +311,7 @@ class ApprovalPolicyPreviewView(OrgScopedMixin, APIView):
     def get(self, request, *args, **kwargs):
         version = request.query_params.get("version")
         if version is not None:
-            if not version.isdigit():
+            if not version.isdecimal():
                 raise ValidationError({"version": ["Give a version number."]})
             policy = (
                 ApprovalPolicy.objects.for_org(self.organisation)

@@ -119,7 +119,7 @@ def _parse_signoffs(
         elif role in seen:
             errors[f"{here}.role"] = [f"{_default_label(role)} is listed twice; raise its count instead."]
         if isinstance(count, bool) or not isinstance(count, int):
-            if isinstance(count, str) and count.strip().isdigit():
+            if isinstance(count, str) and count.strip().isdecimal():
                 count = int(count)
             else:
                 errors[f"{here}.count"] = ["Enter a whole number of sign-offs, 1 or more."]

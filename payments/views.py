@@ -176,7 +176,7 @@ class PaymentCreateView(_MoneyFormView):
         return initial
 
     def _instalment(self, value) -> Instalment | None:
-        if not value or not str(value).isdigit() or self.account is None:
+        if not value or not str(value).isdecimal() or self.account is None:
             return None
         return (
             Instalment.objects.for_org(self.organisation)

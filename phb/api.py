@@ -266,7 +266,7 @@ def _team_from(organisation, value) -> Team | None:
     if value in (None, ""):
         return None
     teams = Team.objects.for_org(organisation)
-    team = teams.filter(pk=value).first() if str(value).isdigit() else None
+    team = teams.filter(pk=value).first() if str(value).isdecimal() else None
     team = team or teams.filter(name=value).first()
     if team is None:
         raise serializers.ValidationError({"team": ["No such team in this organisation."]})

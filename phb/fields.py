@@ -136,7 +136,7 @@ class DateField(forms.Field):
         missing = [name for (name, _, _), part in zip(PARTS, parts, strict=True) if not part]
         if missing:
             raise ValidationError(f"{self.subject} must include a {' and '.join(missing)}", code="incomplete")
-        if not all(part.isdigit() for part in parts):
+        if not all(part.isdecimal() for part in parts):
             raise ValidationError(f"{self.subject} must be a real date", code="invalid")
         if len(parts[2]) != 4:
             raise ValidationError(f"{self.subject}: the year must include 4 numbers", code="invalid")
@@ -292,7 +292,7 @@ class PersonPicker(forms.Widget):
         query = getattr(self, "query", "") or ""
         people = selectors.person_picker(organisation=self.organisation, query=query) if query else []
         chosen = None
-        if value not in (None, "") and str(value).isdigit() and self.organisation is not None:
+        if value not in (None, "") and str(value).isdecimal() and self.organisation is not None:
             chosen = Person.objects.for_org(self.organisation).filter(pk=value).first()
         if chosen is not None and chosen not in people:
             people = [chosen, *people]

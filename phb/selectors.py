@@ -14,7 +14,7 @@ def person_search(*, organisation: Organisation, query: str = "") -> QuerySet[Pe
     if not query:
         return people
     digits = normalise_nhs_number(query)
-    if digits.isdigit():
+    if digits.isdecimal():
         return people.filter(nhs_number__startswith=digits)
     condition = Q()
     for word in query.split():
@@ -39,7 +39,7 @@ def person_picker(*, organisation: Organisation, query: str, limit: int = PICKER
         return []
     people = Person.objects.for_org(organisation).order_by()
     digits = normalise_nhs_number(query)
-    if digits.isdigit():
+    if digits.isdecimal():
         people = people.filter(nhs_number__startswith=digits)
     else:
         condition = Q()

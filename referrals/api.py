@@ -210,7 +210,7 @@ class ReferralListView(OrgScopedMixin, generics.ListCreateAPIView):
         if status_code and status_code not in ReferralStatus.values:
             raise serializers.ValidationError({"status": [f"Use one of {', '.join(ReferralStatus.values)}."]})
         person = params.get("person") or None
-        if person is not None and not str(person).isdigit():
+        if person is not None and not str(person).isdecimal():
             raise serializers.ValidationError({"person": ["Give a person's id."]})
         mine = query.flag(params, "mine")
         return selectors.referral_list(

@@ -85,7 +85,7 @@ def care_coordinator_lookup(*, organisation: Organisation, value) -> object | No
         return None
     coordinators = care_coordinators(organisation=organisation)
     text = str(value).strip()
-    if text.isdigit():
+    if text.isdecimal():
         found = coordinators.filter(pk=int(text)).first()
         if found is not None:
             return found

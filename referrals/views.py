@@ -59,7 +59,7 @@ class ReferralCreatePage(OrgViewMixin, FormView):
     def get_initial(self):
         initial = super().get_initial()
         person_id = self.request.GET.get("person", "")
-        if person_id.isdigit():
+        if person_id.isdecimal():
             person = Person.objects.for_org(self.organisation).filter(pk=int(person_id)).first()
             if person is not None:
                 initial["person"] = person.pk

@@ -151,11 +151,11 @@ class PlanCreateView(EditorMixin, OrgViewMixin, TemplateView):
     def blank_editor(self):
         initial = {"funded_nhs": True}
         person_id = self.request.GET.get("person", "")
-        if person_id.isdigit() and Person.objects.for_org(self.organisation).filter(pk=person_id).exists():
+        if person_id.isdecimal() and Person.objects.for_org(self.organisation).filter(pk=person_id).exists():
             initial["person"] = int(person_id)
         referral_id = self.request.GET.get("referral", "")
         goals = []
-        if referral_id.isdigit():
+        if referral_id.isdecimal():
             initial["referral"] = int(referral_id)
             goals = [
                 {"description": goal} for goal in _conversation_goals(self.organisation, int(referral_id))
