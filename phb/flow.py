@@ -7,9 +7,19 @@ Notifications, the reporting summaries and the access log hang off the same even
 """
 
 REACTIONS: dict[str, tuple[str, ...]] = {
-    # referral accepted / transferred
-    "ReferralAccepted": (),
-    "ReferralTransferred": (),
+    # referral accepted -> its care coordinator is told; a transfer accepted: the sender's budgets close
+    # as "moved" and the sender is told
+    "ReferralAccepted": (
+        "support_plans.reactions.on_referral_accepted",
+        "referrals.reactions.notify_referral_accepted",
+    ),
+    # referral transferred -> refused while a plan is in progress here; else both sides are told
+    "ReferralTransferred": (
+        "support_plans.reactions.on_referral_transferred",
+        "referrals.reactions.notify_referral_transferred",
+    ),
+    # referral declined -> for a transfer, the sender is told the person is theirs again
+    "ReferralDeclined": ("referrals.reactions.notify_referral_declined",),
     # support plan submitted for sign-off -> an approval request opens under the policy in force
     "PlanSubmitted": ("approvals.reactions.on_plan_submitted",),
     # last sign-off landed -> the budget account opens (or is re-sized); a revision's reviews move to it

@@ -15,6 +15,7 @@ from phb.audit import record_event, snapshot
 from phb.exceptions import Conflict, InvalidInput, TransitionNotAllowed
 from phb.models import Organisation, Person
 from phb.money import gbp
+from referrals.services import check_no_standing_transfer, person_lock
 
 from . import costs
 from .constants import PLAN_TRANSITIONS, CloseReason, Frequency, PlanStatus, SpendCategory
@@ -196,6 +197,8 @@ def plan_create(
     ):
         raise InvalidInput(referral=["No such referral for this person in this organisation."])
     _check_period(fields.get("start_date"), fields.get("end_date"))
+    person_lock(person)
+    check_no_standing_transfer(organisation=organisation, person=person, opening="support plan")
     budget = Budget(organisation=organisation, person=person, referral=referral)
     budget.stamp(actor)
     _clean(budget)
@@ -447,6 +450,8 @@ def plan_mark_active(*, actor, plan: SupportPlan, at: datetime) -> SupportPlan:
 @transaction.atomic
 def plan_revise(*, actor, plan: SupportPlan) -> SupportPlan:
     """A new draft version of an active plan, same budget, goals/items/risks copied; the old stays readable."""
+    person_lock(plan.person)
+    check_no_standing_transfer(organisation=plan.organisation, person=plan.person, opening="plan version")
     locked = _lock(plan)
     if locked.status != PlanStatus.ACTIVE:
         raise TransitionNotAllowed(

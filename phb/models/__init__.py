@@ -2,7 +2,7 @@
 
 from .audit import AuditEvent
 from .base import TenantModel, TenantQuerySet, TimeStampedModel
-from .notifications import SentNotification
+from .notifications import Notification, SentNotification
 from .people import Person, PersonCohort
 from .tenancy import Membership, MembershipRole, Organisation, Team
 
@@ -10,6 +10,7 @@ __all__ = [
     "AuditEvent",
     "Membership",
     "MembershipRole",
+    "Notification",
     "Organisation",
     "Person",
     "PersonCohort",
