@@ -10,10 +10,17 @@ from django.utils import timezone
 
 from phb.constants import Role
 from phb.models import Membership, MembershipRole, Organisation
+from phb.selectors import ROLE_LABELS
 
 from . import policy as rules
 from .constants import RequestStatus
 from .models import ApprovalPolicy, ApprovalRequest, Decision
+
+
+def role_label(role: str) -> str:
+    """'care coordinator', 'PHB lead clinician': the role as it reads inside a sentence."""
+    label = ROLE_LABELS.get(role, role.replace("_", " "))
+    return label if label.startswith("PHB") else label[:1].lower() + label[1:]
 
 
 def request_list(*, organisation: Organisation, status: str | None = None) -> QuerySet[ApprovalRequest]:
@@ -37,6 +44,11 @@ def facts_of(request: ApprovalRequest) -> list[rules.DecisionFact]:
     ]
 
 
+def author_of(request: ApprovalRequest) -> int | None:
+    """The plan version's author, who counts as its submitter for the sign-off rules."""
+    return request.plan.created_by_id
+
+
 def roles_user_may_fill(request: ApprovalRequest, *, user, roles) -> list[str]:
     if request.status != RequestStatus.PENDING:
         return []
@@ -47,6 +59,7 @@ def roles_user_may_fill(request: ApprovalRequest, *, user, roles) -> list[str]:
         submitter_may_sign=request.submitter_may_sign,
         required=request.required,
         decisions=facts_of(request),
+        author_id=author_of(request),
     )
 
 
@@ -67,9 +80,31 @@ def roles_user_may_act_as(request: ApprovalRequest, *, user, roles) -> list[str]
             submitter_may_sign=request.submitter_may_sign,
             required=request.required,
             decisions=facts,
+            author_id=author_of(request),
         )
         is None
     ]
+
+
+def why_user_cannot_sign(request: ApprovalRequest, *, user, roles) -> str | None:
+    """In plain words, why this user can give no sign-off on the request (None if not pending)."""
+    if request.status != RequestStatus.PENDING:
+        return None
+    needed = [signoff["role"] for signoff in request.required]
+    held = [role for role in needed if role in set(roles)]
+    if not held:
+        return "This request needs no sign-off from any role you hold."
+    return rules.refusal(
+        decision=rules.APPROVE,
+        role=held[0],
+        user_id=user.pk,
+        user_roles=roles,
+        submitter_id=request.submitted_by_id,
+        submitter_may_sign=request.submitter_may_sign,
+        required=request.required,
+        decisions=facts_of(request),
+        author_id=author_of(request),
+    )
 
 
 class OpenSignoffOf(Func):
@@ -125,7 +160,7 @@ def requests_waiting_for(*, organisation: Organisation, user, roles) -> QuerySet
 
     The rule of policy.may_fill (tests/approvals/test_selectors.py checks the two agree): a role the
     user holds is needed and has a slot open, the user has made no decision on the request, and the
-    user did not submit it unless the tier lets the submitter sign.
+    user neither submitted nor wrote the plan unless the tier lets the submitter sign.
     """
     pending = request_list(organisation=organisation, status=RequestStatus.PENDING)
     roles = set(roles)
@@ -133,7 +168,9 @@ def requests_waiting_for(*, organisation: Organisation, user, roles) -> QuerySet
         return pending.none()
     decided = Decision.objects.filter(request=OuterRef("pk"), user_id=user.pk)
     return (
-        pending.filter(Q(submitter_may_sign=True) | ~Q(submitted_by_id=user.pk))
+        pending.filter(
+            Q(submitter_may_sign=True) | (~Q(submitted_by_id=user.pk) & ~Q(plan__created_by_id=user.pk))
+        )
         .exclude(Exists(decided))
         .filter(OpenSignoffOf(roles))
     )
@@ -182,8 +219,46 @@ def approvers_for_open_slots(request: ApprovalRequest) -> list:
             submitter_may_sign=request.submitter_may_sign,
             required=request.required,
             decisions=facts,
+            author_id=author_of(request),
         )
     ]
+
+
+def role_holders(*, organisation: Organisation) -> dict[str, frozenset[int]]:
+    """Role -> the ids of the organisation's active members holding it (one query)."""
+    holders: dict[str, set[int]] = {}
+    grants = MembershipRole.objects.filter(
+        organisation=organisation, membership__is_active=True, membership__user__is_active=True
+    ).values_list("role", "membership__user_id")
+    for role, user_id in grants:
+        holders.setdefault(role, set()).add(user_id)
+    return {role: frozenset(ids) for role, ids in holders.items()}
+
+
+@dataclass(frozen=True)
+class SlotState:
+    open_slots: list[rules.OpenSlot]
+    stuck: bool
+
+
+def slot_state(request: ApprovalRequest, holders: dict[str, frozenset[int]] | None = None) -> SlotState:
+    """The request's open sign-offs with how many could still give each, and whether it is stuck.
+
+    Only a pending request can be stuck; `holders` (role_holders) may be passed in for a list.
+    """
+    if request.status != RequestStatus.PENDING:
+        return SlotState(open_slots=[], stuck=False)
+    holders = role_holders(organisation=request.organisation_id) if holders is None else holders
+    facts = facts_of(request)
+    arguments = {
+        "required": request.required,
+        "decisions": facts,
+        "holders": holders,
+        "submitter_id": request.submitted_by_id,
+        "submitter_may_sign": request.submitter_may_sign,
+        "author_id": author_of(request),
+    }
+    return SlotState(open_slots=rules.open_slots(**arguments), stuck=rules.is_stuck(**arguments))
 
 
 def decision_path(request: ApprovalRequest) -> str:
@@ -256,3 +331,12 @@ def home_panel(org_context) -> dict | None:
             },
         ],
     }
+
+
+def policy_warnings(*, organisation, tiers) -> list[str]:
+    """The policy editor's warnings: tiers the organisation's members as they stand cannot fill."""
+    try:
+        parsed = rules.validate_tiers(tiers)
+    except rules.PolicyError:
+        return []
+    return rules.tier_shortfalls(parsed, role_holders(organisation=organisation), role_label)

@@ -13,19 +13,15 @@ from phb.audit import record_event, snapshot
 from phb.constants import Role
 from phb.exceptions import Conflict, InvalidInput, SlotNotAllowed, TransitionNotAllowed
 from phb.models import MembershipRole, Organisation
-from phb.selectors import ROLE_LABELS
+from phb.notifications import holders_of, notify
 
 from . import policy as rules
+from . import selectors
 from .constants import DecisionKind, RequestStatus
 from .models import ApprovalPolicy, ApprovalRequest, Decision
+from .selectors import role_label
 
 COMMENT_MAX = 2000
-
-
-def role_label(role: str) -> str:
-    """'care coordinator', 'PHB lead clinician': the role as it reads inside a sentence."""
-    label = ROLE_LABELS.get(role, role.replace("_", " "))
-    return label if label.startswith("PHB") else label[:1].lower() + label[1:]
 
 
 def _name(user) -> str:
@@ -169,6 +165,7 @@ def approval_request_open(*, actor, plan) -> ApprovalRequest:
             ),
         )
         transaction.on_commit(lambda pk=request.pk: _queue("notify_approvers", pk))
+        approval_request_tell_if_stuck(request=request)
     return request
 
 
@@ -247,6 +244,7 @@ def decision_record(
             submitter_may_sign=request.submitter_may_sign,
             required=request.required,
             decisions=facts,
+            author_id=request.plan.created_by_id,
         )
         if problem:
             raise SlotNotAllowed(problem)
@@ -322,12 +320,44 @@ def decision_record(
                 summary=summary,
             )
             transaction.on_commit(lambda pk=request.pk: _queue("notify_outcome", pk))
-    # Read afresh, so the decisions loaded with it include the one just recorded.
-    return (
-        ApprovalRequest.objects.select_related("plan", "person", "organisation", "submitted_by")
-        .prefetch_related(Prefetch("decisions", queryset=Decision.objects.select_related("user")))
-        .get(pk=request.pk)
+        # Read afresh, so the decisions loaded with it include the one just recorded.
+        request = (
+            ApprovalRequest.objects.select_related("plan", "person", "organisation", "submitted_by")
+            .prefetch_related(Prefetch("decisions", queryset=Decision.objects.select_related("user")))
+            .get(pk=request.pk)
+        )
+        approval_request_tell_if_stuck(request=request)
+    return request
+
+
+def approval_request_tell_if_stuck(*, request: ApprovalRequest) -> bool:
+    """A request nobody can finish is told at once to the organisation's admins and commissioners.
+
+    Once per request (the notification key), so later decisions on a stuck request tell nobody again.
+    Returns whether the request is stuck.
+    """
+    state = selectors.slot_state(request)
+    if not state.stuck:
+        return False
+    organisation = request.organisation
+    short = "; ".join(
+        f"{role_label(slot.role)}: {slot.remaining} still needed, {slot.eligible} could give it"
+        for slot in state.open_slots
     )
+    notify(
+        organisation=organisation,
+        key=f"approval:{request.pk}:stuck",
+        users=holders_of(organisation, Role.ORG_ADMIN, Role.COMMISSIONER),
+        subject=f"A sign-off nobody can give: support plan for {request.person.full_name}",
+        body=(
+            f"The request to approve support plan version {request.plan.version} for {request.person.full_name} "
+            f"cannot be completed by the staff the organisation has now ({short}). The submitter, the plan's "
+            "author and anyone who has already decided cannot fill a slot. Give the role to another member "
+            "of staff, or return the plan."
+        ),
+        path=selectors.decision_path(request),
+    )
+    return True
 
 
 def stale_requests_nudge(*, now: datetime | None = None) -> int:

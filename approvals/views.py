@@ -85,8 +85,24 @@ class DecisionView(OrgViewMixin, TemplateView):
         facts = selectors.facts_of(approval_request)
         given, needed = rules.slots_count(approval_request.required, facts)
         still_open = rules.slots_open(approval_request.required, facts)
+        state = selectors.slot_state(approval_request)
+        eligible = {slot.role: slot.eligible for slot in state.open_slots}
         context.update(
             approval=approval_request,
+            stuck=state.stuck,
+            stuck_slots=[
+                {
+                    "label": services.role_label(slot.role),
+                    "remaining": slot.remaining,
+                    "eligible": slot.eligible,
+                }
+                for slot in state.open_slots
+            ],
+            why_not=None
+            if roles
+            else selectors.why_user_cannot_sign(
+                approval_request, user=self.request.user, roles=self.org_context.roles
+            ),
             plan=plan,
             goals=plan.goals.all(),
             items=[
@@ -104,6 +120,7 @@ class DecisionView(OrgViewMixin, TemplateView):
                     "label": ROLE_LABELS.get(s["role"], s["role"]),
                     "count": s["count"],
                     "given": s["count"] - still_open.get(s["role"], 0),
+                    "eligible": eligible.get(s["role"]),
                 }
                 for s in approval_request.required
             ],
@@ -174,6 +191,9 @@ class PolicyView(OrgViewMixin, TemplateView):
                 for index, tier in enumerate(tiers)
             ],
             versions=selectors.policy_versions(organisation=self.organisation),
+            warnings=selectors.policy_warnings(organisation=self.organisation, tiers=in_force.tiers)
+            if in_force
+            else [],
             can_edit=can_edit,
             formset=formset,
             preview_form=PreviewForm(initial={"total": "600.00", "weekly": "120.00"}),
