@@ -9,6 +9,7 @@ from django.utils import timezone
 from phb.exceptions import InvalidInput
 from phb.forms import OrgForm
 from support_plans.constants import PaymentMethod
+from support_plans.models import Supplier
 
 from .constants import EntryKind
 from .receipts import check_receipt
@@ -74,8 +75,20 @@ class PaymentForm(MoneyForm):
     receipt = forms.FileField(
         required=False, label="Receipt", help_text="A PDF, JPEG or PNG file, up to 5 MB"
     )
+    supplier = forms.ModelChoiceField(
+        queryset=Supplier.objects.none(),
+        required=False,
+        label="Supplier (optional)",
+        help_text="Choose the supplier paid: a payment of a due instalment's amount to its supplier marks it paid",
+        empty_label="Not one of our suppliers",
+    )
     instalment = forms.IntegerField(widget=forms.HiddenInput, required=False)
     date_fields = ("paid_on",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.organisation is not None:
+            self.fields["supplier"].queryset = Supplier.objects.for_org(self.organisation).order_by("name")
 
     def clean_receipt(self):
         receipt = self.cleaned_data.get("receipt")

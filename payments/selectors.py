@@ -35,6 +35,7 @@ def entry_data(entry: LedgerEntry) -> dict:
         "reason": entry.reason,
         "reverses": entry.reverses_id,
         "instalment": entry.instalment_id,
+        "supplier": entry.supplier_id,
         "receipt": bool(entry.receipt),
         "receipt_content_type": entry.receipt_content_type,
         "plan": entry.plan_id,
@@ -64,6 +65,16 @@ def account_for_plan(*, plan: SupportPlan) -> BudgetAccount | None:
         .select_related("plan", "person", "budget", "organisation")
         .first()
     )
+
+
+def paid_from_fund(account: BudgetAccount) -> bool:
+    """Is this budget paid from a fund agreed in advance (DESIGN.md "Funds agreed in advance")?
+
+    Such a budget draws on its fund as it pays, so its payments are held to the approved amount only,
+    not to the money released (ledger.check_payment). The one place the question is answered: there
+    are no funds yet, so no budget is; the funds work answers it from the fund the budget draws on.
+    """
+    return False
 
 
 def account_entries(account: BudgetAccount) -> QuerySet[LedgerEntry]:
@@ -103,6 +114,7 @@ def account_timings(account: BudgetAccount, today: date | None = None) -> Timing
 def account_detail(account: BudgetAccount) -> dict:
     """GET plans/{id}/account/: the totals, the ledger, the instalments and the delays."""
     timings = account_timings(account)
+    instalments = list(account_instalments(account))
     return {
         "id": account.pk,
         "budget": account.budget_id,
@@ -118,8 +130,15 @@ def account_detail(account: BudgetAccount) -> dict:
         "approval_to_release_days": timings.approval_to_release_days,
         "approval_to_first_payment_days": timings.approval_to_first_payment_days,
         "entries": [entry_data(e) for e in account_entries(account)],
-        "instalments": [instalment_data(i) for i in account_instalments(account)],
+        "instalments": [instalment_data(i) for i in instalments],
+        "unmatched_instalments": [instalment_data(i) for i in unmatched_instalments(instalments)],
     }
+
+
+def unmatched_instalments(instalments, today: date | None = None) -> list[Instalment]:
+    """Instalments due by today that no payment has settled: what the broker still owes a supplier."""
+    today = today or timezone.localdate()
+    return [i for i in instalments if i.status == InstalmentStatus.DUE and i.due_on <= today]
 
 
 def account_list(*, organisation: Organisation) -> QuerySet[BudgetAccount]:

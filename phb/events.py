@@ -84,6 +84,7 @@ class FundsReleased(Event):
     plan_id: int
     account_id: int
     on: date
+    entry_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class PaymentRecorded(Event):
     plan_id: int
     account_id: int
     on: date
+    entry_id: int | None = None
 
 
 @dataclass(frozen=True)
