@@ -159,7 +159,9 @@ def check_correction(
     if corrects == PAYMENT:
         check_refund(position.paid, amount)
     elif corrects == REFUND:
-        check_payment(position.approved, position.paid, amount, position.released, paid_from_fund=paid_from_fund)
+        check_payment(
+            position.approved, position.paid, amount, position.released, paid_from_fund=paid_from_fund
+        )
     elif corrects == RELEASE:
         check_clawback(position.released, amount)
     elif corrects == CLAWBACK:
