@@ -8,8 +8,10 @@ from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from phb.constants import Role
 from phb.models import Organisation
 from phb.money import api_amount
+from phb.notifications import holders_of
 from support_plans.constants import IN_PLACE_STATUSES
 from support_plans.models import SupportPlan
 
@@ -65,6 +67,11 @@ def account_for_plan(*, plan: SupportPlan) -> BudgetAccount | None:
         .select_related("plan", "person", "budget", "organisation")
         .first()
     )
+
+
+def budget_money_people(plan: SupportPlan, *roles: str) -> list:
+    """Who handles a budget's money: its organisation's brokers, plus holders of `roles` (e.g. finance)."""
+    return holders_of(plan.organisation, Role.BROKER, *roles)
 
 
 def paid_from_fund(account: BudgetAccount) -> bool:

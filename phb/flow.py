@@ -26,12 +26,14 @@ REACTIONS: dict[str, tuple[str, ...]] = {
     "PlanApproved": (
         "payments.reactions.on_plan_approved",
         "reviews.reactions.on_plan_approved",
+        "payments.reactions.notify_plan_approved",
     ),
     # first release or payment -> reviews are scheduled
     "PlanActivated": ("reviews.reactions.on_plan_activated",),
-    "FundsReleased": (),
-    "PaymentRecorded": (),
+    # funds released / a payment recorded -> the broker and care coordinator are told
+    "FundsReleased": ("payments.reactions.notify_funds_released",),
+    "PaymentRecorded": ("payments.reactions.notify_payment_recorded",),
     "ReviewCompleted": (),
     # budget closed -> the account closes, instalments stop
-    "PlanClosed": ("payments.reactions.on_plan_closed",),
+    "PlanClosed": ("payments.reactions.on_plan_closed", "payments.reactions.notify_plan_closed"),
 }

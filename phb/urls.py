@@ -11,7 +11,7 @@ import reporting.urls
 import reviews.urls
 import support_plans.urls
 
-from . import api, bench_views, views
+from . import api, bench_views, notification_views, views
 
 PATHWAY_APPS = [
     referrals.urls,
@@ -27,12 +27,17 @@ org_api = [
     path("members/", api.MemberListView.as_view(), name="api-members"),
     path("people/", api.PersonListView.as_view(), name="api-people"),
     path("people/<int:pk>/", api.PersonDetailView.as_view(), name="api-person-detail"),
+    path("notifications/", notification_views.NotificationListAPI.as_view(), name="api-notifications"),
+    path(
+        "notifications/read/", notification_views.NotificationReadAPI.as_view(), name="api-notifications-read"
+    ),
 ]
 for module in PATHWAY_APPS:
     org_api += module.api_urlpatterns
 
 org_pages = [
     path("", views.OrgHomeView.as_view(), name="org-home"),
+    path("notifications/", notification_views.NotificationListPage.as_view(), name="notifications"),
     path("people/", views.PersonListView.as_view(), name="person-list"),
     path("people/new/", views.PersonCreateView.as_view(), name="person-create"),
     path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person-detail"),
