@@ -89,6 +89,7 @@ class PaymentForm(MoneyForm):
         super().__init__(*args, **kwargs)
         if self.organisation is not None:
             self.fields["supplier"].queryset = Supplier.objects.for_org(self.organisation).order_by("name")
+            self.fields["supplier"].label_from_instance = lambda supplier: supplier.name
 
     def clean_receipt(self):
         receipt = self.cleaned_data.get("receipt")
