@@ -168,9 +168,20 @@ def _replace_children(actor, plan: SupportPlan, goals=None, items=None, risks=No
 
 
 def _store_costs(plan: SupportPlan) -> None:
-    """Costs are stored on the version (reports read them); the rule lives in costs.py."""
+    """Costs are stored on the version (reports read them); the rule lives in costs.py.
+
+    The funding split is checked against the new total here, so any change of items or amounts that
+    leaves the split not adding up is refused (400) and the transaction stores nothing.
+    """
     result = costs.plan_costs(plan.start_date, plan.end_date, list(plan.items.all()))
     plan.cost_total, plan.cost_weekly, plan.cost_annual = result.total, result.weekly, result.annual
+    problem = costs.funding_split_problem(
+        plan.cost_total,
+        {stream: getattr(plan, f"funded_{stream}") for stream in costs.STREAMS},
+        {stream: getattr(plan, f"funding_{stream}") for stream in costs.STREAMS},
+    )
+    if problem:
+        raise InvalidInput(funding=[problem])
     plan.save(update_fields=["cost_total", "cost_weekly", "cost_annual", "modified_at"])
 
 
