@@ -9,15 +9,17 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from phb.access import PERSON_DATA_ROLES
+from phb import query
+from phb.access import PERSON_DATA_ROLES, get_for_org
 from phb.api import MoneyField, OrgScopedMixin
 from phb.constants import Role
 from phb.exceptions import NotPermitted
 
 from . import policy as rules
-from . import selectors, services
+from . import selectors, services, slots
 from .constants import DecisionKind, RequestStatus
 from .models import ApprovalPolicy, ApprovalRequest
+from .slots import SlotState
 
 POLICY_EDITORS = {Role.COMMISSIONER, Role.ORG_ADMIN}
 MAX_AMOUNT = Decimal("1000000.00")
@@ -38,7 +40,7 @@ class TierSerializer(serializers.Serializer):
     submitter_may_sign = serializers.BooleanField(default=False)
 
 
-class ApprovalPolicySerializer(serializers.ModelSerializer):
+class PolicyVersionSerializer(serializers.ModelSerializer):
     tiers = TierSerializer(many=True)
     warnings = serializers.SerializerMethodField(
         help_text="Tiers that need more distinct holders of a role than the organisation has"
@@ -59,10 +61,26 @@ class OpenSlotSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="Same as remaining (earlier name)")
 
 
+class ApprovalPolicySerializer(PolicyVersionSerializer):
+    """The version in force, and the versions scheduled to take effect later (soonest first)."""
+
+    scheduled = serializers.SerializerMethodField()
+
+    class Meta(PolicyVersionSerializer.Meta):
+        fields = [*PolicyVersionSerializer.Meta.fields, "scheduled"]
+
+    @extend_schema_field(PolicyVersionSerializer(many=True))
+    def get_scheduled(self, policy) -> list[dict]:
+        return PolicyVersionSerializer(services.policies_scheduled(policy.organisation), many=True).data
+
+
 class ApprovalPolicyWriteSerializer(serializers.Serializer):
     # Checked field by field by approvals/policy.py (the one home of the rule), not here.
     tiers = serializers.JSONField(help_text="The ordered tiers; see TierSerializer")
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+    effective_from = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Today (the default) or a later date"
+    )
 
 
 class DecisionSerializer(serializers.Serializer):
@@ -128,16 +146,14 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
     def get_signoffs_needed(self, request) -> int:
         return rules.slots_count(request.required, selectors.facts_of(request))[1]
 
-    def _slot_state(self, request) -> selectors.SlotState:
+    def _slot_state(self, request) -> SlotState:
         # One read of the organisation's role holders per answer, however many requests it lists.
         states = self.context.setdefault("slot_states", {})
         if request.pk not in states:
             holders = self.context.setdefault("role_holders", {})
             if request.organisation_id not in holders:
-                holders[request.organisation_id] = selectors.role_holders(
-                    organisation=request.organisation_id
-                )
-            states[request.pk] = selectors.slot_state(request, holders[request.organisation_id])
+                holders[request.organisation_id] = slots.role_holders(organisation=request.organisation_id)
+            states[request.pk] = slots.slot_state(request, holders[request.organisation_id])
         return states[request.pk]
 
     @extend_schema_field(OpenSlotSerializer(many=True))
@@ -237,6 +253,8 @@ class ApprovalPolicyView(OrgScopedMixin, APIView):
 
     @extend_schema(request=ApprovalPolicyWriteSerializer, responses=ApprovalPolicySerializer)
     def put(self, request, *args, **kwargs):
+        """A new version: in force now, or scheduled from `effective_from` (the answer is then the version
+        in force, with the new one under `scheduled`)."""
         serializer = ApprovalPolicyWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         policy = services.policy_publish(
@@ -244,8 +262,23 @@ class ApprovalPolicyView(OrgScopedMixin, APIView):
             organisation=self.organisation,
             tiers=serializer.validated_data["tiers"],
             note=serializer.validated_data["note"],
+            effective_on=serializer.validated_data["effective_from"],
         )
-        return Response(ApprovalPolicySerializer(policy).data, status=status.HTTP_200_OK)
+        shown = services.policy_in_force(self.organisation) or policy
+        return Response(ApprovalPolicySerializer(shown).data, status=status.HTTP_200_OK)
+
+
+class ScheduledPolicyView(OrgScopedMixin, APIView):
+    """DELETE (commissioner, org admin): withdraw a version scheduled for a later date, before it starts."""
+
+    model = ApprovalPolicy
+    required_roles = POLICY_EDITORS
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, *args, **kwargs):
+        policy = get_for_org(ApprovalPolicy.objects.all(), self.organisation, version=self.kwargs["version"])
+        services.policy_withdraw(actor=request.user, policy=policy)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ApprovalPolicyPreviewView(OrgScopedMixin, APIView):
@@ -259,13 +292,32 @@ class ApprovalPolicyPreviewView(OrgScopedMixin, APIView):
             OpenApiParameter("total", OpenApiTypes.STR, description="Plan total, e.g. 600.00"),
             OpenApiParameter("weekly", OpenApiTypes.STR, description="Weekly cost, e.g. 120.00"),
             OpenApiParameter("annual", OpenApiTypes.STR, description="Annual cost (default weekly x 52)"),
+            OpenApiParameter(
+                "version",
+                OpenApiTypes.INT,
+                description="Judge against this version (a scheduled one, say); default the one in force",
+            ),
         ],
         responses=PreviewSerializer,
     )
     def get(self, request, *args, **kwargs):
-        policy = services.policy_in_force(self.organisation)
+        version = request.query_params.get("version")
+        if version is not None:
+            if not version.isdigit():
+                raise ValidationError({"version": ["Give a version number."]})
+            policy = (
+                ApprovalPolicy.objects.for_org(self.organisation)
+                .filter(version=int(version), withdrawn_at__isnull=True)
+                .first()
+            )
+        else:
+            policy = services.policy_in_force(self.organisation)
         if policy is None:
-            raise NotFound("This organisation has no approval policy yet.")
+            raise NotFound(
+                "No such approval policy version."
+                if version
+                else "This organisation has no approval policy yet."
+            )
         query = PreviewQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
@@ -296,7 +348,7 @@ class ApprovalListView(OrgScopedMixin, generics.ListAPIView):
         status_filter = self.request.query_params.get("status") or None
         if status_filter and status_filter not in RequestStatus.values:
             raise ValidationError({"status": [f"Choose one of: {', '.join(RequestStatus.values)}."]})
-        mine = self.request.query_params.get("mine", "").lower() in ("true", "1", "yes")
+        mine = query.flag(self.request.query_params, "mine")
         if not mine:
             return selectors.request_list(organisation=self.organisation, status=status_filter)
         if status_filter not in (None, RequestStatus.PENDING):

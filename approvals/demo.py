@@ -5,6 +5,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from phb.exceptions import DomainError
+from support_plans import services as plan_services
+from support_plans.models import SupportPlan
 
 from . import policy as rules
 from . import services
@@ -115,9 +117,6 @@ def seed(context) -> None:
                 effective_from=timezone.now() - timedelta(days=365),
                 note="The organisation's scheme of delegation for personal health budgets",
             )
-        from support_plans import services as plan_services
-        from support_plans.models import SupportPlan
-
         drafts = list(SupportPlan.objects.filter(organisation=organisation, status="draft").order_by("id"))
         submitted = 0
         for plan in drafts[: max(0, len(drafts) - DRAFTS_LEFT_UNTOUCHED)]:

@@ -140,3 +140,18 @@ class PreviewForm(forms.Form):
     weekly = forms.DecimalField(
         label="Weekly cost (£)", required=False, min_value=0, max_digits=12, decimal_places=2
     )
+
+
+class EffectiveFromForm(forms.Form):
+    """When a new version of the policy takes effect: today (left empty) or a later date."""
+
+    effective_from = forms.DateField(
+        required=False,
+        label="In force from",
+        help_text="Leave empty for now, or give a later date (for example 1 April, when the board agreed it).",
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "nhsuk-input nhsuk-input--width-10"}, format="%Y-%m-%d"
+        ),
+        error_messages={"invalid": "Enter the date it takes effect, for example 2027-04-01."},
+    )

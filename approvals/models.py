@@ -21,6 +21,11 @@ class ApprovalPolicy(TenantModel):
     effective_from = models.DateTimeField()
     tiers = models.JSONField()
     note = models.CharField(max_length=300, blank=True)
+    # A version scheduled for a later date may be withdrawn before it starts; it is kept, never in force.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-effective_from", "-version"]

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Count, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet
@@ -10,17 +11,13 @@ from django.utils import timezone
 
 from phb.constants import Role
 from phb.models import Membership, MembershipRole, Organisation
-from phb.selectors import ROLE_LABELS
+from support_plans.selectors import with_role_labels
 
 from . import policy as rules
 from .constants import RequestStatus
 from .models import ApprovalPolicy, ApprovalRequest, Decision
-
-
-def role_label(role: str) -> str:
-    """'care coordinator', 'PHB lead clinician': the role as it reads inside a sentence."""
-    label = ROLE_LABELS.get(role, role.replace("_", " "))
-    return label if label.startswith("PHB") else label[:1].lower() + label[1:]
+from .services import policy_in_force, role_label
+from .slots import author_of, role_holders
 
 
 def request_list(*, organisation: Organisation, status: str | None = None) -> QuerySet[ApprovalRequest]:
@@ -42,11 +39,6 @@ def facts_of(request: ApprovalRequest) -> list[rules.DecisionFact]:
         rules.DecisionFact(user_id=d.user_id, role=d.role, decision=d.decision)
         for d in request.decisions.all()
     ]
-
-
-def author_of(request: ApprovalRequest) -> int | None:
-    """The plan version's author, who counts as its submitter for the sign-off rules."""
-    return request.plan.created_by_id
 
 
 def roles_user_may_fill(request: ApprovalRequest, *, user, roles) -> list[str]:
@@ -224,43 +216,6 @@ def approvers_for_open_slots(request: ApprovalRequest) -> list:
     ]
 
 
-def role_holders(*, organisation: Organisation) -> dict[str, frozenset[int]]:
-    """Role -> the ids of the organisation's active members holding it (one query)."""
-    holders: dict[str, set[int]] = {}
-    grants = MembershipRole.objects.filter(
-        organisation=organisation, membership__is_active=True, membership__user__is_active=True
-    ).values_list("role", "membership__user_id")
-    for role, user_id in grants:
-        holders.setdefault(role, set()).add(user_id)
-    return {role: frozenset(ids) for role, ids in holders.items()}
-
-
-@dataclass(frozen=True)
-class SlotState:
-    open_slots: list[rules.OpenSlot]
-    stuck: bool
-
-
-def slot_state(request: ApprovalRequest, holders: dict[str, frozenset[int]] | None = None) -> SlotState:
-    """The request's open sign-offs with how many could still give each, and whether it is stuck.
-
-    Only a pending request can be stuck; `holders` (role_holders) may be passed in for a list.
-    """
-    if request.status != RequestStatus.PENDING:
-        return SlotState(open_slots=[], stuck=False)
-    holders = role_holders(organisation=request.organisation_id) if holders is None else holders
-    facts = facts_of(request)
-    arguments = {
-        "required": request.required,
-        "decisions": facts,
-        "holders": holders,
-        "submitter_id": request.submitted_by_id,
-        "submitter_may_sign": request.submitter_may_sign,
-        "author_id": author_of(request),
-    }
-    return SlotState(open_slots=rules.open_slots(**arguments), stuck=rules.is_stuck(**arguments))
-
-
 def decision_path(request: ApprovalRequest) -> str:
     return reverse("approvals:decision", kwargs={"org": request.organisation.code, "pk": request.pk})
 
@@ -340,3 +295,28 @@ def policy_warnings(*, organisation, tiers) -> list[str]:
     except rules.PolicyError:
         return []
     return rules.tier_shortfalls(parsed, role_holders(organisation=organisation), role_label)
+
+
+# --- Approvals' parts of the support plan's page, API answer and PDF (AppConfig.plan_parts)
+
+
+def plan_required_tier(organisation: Organisation, plan_costs) -> dict | None:
+    """Which tier a plan of these costs would need under the policy in force now (None without one)."""
+    policy = policy_in_force(organisation)
+    if policy is None:
+        return None
+    index, tier, measured = rules.choose_tier(rules.validate_tiers(policy.tiers), plan_costs)
+    return {
+        "tier": index + 1,
+        "basis": tier.basis,
+        "measured_amount": f"{Decimal(measured):.2f}",
+        "up_to": None if tier.up_to is None else f"{tier.up_to:.2f}",
+        "required": with_role_labels([{"role": s.role, "count": s.count} for s in tier.signoffs]),
+        "submitter_may_sign": bool(tier.submitter_may_sign),
+    }
+
+
+def plan_approval(plan) -> ApprovalRequest | None:
+    """The plan's latest approval request, with its decisions and who made them."""
+    decisions = Prefetch("decisions", queryset=Decision.objects.select_related("user"))
+    return plan.approval_requests.order_by("-submitted_at", "-id").prefetch_related(decisions).first()

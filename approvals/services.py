@@ -1,12 +1,13 @@
 """Writes of the approvals app: publishing a policy, opening a request, recording a decision."""
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 
 from phb.audit import record_event, snapshot
@@ -14,14 +15,22 @@ from phb.constants import Role
 from phb.exceptions import Conflict, InvalidInput, SlotNotAllowed, TransitionNotAllowed
 from phb.models import MembershipRole, Organisation
 from phb.notifications import holders_of, notify
+from phb.selectors import ROLE_LABELS
+from phb.versions import starts_on
+from support_plans import services as plan_services
 
 from . import policy as rules
-from . import selectors
 from .constants import DecisionKind, RequestStatus
 from .models import ApprovalPolicy, ApprovalRequest, Decision
-from .selectors import role_label
+from .slots import slot_state
 
 COMMENT_MAX = 2000
+
+
+def role_label(role: str) -> str:
+    """'care coordinator', 'PHB lead clinician': the role as it reads inside a sentence."""
+    label = ROLE_LABELS.get(role, role.replace("_", " "))
+    return label if label.startswith("PHB") else label[:1].lower() + label[1:]
 
 
 def _name(user) -> str:
@@ -56,12 +65,17 @@ def policy_publish(
     organisation: Organisation,
     tiers: Any,
     effective_from: datetime | None = None,
+    effective_on: date | None = None,
     note: str = "",
 ) -> ApprovalPolicy:
-    """A new version of the organisation's policy, in force from now unless a time is given.
+    """A new version of the organisation's policy, in force from now unless a later date is given.
 
-    Earlier versions stay: requests keep the version they were judged by.
+    Organisations agree new delegated limits at a board and bring them in from a date (often 1 April):
+    `effective_on` (today or later) schedules the version from the start of that day. Earlier versions
+    stay: requests keep the version they were judged by.
     """
+    if effective_on is not None:
+        effective_from = starts_on(effective_on)
     try:
         parsed = rules.validate_tiers(tiers)
     except rules.PolicyError as error:
@@ -90,7 +104,14 @@ def policy_publish(
         obj=approval_policy,
         action="approval_policy_published",
         after=snapshot(approval_policy),
-        summary=f"Approval policy version {approval_policy.version} published ({described})",
+        summary=(
+            f"Approval policy version {approval_policy.version} published ({described})"
+            + (
+                f", in force from {timezone.localtime(approval_policy.effective_from):%-d %B %Y}"
+                if approval_policy.effective_from > timezone.now()
+                else ""
+            )
+        ),
     )
     return approval_policy
 
@@ -99,10 +120,51 @@ def policy_in_force(organisation: Organisation, at: datetime | None = None) -> A
     """The version in force at `at` (default now): the latest to take effect on or before it."""
     return (
         ApprovalPolicy.objects.for_org(organisation)
-        .filter(effective_from__lte=at or timezone.now())
+        .filter(effective_from__lte=at or timezone.now(), withdrawn_at__isnull=True)
         .order_by("-effective_from", "-version")
         .first()
     )
+
+
+def policies_scheduled(organisation: Organisation) -> list[ApprovalPolicy]:
+    """Versions published to take effect later, soonest first (withdrawn ones left out)."""
+    return list(
+        ApprovalPolicy.objects.for_org(organisation)
+        .filter(effective_from__gt=timezone.now(), withdrawn_at__isnull=True)
+        .order_by("effective_from", "version")
+    )
+
+
+@transaction.atomic
+def policy_withdraw(*, actor, policy: ApprovalPolicy) -> ApprovalPolicy:
+    """Withdraw a scheduled version before it starts; one already in force cannot be (publish another)."""
+    locked = ApprovalPolicy.objects.select_for_update().get(pk=policy.pk)
+    if locked.withdrawn_at is not None:
+        raise Conflict(f"Version {locked.version} was already withdrawn.")
+    if locked.effective_from <= timezone.now():
+        raise Conflict(
+            f"Version {locked.version} is already in force (since {timezone.localtime(locked.effective_from):%-d %B %Y}): "
+            "publish a new version instead."
+        )
+    before = snapshot(locked)
+    locked.withdrawn_at = timezone.now()
+    locked.withdrawn_by = actor
+    locked.stamp(actor)
+    locked.save()
+    record_event(
+        actor=actor,
+        organisation=locked.organisation,
+        obj=locked,
+        action="approval_policy_withdrawn",
+        before=before,
+        after=snapshot(locked),
+        summary=(
+            f"Approval policy version {locked.version}, due to start on "
+            f"{timezone.localtime(locked.effective_from):%-d %B %Y}, withdrawn"
+        ),
+    )
+    policy.withdrawn_at, policy.withdrawn_by = locked.withdrawn_at, locked.withdrawn_by
+    return locked
 
 
 # --- Requests
@@ -173,13 +235,6 @@ def _queue(task_name: str, request_id: int) -> None:
     from . import tasks
 
     getattr(tasks, task_name).delay(request_id)
-
-
-def _plan_services():
-    # Imported when needed: support_plans.services imports this module (plan_submit).
-    from support_plans import services as plan_services
-
-    return plan_services
 
 
 def _validate_decision_input(decision: str, role: str, comment: str) -> str:
@@ -299,7 +354,6 @@ def decision_record(
             request.stamp(actor)
             request.validate_own_fields()
             request.save()
-            plan_services = _plan_services()
             if outcome == RequestStatus.APPROVED:
                 plan_services.plan_mark_approved(actor=actor, plan=plan, at=at)
                 summary = f"Support plan version {plan.version} approved: all {needed} sign-offs given"
@@ -336,7 +390,7 @@ def approval_request_tell_if_stuck(*, request: ApprovalRequest) -> bool:
     Once per request (the notification key), so later decisions on a stuck request tell nobody again.
     Returns whether the request is stuck.
     """
-    state = selectors.slot_state(request)
+    state = slot_state(request)
     if not state.stuck:
         return False
     organisation = request.organisation
@@ -355,7 +409,7 @@ def approval_request_tell_if_stuck(*, request: ApprovalRequest) -> bool:
             "author and anyone who has already decided cannot fill a slot. Give the role to another member "
             "of staff, or return the plan."
         ),
-        path=selectors.decision_path(request),
+        path=reverse("approvals:decision", kwargs={"org": organisation.code, "pk": request.pk}),
     )
     return True
 

@@ -11,10 +11,20 @@ urlpatterns = [
     path("approvals/<int:pk>/", views.DecisionView.as_view(), name="decision"),
     path("approval-policy/", views.PolicyView.as_view(), name="policy"),
     path("approval-policy/preview/", views.PolicyPreviewView.as_view(), name="policy-preview"),
+    path(
+        "approval-policy/scheduled/<int:version>/withdraw/",
+        views.PolicyWithdrawView.as_view(),
+        name="policy-withdraw",
+    ),
 ]
 
 api_urlpatterns = [
     path("approval-policy/", api.ApprovalPolicyView.as_view(), name="api-approval-policy"),
+    path(
+        "approval-policy/scheduled/<int:version>/",
+        api.ScheduledPolicyView.as_view(),
+        name="api-approval-policy-scheduled",
+    ),
     path(
         "approval-policy/preview/",
         api.ApprovalPolicyPreviewView.as_view(),

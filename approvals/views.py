@@ -4,9 +4,12 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
 from django.views.generic import TemplateView
 
-from phb.access import PERSON_DATA_ROLES
+from phb.access import PERSON_DATA_ROLES, get_for_org
 from phb.constants import Role
 from phb.exceptions import InvalidInput
 from phb.mixins import OrgViewMixin, form_errors_from
@@ -14,10 +17,11 @@ from phb.selectors import ROLE_LABELS
 from support_plans.constants import SpendCategory
 
 from . import policy as rules
-from . import selectors, services
+from . import selectors, services, slots
 from .api import preview
 from .forms import (
     DecisionForm,
+    EffectiveFromForm,
     PreviewForm,
     TierForm,
     TierFormSet,
@@ -85,7 +89,7 @@ class DecisionView(OrgViewMixin, TemplateView):
         facts = selectors.facts_of(approval_request)
         given, needed = rules.slots_count(approval_request.required, facts)
         still_open = rules.slots_open(approval_request.required, facts)
-        state = selectors.slot_state(approval_request)
+        state = slots.slot_state(approval_request)
         eligible = {slot.role: slot.eligible for slot in state.open_slots}
         context.update(
             approval=approval_request,
@@ -194,8 +198,10 @@ class PolicyView(OrgViewMixin, TemplateView):
             warnings=selectors.policy_warnings(organisation=self.organisation, tiers=in_force.tiers)
             if in_force
             else [],
+            scheduled=services.policies_scheduled(self.organisation),
             can_edit=can_edit,
             formset=formset,
+            effective_form=kwargs.get("effective_form") or EffectiveFromForm(),
             preview_form=PreviewForm(initial={"total": "600.00", "weekly": "120.00"}),
             preview=_preview_or_none(tiers, Decimal("600.00"), Decimal("120.00")),
         )
@@ -203,17 +209,51 @@ class PolicyView(OrgViewMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         formset = TierFormSet(request.POST)
-        if not formset.is_valid():
-            return self.render_to_response(self.get_context_data(formset=formset))
+        effective_form = EffectiveFromForm(request.POST)
+        if not (formset.is_valid() and effective_form.is_valid()):
+            return self.render_to_response(
+                self.get_context_data(formset=formset, effective_form=effective_form)
+            )
         tiers, positions = tiers_from_formset(formset)
         try:
             published = services.policy_publish(
-                actor=request.user, organisation=self.organisation, tiers=tiers
+                actor=request.user,
+                organisation=self.organisation,
+                tiers=tiers,
+                effective_on=effective_form.cleaned_data["effective_from"],
             )
         except InvalidInput as error:
+            if "effective_from" in error.details:
+                effective_form.add_error("effective_from", error.details["effective_from"])
             errors_onto_formset(formset, positions, error.details)
-            return self.render_to_response(self.get_context_data(formset=formset))
-        messages.success(request, f"Approval policy version {published.version} is now in force.")
+            return self.render_to_response(
+                self.get_context_data(formset=formset, effective_form=effective_form)
+            )
+        if published.effective_from > timezone.now():
+            when = timezone.localtime(published.effective_from)
+            messages.success(
+                request,
+                f"Approval policy version {published.version} is scheduled: in force from {when:%-d %B %Y}. "
+                "Until then the current version stays in force.",
+            )
+        else:
+            messages.success(request, f"Approval policy version {published.version} is now in force.")
+        return redirect("approvals:policy", org=self.organisation.code)
+
+
+class PolicyWithdrawView(OrgViewMixin, View):
+    """Withdraw a version scheduled for a later date, before it starts."""
+
+    model = ApprovalPolicy
+    required_roles = POLICY_EDITORS
+
+    def get_error_redirect_url(self) -> str:
+        return reverse("approvals:policy", kwargs={"org": self.organisation.code})
+
+    def post(self, request, *args, **kwargs):
+        policy = get_for_org(ApprovalPolicy.objects.all(), self.organisation, version=kwargs["version"])
+        services.policy_withdraw(actor=request.user, policy=policy)
+        messages.success(request, f"Version {policy.version} withdrawn: it will not come into force.")
         return redirect("approvals:policy", org=self.organisation.code)
 
 

@@ -10,9 +10,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from phb import query
 from phb.api import MoneyField, OrgScopedMixin
 from phb.constants import Role
 from phb.exceptions import InvalidInput
@@ -127,6 +129,11 @@ class PaymentSerializer(serializers.Serializer):
         max_value=2**31 - 1,
         help_text="A supplier of the organisation; a due instalment of this amount for it is marked paid",
     )
+
+
+class PaymentWithReceiptSerializer(PaymentSerializer):
+    """The same payment sent as multipart/form-data, with the receipt file."""
+
     receipt = serializers.FileField(required=False, allow_null=True, default=None, use_url=False)
 
 
@@ -230,7 +237,7 @@ class _EntryView(OrgScopedMixin, generics.GenericAPIView):
         plan = self.get_object()
         self.require_role(*self.write_roles)
         key = idempotency.key_from_request(request, required=self.key_required)
-        serializer = self.serializer_class(data=request.data)
+        serializer = self.get_serializer_class()(data=request.data)
         serializer.is_valid(raise_exception=True)
         entry = self.record(plan, dict(serializer.validated_data), key)
         return Response(selectors.entry_data(entry), status=status.HTTP_201_CREATED)
@@ -269,13 +276,20 @@ class PaymentView(_EntryView):
     kind = EntryKind.PAYMENT
     write_roles = services.PAYMENT_ROLES
     key_required = True
+    # JSON, or multipart when a receipt is attached: the one upload of the pathway.
+    parser_classes = [JSONParser, MultiPartParser]
+
+    def get_serializer_class(self):
+        if self.request.method == "POST" and self.request.content_type.startswith("multipart/"):
+            return PaymentWithReceiptSerializer
+        return super().get_serializer_class()
 
     @extend_schema(responses={200: LedgerEntrySerializer(many=True)})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        request={"application/json": PaymentSerializer, "multipart/form-data": PaymentSerializer},
+        request={"application/json": PaymentSerializer, "multipart/form-data": PaymentWithReceiptSerializer},
         parameters=[IDEMPOTENCY_HEADER],
         responses={201: LedgerEntrySerializer},
     )
@@ -416,6 +430,8 @@ class PaymentListView(OrgScopedMixin, generics.GenericAPIView):
         responses={200: PaymentLineSerializer(many=True), (200, "text/csv"): OpenApiTypes.STR},
     )
     def get(self, request, *args, **kwargs):
+        for name in ("from", "to"):
+            query.given(request.query_params, name)
         start, end = period_from(request.query_params)
         entries = selectors.payment_lines(organisation=self.organisation, start=start, end=end)
         total = selectors.payments_total(entries)

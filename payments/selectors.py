@@ -356,3 +356,16 @@ def home_panel(org_context) -> dict | None:
             },
         ]
     return {"title": "Money", "items": items} if items else None
+
+
+def plan_account(plan: SupportPlan) -> dict | None:
+    """The support plan's part: its budget account's figures, if one is open (AppConfig.plan_parts)."""
+    account = BudgetAccount.objects.filter(budget_id=plan.budget_id).first()
+    if account is None:
+        return None
+    return {
+        "approved": f"{account.approved:.2f}",
+        "released": f"{account.released:.2f}",
+        "paid": f"{account.paid:.2f}",
+        "balance": f"{account.approved - account.paid:.2f}",
+    }

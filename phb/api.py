@@ -8,6 +8,7 @@ from django.utils.module_loading import import_string
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
@@ -91,7 +92,10 @@ class MoneyField(serializers.DecimalField):
 class TokenView(ObtainAuthToken):
     """POST username and password, get a token for `Authorization: Token <token>`."""
 
+    parser_classes = [JSONParser]  # one encoding, as every body of the API (ObtainAuthToken takes three)
+
     @extend_schema(
+        auth=[],
         request=inline_serializer(
             "TokenRequest",
             {"username": serializers.CharField(), "password": serializers.CharField()},

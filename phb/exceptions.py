@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework import status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -60,7 +61,21 @@ def validation_error_body(error: DjangoValidationError) -> dict:
 
 
 def api_exception_handler(exc, context):
-    """DRF exception handler: domain errors and model validation become 4xx with a clear body."""
+    """DRF exception handler: domain errors and model validation become 4xx with a clear body.
+
+    Errors are always JSON, even when the answer asked for was a CSV, an XLSX or a PDF.
+    """
+    _answer_in_json(context.get("request"))
+    return _handle(exc, context)
+
+
+def _answer_in_json(request) -> None:
+    if request is not None and getattr(request, "accepted_renderer", None) is not None:
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+
+
+def _handle(exc, context):
     if isinstance(exc, DomainError):
         if isinstance(exc, InvalidInput) and exc.details:
             body = {k: v if isinstance(v, list) else [str(v)] for k, v in exc.details.items()}

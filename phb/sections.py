@@ -1,10 +1,14 @@
-"""Parts of the kernel's pages contributed by the pathway apps (the person's page, the home page).
+"""What a pathway app contributes to pages it does not own (the person's page, the home page, the plan).
 
 An app's AppConfig may declare
 - `person_section = ("app/_person_section.html", "app.selectors.person_section")`: the function
   takes (person, org_context) and returns the template's context (given as `section`);
 - `home_panel = ("app/_home_panel.html", "app.selectors.home_panel")`: the function takes the
-  org_context and returns the context, or None when the panel has nothing for this user's roles.
+  org_context and returns the context, or None when the panel has nothing for this user's roles;
+- `plan_parts = {"account": "payments.selectors.plan_account"}`: what a later stage adds to the
+  support plan's page, API answer and PDF (the tier it would need, its approval, its account, its
+  first review), so that support_plans shows them without importing a later stage. Support plans
+  asks `plan_part("account", plan)`; a part that no installed app contributes is None.
 Sections appear in the order the apps are installed, which is the order of the pathway.
 """
 
@@ -34,3 +38,12 @@ def person_sections(person, org_context) -> list[dict]:
 
 def home_panels(org_context) -> list[dict]:
     return _contributions("home_panel", org_context)
+
+
+def plan_part(name: str, *args):
+    """The part `name` of a support plan's page that a later stage contributes (None if none does)."""
+    for config in apps.get_app_configs():
+        function_path = getattr(config, "plan_parts", {}).get(name)
+        if function_path:
+            return import_string(function_path)(*args)
+    return None

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "django_celery_beat",
+    "health_check",
     "phb",
     "referrals",
     "support_plans",
@@ -42,6 +43,11 @@ INSTALLED_APPS = [
     "reviews",
     "reporting",
 ]
+# The benchmark's tooling (bench/: `manage.py generate_dataset` and the framework-floor view) is no
+# part of the product: installed only when BENCH is on (scripts/bench.sh and the test settings set it).
+BENCH = env.bool("BENCH", default=False)
+if BENCH:
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -128,6 +134,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.build_quarterly_returns",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Read by /health/jobs/ (phb/health.py): proof that beat sends and a worker runs.
+    "heartbeat": {
+        "task": "phb.tasks.heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": 120},
+    },
 }
 
 # --- Auth: sign-in throttling per username (django-axes), object permissions (django-guardian).
@@ -187,11 +199,13 @@ USE_THOUSAND_SEPARATOR = False
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 NODE_MODULES = BASE_DIR / "node_modules"
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    ("nhsuk", NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk"),
-    ("htmx", NODE_MODULES / "htmx.org" / "dist"),
-]
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# The production image has no node_modules: its build stage collected these into STATIC_ROOT (Dockerfile).
+if NODE_MODULES.exists():
+    STATICFILES_DIRS += [
+        ("nhsuk", NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk"),
+        ("htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -213,6 +227,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bodies only: a file upload (a payment's receipt) names multipart itself, so the schema
+    # offers generated clients one encoding per operation.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "phb.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -226,6 +244,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Personal health budgets from referral to closed account. Money is a string with two decimals.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "phb.schema.add_error_responses",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -260,11 +282,17 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# One handler, on the root logger. Django's own default configuration also gives the "django"
+# logger a console handler under DEBUG; emptied here, or each of its lines would print twice
+# (once there, once again on root). "django.server" (runserver's request lines) keeps its own.
+# LOG_LEVEL governs everything, "django" included (INFO under DEBUG unless set).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO" if DEBUG else "WARNING")},
+    "loggers": {"django": {"handlers": [], "level": "NOTSET", "propagate": True}},
 }
 
 # --- Product settings

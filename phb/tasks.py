@@ -1,10 +1,11 @@
-"""Celery tasks of the kernel: sending a recorded notification."""
+"""Celery tasks of the kernel: sending a recorded notification; the heartbeat of the health checks."""
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
+from . import health
 from .models import SentNotification
 
 
@@ -24,3 +25,9 @@ def send_notification(self, notification_id: int) -> bool:
     send_mail(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.recipient])
     SentNotification.objects.filter(pk=notification_id, sent_at__isnull=True).update(sent_at=timezone.now())
     return True
+
+
+@shared_task(ignore_result=True)
+def heartbeat() -> float:
+    """Sent by beat every minute; the time it ran is what /health/jobs/ reads (phb/health.py)."""
+    return health.record_heartbeat()

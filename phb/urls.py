@@ -1,5 +1,6 @@
 """Root URL configuration: pages under /o/{org}/, the API under /api/v1/, schema and docs."""
 
+from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -11,7 +12,7 @@ import reporting.urls
 import reviews.urls
 import support_plans.urls
 
-from . import api, bench_views, notification_views, views
+from . import api, health, notification_views, views
 
 PATHWAY_APPS = [
     referrals.urls,
@@ -63,7 +64,13 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
-    path("bench/floor/", bench_views.floor),
+    path("health/", include(health.urlpatterns)),
 ]
 for module in PATHWAY_APPS:
     urlpatterns += getattr(module, "global_urlpatterns", [])
+if apps.is_installed("bench"):  # the benchmark's tooling, only when BENCH is on (phb/settings.py)
+    urlpatterns.append(path("bench/", include("bench.urls")))
+
+# Under /api/ an unknown address or a server error answers JSON, as every other API answer does.
+handler404 = "phb.errors.not_found"
+handler500 = "phb.errors.server_error"

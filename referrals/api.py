@@ -9,6 +9,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from phb import query
 from phb.access import PERSON_DATA_ROLES
 from phb.api import OrgScopedMixin
 from phb.constants import Cohort
@@ -229,7 +230,7 @@ class ReferralListView(OrgScopedMixin, generics.ListCreateAPIView):
         person = params.get("person") or None
         if person is not None and not str(person).isdigit():
             raise serializers.ValidationError({"person": ["Give a person's id."]})
-        mine = params.get("mine", "").lower() in ("true", "1", "yes")
+        mine = query.flag(params, "mine")
         return selectors.referral_list(
             organisation=self.organisation,
             status=status_code,

@@ -155,16 +155,22 @@ def _reverse_or_none(name: str, **kwargs) -> str | None:
         return None
 
 
-def _plan_status_subquery():
-    from support_plans.models import SupportPlan
+def _latest_plan(field: str) -> Subquery:
+    """A field of the referral's newest support plan, read through the `plans` relation that
+    support_plans (a later stage) declares on Referral, so that referrals need not import it."""
+    return Subquery(
+        Referral.objects.filter(pk=OuterRef("pk"), plans__isnull=False)
+        .order_by("-plans__id")
+        .values(f"plans__{field}")[:1]
+    )
 
-    return Subquery(SupportPlan.objects.filter(referral=OuterRef("pk")).order_by("-id").values("status")[:1])
+
+def _plan_status_subquery():
+    return _latest_plan("status")
 
 
 def _plan_id_subquery():
-    from support_plans.models import SupportPlan
-
-    return Subquery(SupportPlan.objects.filter(referral=OuterRef("pk")).order_by("-id").values("pk")[:1])
+    return _latest_plan("id")
 
 
 def _conversation_count_subquery():

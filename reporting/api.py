@@ -10,6 +10,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from phb import query
 from phb.api import OrgScopedMixin
 from phb.exceptions import InvalidInput
 from support_plans.models import SupportPlan
@@ -64,7 +65,7 @@ class DashboardView(OrgScopedMixin, APIView):
 
     @extend_schema(parameters=[AS_OF], responses=_figures_schema("Dashboard", person_level=True))
     def get(self, request, org):
-        on = services.as_of_from(request.query_params.get("as_of"))
+        on = services.as_of_from(query.given(request.query_params, "as_of"))
         return Response(organisation_dashboard(self.organisation, on))
 
 
@@ -112,7 +113,12 @@ class ReturnView(OrgScopedMixin, APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("quarter", str, required=True, description="Calendar quarter, like 2014Q3"),
+            OpenApiParameter(
+                "quarter",
+                {"type": "string", "pattern": r"^\d{4}Q[1-4]$"},
+                required=True,
+                description="Calendar quarter, like 2014Q3",
+            ),
             OpenApiParameter("format", str, enum=FORMATS, description="json (default), csv or xlsx"),
         ],
         responses={
@@ -177,5 +183,5 @@ class RegionDashboardView(APIView):
         organisations = region_organisations_for(request.user, region)
         if organisations is None:
             raise Http404("No such region.")
-        on = services.as_of_from(request.query_params.get("as_of"))
+        on = services.as_of_from(query.given(request.query_params, "as_of"))
         return Response(region_dashboard(region, organisations, on))

@@ -5,8 +5,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from phb.access import PERSON_DATA_ROLES
+from phb import query
+from phb.access import PERSON_DATA_ROLES, get_for_org
 from phb.api import OrgScopedMixin
 from phb.constants import Role
 from support_plans.constants import CloseReason
@@ -32,6 +34,25 @@ class ReviewPolicySerializer(serializers.Serializer):
     midpoint_and_end = serializers.BooleanField(
         required=False, help_text="Time-limited recovery budgets: review at the start, midpoint and end"
     )
+    effective_from = serializers.DateField(
+        required=False, allow_null=True, write_only=True, help_text="Today (the default) or a later date"
+    )
+
+
+class ReviewPolicyVersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    effective_from = serializers.DateTimeField(allow_null=True)
+    first_review_weeks = serializers.IntegerField()
+    interval_weeks = serializers.IntegerField()
+    reminder_days_before = serializers.IntegerField()
+    escalate_days_after = serializers.IntegerField()
+    midpoint_and_end = serializers.BooleanField()
+
+
+class ReviewPolicyAnswerSerializer(ReviewPolicyVersionSerializer):
+    """The version in force (version 0: the national defaults), and those scheduled to take effect later."""
+
+    scheduled = ReviewPolicyVersionSerializer(many=True)
 
 
 class MeasureSerializer(serializers.Serializer):
@@ -135,23 +156,55 @@ class ReviewPolicyView(OrgScopedMixin, generics.GenericAPIView):
     def get_object(self):
         return services.review_policy_get(self.organisation)
 
-    def _answer(self, policy):
+    def _answer(self):
+        in_force = services.review_policy_get(self.organisation)
         return Response(
-            {name: getattr(policy, name) for name in services.POLICY_FIELDS},
+            {
+                **_policy_version(in_force),
+                "scheduled": [
+                    _policy_version(p) for p in services.review_policies_scheduled(self.organisation)
+                ],
+            }
         )
 
-    @extend_schema(responses=ReviewPolicySerializer)
+    @extend_schema(responses=ReviewPolicyAnswerSerializer)
     def get(self, request, *args, **kwargs):
-        return self._answer(services.review_policy_get(self.organisation))
+        return self._answer()
 
-    @extend_schema(request=ReviewPolicySerializer, responses=ReviewPolicySerializer)
+    @extend_schema(request=ReviewPolicySerializer, responses=ReviewPolicyAnswerSerializer)
     def put(self, request, *args, **kwargs):
+        """A new version: in force now, or scheduled from `effective_from` (then listed under `scheduled`)."""
         serializer = ReviewPolicySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        policy = services.review_policy_update(
-            actor=request.user, organisation=self.organisation, **serializer.validated_data
+        data = dict(serializer.validated_data)
+        services.review_policy_update(
+            actor=request.user,
+            organisation=self.organisation,
+            effective_on=data.pop("effective_from", None),
+            **data,
         )
-        return self._answer(policy)
+        return self._answer()
+
+
+def _policy_version(policy) -> dict:
+    return {
+        "version": policy.version,
+        "effective_from": policy.effective_from.isoformat() if policy.pk else None,
+        **{name: getattr(policy, name) for name in services.POLICY_FIELDS},
+    }
+
+
+class ScheduledReviewPolicyView(OrgScopedMixin, APIView):
+    """DELETE (commissioner, org admin): withdraw a review policy version before it starts."""
+
+    model = ReviewPolicy
+    required_roles = POLICY_ROLES
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, *args, **kwargs):
+        policy = get_for_org(ReviewPolicy.objects.all(), self.organisation, version=self.kwargs["version"])
+        services.review_policy_withdraw(actor=request.user, policy=policy)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ReviewListView(OrgScopedMixin, generics.ListAPIView):
@@ -176,7 +229,7 @@ class ReviewListView(OrgScopedMixin, generics.ListAPIView):
             raise serializers.ValidationError(
                 {"status": [f"Use one of: {', '.join(selectors.LIST_STATUSES)}."]}
             )
-        mine = self.request.query_params.get("mine", "").lower() in ("true", "1", "yes")
+        mine = query.flag(self.request.query_params, "mine")
         reviews = selectors.review_list(
             organisation=self.organisation,
             status=status_filter,
@@ -202,9 +255,11 @@ class PlanReviewsView(OrgScopedMixin, generics.GenericAPIView):
 
     @extend_schema(responses=ReviewSerializer(many=True))
     def get(self, request, *args, **kwargs):
+        """Paginated like every list of the API."""
         plan = self.get_object()
         reviews = _reviews(self.organisation).filter(budget_id=plan.budget_id)
-        return Response(ReviewSerializer(reviews, many=True).data)
+        page = self.paginate_queryset(reviews)
+        return self.get_paginated_response(ReviewSerializer(page, many=True).data)
 
     @extend_schema(request=ReviewRequestSerializer, responses={201: ReviewSerializer})
     def post(self, request, *args, **kwargs):

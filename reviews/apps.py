@@ -8,3 +8,4 @@ class ReviewsConfig(AppConfig):
     person_section = ("reviews/_person_section.html", "reviews.selectors.person_section")
     person_api_section = ("reviews", "reviews.selectors.person_reviews")
     home_panel = ("includes/home_panel.html", "reviews.selectors.home_panel")
+    plan_parts = {"first_review": "reviews.selectors.plan_first_review"}

@@ -1,7 +1,9 @@
-"""The geometry of the small outcome-measures chart on a person's record: pure, no Django.
+"""The geometry of the small line charts on a person's record: pure, no Django.
 
-One line per instrument over the dates of the reviews, on one axis of raw scores from 0, so that a
-reader can compare the chart with the data table beside it number for number.
+Outcome measures: one line per instrument over the dates of the reviews, on one axis of raw scores
+from 0. Goal attainment: one line per goal on the five-point scale from -2 (much less than expected)
+to +2 (much more). Either way a reader can compare the chart with the data table beside it number for
+number.
 """
 
 import math
@@ -85,9 +87,26 @@ def outcome_chart(
     series = {name: sorted(values) for name, values in series.items() if values}
     if not series:
         return None
-    dates = sorted({on for values in series.values() for on, _ in values})
     ceiling = max(ceilings.get(name, max(s for _, s in values)) for name, values in series.items())
     y_max = max(10, math.ceil(float(ceiling) / 10.0) * 10)
+    return _line_chart(series, 0, y_max, [(value, str(value)) for value in range(0, y_max + 1, 10)])
+
+
+ATTAINMENT_TICKS = [(-2, "−2"), (-1, "−1"), (0, "0"), (1, "+1"), (2, "+2")]
+
+
+def attainment_chart(series: dict[str, list[tuple[date, Decimal]]]) -> Chart | None:
+    """Each goal's attainment at each review, on the five-point scale; None when none was recorded."""
+    series = {name: sorted(values) for name, values in series.items() if values}
+    if not series:
+        return None
+    return _line_chart(series, -2, 2, ATTAINMENT_TICKS)
+
+
+def _line_chart(
+    series: dict[str, list[tuple[date, Decimal]]], y_min: int, y_max: int, ticks: list[tuple[int, str]]
+) -> Chart:
+    dates = sorted({on for values in series.values() for on, _ in values})
     plot_right, plot_bottom = WIDTH - RIGHT, HEIGHT - BOTTOM
     span = (dates[-1] - dates[0]).days
 
@@ -97,7 +116,7 @@ def outcome_chart(
         return LEFT + (plot_right - LEFT) * (on - dates[0]).days / span
 
     def y_of(score: Decimal) -> float:
-        return plot_bottom - (plot_bottom - TOP) * float(score) / y_max
+        return plot_bottom - (plot_bottom - TOP) * (float(score) - y_min) / (y_max - y_min)
 
     lines = []
     for index, (name, values) in enumerate(sorted(series.items())):
@@ -105,7 +124,7 @@ def outcome_chart(
         line = Line(instrument=name, colour=style["colour"], dash=style["dash"], marker=style["marker"])
         line.points = [Point(x_of(on), y_of(score), on, score) for on, score in values]
         lines.append(line)
-    y_ticks = [Tick(y_of(Decimal(value)), str(value)) for value in range(0, y_max + 1, 10)]
+    y_ticks = [Tick(y_of(Decimal(value)), label) for value, label in ticks]
     shown = dates if len(dates) <= 5 else [dates[0], dates[len(dates) // 2], dates[-1]]
     # The outer date labels are anchored inwards so that they are not cut off at the chart's edges.
     x_ticks = [Tick(x_of(on), f"{on:%b %Y}") for on in shown]

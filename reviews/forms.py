@@ -36,6 +36,14 @@ class ReviewPolicyForm(OrgForm):
         required=False,
         label="Review at the midpoint and end of the plan instead of on the cycle (time-limited recovery budgets)",
     )
+    effective_from = forms.DateField(
+        required=False,
+        label="In force from",
+        help_text="Leave empty for now, or give a later date agreed for the change.",
+        input_formats=["%Y-%m-%d"],
+        widget=DATE,
+        error_messages={"invalid": "Enter the date it takes effect, for example 2027-04-01."},
+    )
 
 
 class ReviewRequestForm(OrgForm):

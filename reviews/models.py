@@ -1,6 +1,8 @@
 """Review policies, reviews, outcome measures and goal attainment."""
 
 from django.db import models
+from django.db.models.functions import Now
+from django.utils import timezone
 
 from phb.models import TenantModel
 
@@ -17,13 +19,23 @@ class ReviewPolicy(TenantModel):
     midpoint_and_end = models.BooleanField(
         default=False, help_text="Time-limited recovery budgets: review at the start, midpoint and end"
     )
+    # Versioned like the approval policy: a change agreed in advance takes effect from its date; a
+    # scheduled version may be withdrawn before it starts.
+    version = models.PositiveIntegerField(default=1, db_default=1)
+    effective_from = models.DateTimeField(default=timezone.now, db_default=Now())
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "review policies"
-        constraints = [models.UniqueConstraint(fields=["organisation"], name="review_policy_one_per_org")]
+        ordering = ["-effective_from", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "version"], name="review_policy_unique_version_per_org"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"Review policy of {self.organisation_id}"
+        return f"Review policy v{self.version} of {self.organisation_id}"
 
 
 class Review(TenantModel):

@@ -1,6 +1,7 @@
 """Reads of the reviews app: review lists (due, overdue, completed), worklists, a person's reviews and measures."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -10,9 +11,10 @@ from phb.models import Membership, Organisation, Person
 from support_plans.constants import PlanStatus
 from support_plans.models import SupportPlan
 
-from .chart import outcome_chart
-from .constants import INSTRUMENT_RANGES, Instrument, ReviewStatus
-from .models import OutcomeMeasure, Review
+from .chart import attainment_chart, outcome_chart
+from .constants import INSTRUMENT_RANGES, Attainment, Instrument, ReviewStatus
+from .models import GoalAttainment, OutcomeMeasure, Review
+from .services import review_policy_get
 
 LIST_STATUSES = ("due", "overdue", "completed", "scheduled", "cancelled")
 DUE_THIS_WEEK_DAYS = 7
@@ -134,6 +136,35 @@ def person_measures(person: Person) -> QuerySet[OutcomeMeasure]:
     )
 
 
+def goal_attainment_over_time(person: Person) -> dict:
+    """Each goal's attainment at each completed review: the rows of the data table and the chart.
+
+    A goal keeps its line across plan revisions (a revision copies the goals), so the lines are
+    keyed by the goal's words rather than by the row of one plan version.
+    """
+    attainments = (
+        GoalAttainment.objects.for_org(person.organisation)
+        .filter(review__person=person, review__held_on__isnull=False)
+        .select_related("goal", "review")
+        .order_by("review__held_on", "goal__description", "id")
+    )
+    labels = dict(Attainment.choices)
+    rows, series = [], {}
+    for attainment in attainments:
+        score = int(attainment.attainment)
+        goal = attainment.goal.description
+        rows.append(
+            {
+                "held_on": attainment.review.held_on,
+                "goal": goal,
+                "score": f"{score:+d}" if score else "0",
+                "label": labels.get(attainment.attainment, attainment.attainment),
+            }
+        )
+        series.setdefault(goal, []).append((attainment.review.held_on, Decimal(score)))
+    return {"attainments": rows, "attainment_chart": attainment_chart(series)}
+
+
 def person_section(person: Person, org_context) -> dict:
     """The reviews part of a person's page: upcoming and past reviews, outcome measures over time."""
     today = timezone.localdate()
@@ -161,6 +192,7 @@ def person_section(person: Person, org_context) -> dict:
         ),
         "measures": measures,
         "chart": outcome_chart(series, ceilings),
+        **goal_attainment_over_time(person),
         "instrument_labels": dict(Instrument.choices),
         "ranges": {str(i): r for i, r in INSTRUMENT_RANGES.items()},
         "plans_in_place": SupportPlan.objects.for_org(person.organisation)
@@ -223,3 +255,20 @@ def home_panel(org_context) -> dict | None:
             },
         ],
     }
+
+
+def plan_first_review(plan: SupportPlan) -> str:
+    """The support plan's part (AppConfig.plan_parts): when it will be reviewed, in plain English for
+    the person's copy."""
+    review = plan.reviews.filter(status=ReviewStatus.SCHEDULED).order_by("due_on").first()
+    if review is not None:
+        return f"Your first review is planned for {review.due_on:%-d %B %Y}."
+    weeks = review_policy_get(plan.organisation).first_review_weeks
+    # Direct payments must be reviewed within three months of starting.
+    when = (
+        "within 3 months of your plan starting"
+        if weeks == 12
+        else f"within {weeks} weeks of your plan starting"
+    )
+    by = plan.start_date + timedelta(weeks=weeks)
+    return f"We will review your plan with you {when} (by {by:%-d %B %Y})."

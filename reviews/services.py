@@ -1,7 +1,7 @@
 """Writes of the reviews app: review policy, scheduling, requested reviews, completing a review, reminders."""
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -13,6 +13,7 @@ from phb.constants import Role
 from phb.exceptions import Conflict, InvalidInput, TransitionNotAllowed
 from phb.models import Membership, Organisation
 from phb.notifications import absolute_url, notify, notify_once
+from phb.versions import starts_on
 from support_plans import services as plan_services
 from support_plans.constants import CloseReason, PlanStatus
 from support_plans.models import SupportPlan
@@ -43,21 +44,43 @@ REVIEWABLE_PLAN_STATUSES = (PlanStatus.APPROVED, PlanStatus.ACTIVE)
 # --- Review policy
 
 
-def review_policy_get(organisation: Organisation) -> ReviewPolicy:
-    """The organisation's policy; the national defaults (12/13/7/14) if it has not set one."""
-    policy = ReviewPolicy.objects.for_org(organisation).first()
-    return policy or ReviewPolicy(organisation=organisation)
+def review_policy_get(organisation: Organisation, at: datetime | None = None) -> ReviewPolicy:
+    """The version in force at `at` (default now); the national defaults (12/13/7/14) if none is."""
+    policy = (
+        ReviewPolicy.objects.for_org(organisation)
+        .filter(effective_from__lte=at or timezone.now(), withdrawn_at__isnull=True)
+        .order_by("-effective_from", "-version")
+        .first()
+    )
+    return policy or ReviewPolicy(organisation=organisation, version=0)
+
+
+def review_policies_scheduled(organisation: Organisation) -> list[ReviewPolicy]:
+    """Versions set to take effect later, soonest first (withdrawn ones left out)."""
+    return list(
+        ReviewPolicy.objects.for_org(organisation)
+        .filter(effective_from__gt=timezone.now(), withdrawn_at__isnull=True)
+        .order_by("effective_from", "version")
+    )
 
 
 @transaction.atomic
-def review_policy_update(*, actor, organisation: Organisation, **fields) -> ReviewPolicy:
-    policy = ReviewPolicy.objects.select_for_update().filter(
-        organisation=organisation
-    ).first() or ReviewPolicy(organisation=organisation)
-    before = snapshot(policy) if policy.pk else None
-    for name, value in fields.items():
-        if name in POLICY_FIELDS:
-            setattr(policy, name, value)
+def review_policy_update(
+    *, actor, organisation: Organisation, effective_on: date | None = None, **fields
+) -> ReviewPolicy:
+    """A new version of the review policy, in force now or from a later day (`effective_on`);
+    what is not given is kept from the version in force. Earlier versions stay, for the record."""
+    effective_from = starts_on(effective_on) if effective_on is not None else timezone.now()
+    # Lock the organisation row so two editors cannot take the same version number.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    in_force = review_policy_get(organisation)
+    latest = ReviewPolicy.objects.for_org(organisation).order_by("-version").first()
+    policy = ReviewPolicy(
+        organisation=organisation,
+        version=(latest.version + 1) if latest else 1,
+        effective_from=effective_from,
+        **{name: fields.get(name, getattr(in_force, name)) for name in POLICY_FIELDS},
+    )
     policy.stamp(actor)
     policy.full_clean()
     policy.save()
@@ -66,16 +89,45 @@ def review_policy_update(*, actor, organisation: Organisation, **fields) -> Revi
         if policy.midpoint_and_end
         else f"then every {policy.interval_weeks} weeks"
     )
+    scheduled = effective_from > timezone.now()
     record_event(
         actor=actor,
         organisation=organisation,
         obj=policy,
         action="review_policy_updated",
-        before=before,
+        before=snapshot(in_force) if in_force.pk else None,
         after=snapshot(policy),
-        summary=f"Review policy set: first review within {policy.first_review_weeks} weeks, {cycle}",
+        summary=(
+            f"Review policy version {policy.version} set: first review within {policy.first_review_weeks} weeks, "
+            f"{cycle}"
+            + (f", in force from {timezone.localtime(effective_from):%-d %B %Y}" if scheduled else "")
+        ),
     )
     return policy
+
+
+@transaction.atomic
+def review_policy_withdraw(*, actor, policy: ReviewPolicy) -> ReviewPolicy:
+    """Withdraw a scheduled version before it starts; one in force cannot be (set a new one)."""
+    locked = ReviewPolicy.objects.select_for_update().get(pk=policy.pk)
+    if locked.withdrawn_at is not None:
+        raise Conflict(f"Version {locked.version} was already withdrawn.")
+    if locked.effective_from <= timezone.now():
+        raise Conflict(f"Version {locked.version} is already in force: set a new version instead.")
+    before = snapshot(locked)
+    locked.withdrawn_at = timezone.now()
+    locked.stamp(actor)
+    locked.save()
+    record_event(
+        actor=actor,
+        organisation=locked.organisation,
+        obj=locked,
+        action="review_policy_withdrawn",
+        before=before,
+        after=snapshot(locked),
+        summary=f"Review policy version {locked.version} withdrawn before it came into force",
+    )
+    return locked
 
 
 # --- Scheduling

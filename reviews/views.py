@@ -3,10 +3,12 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from phb.access import PERSON_DATA_ROLES
+from phb.access import PERSON_DATA_ROLES, get_for_org
 from phb.exceptions import InvalidInput
 from phb.mixins import OrgViewMixin, form_errors_from
 from support_plans.models import SupportPlan
@@ -76,6 +78,8 @@ class ReviewCompleteView(OrgViewMixin, FormView):
         if context["completed"]:
             context["measures"] = review.measures.all()
             context["attainments"] = review.goal_attainments.select_related("goal")
+        # How each goal has gone at the reviews so far, beside the boxes for this one.
+        context["goals_over_time"] = selectors.goal_attainment_over_time(review.person)
         return context
 
     def form_valid(self, form):
@@ -163,14 +167,46 @@ class ReviewPolicyView(OrgViewMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["policy"] = services.review_policy_get(self.organisation)
+        context["scheduled"] = services.review_policies_scheduled(self.organisation)
         context["can_edit"] = self.org_context.has_role(*POLICY_ROLES)
         return context
 
     def form_valid(self, form):
         if not self.org_context.has_role(*POLICY_ROLES):
             raise PermissionDenied
-        services.review_policy_update(
-            actor=self.request.user, organisation=self.organisation, **form.cleaned_data
+        data = dict(form.cleaned_data)
+        effective_on = data.pop("effective_from", None)
+        try:
+            policy = services.review_policy_update(
+                actor=self.request.user, organisation=self.organisation, effective_on=effective_on, **data
+            )
+        except InvalidInput as error:
+            form_errors_from(form, error)
+            return self.form_invalid(form)
+        if policy.effective_from > timezone.now():
+            when = timezone.localtime(policy.effective_from)
+            messages.success(
+                self.request,
+                f"Review policy version {policy.version} will be in force from {when:%-d %B %Y}.",
+            )
+        else:
+            messages.success(self.request, "Review policy saved.")
+        return redirect("reviews:policy", org=self.organisation.code)
+
+
+class ReviewPolicyWithdrawView(OrgViewMixin, View):
+    """Withdraw a review policy version scheduled for a later date, before it starts."""
+
+    model = ReviewPolicy
+    required_roles = POLICY_ROLES
+
+    def get_error_redirect_url(self) -> str:
+        return reverse("reviews:policy", kwargs={"org": self.organisation.code})
+
+    def post(self, request, *args, **kwargs):
+        policy = get_for_org(ReviewPolicy.objects.all(), self.organisation, version=kwargs["version"])
+        services.review_policy_withdraw(actor=request.user, policy=policy)
+        messages.success(
+            request, f"Review policy version {policy.version} withdrawn: it will not come into force."
         )
-        messages.success(self.request, "Review policy saved.")
         return redirect("reviews:policy", org=self.organisation.code)

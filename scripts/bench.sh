@@ -3,10 +3,13 @@
 #   make bench                          # 1,000,000 people in 42 organisations
 #   BENCH_PEOPLE=50000 make bench       # a quick run
 #   BENCH_REGENERATE=1 make bench       # rebuild the data set even if one of that size is there
-# Other knobs: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/phb_bench), BENCH_ORGS,
-# BENCH_SEED, BENCH_PORT, BENCH_WORKERS, BENCH_THREADS, BENCH_CONCURRENCY, BENCH_REQUESTS.
+# Other knobs: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/phb_bench), REDIS_URL (default
+# redis://127.0.0.1:6379/2), BENCH_ORGS, BENCH_SEED, BENCH_PORT, BENCH_WORKERS, BENCH_THREADS,
+# BENCH_CONCURRENCY, BENCH_REQUESTS, BENCH_WARMUP, BENCH_NATIONAL_ROUNDS, BENCH_MAX_SECONDS.
+# Results: bench/results/<timestamp>-<people>.json and .md (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export BENCH=true  # installs the benchmark's tooling (bench/: generate_dataset, the floor view)
 
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/phb_bench}"
 PEOPLE="${BENCH_PEOPLE:-1000000}"
@@ -53,7 +56,7 @@ PY
 
 echo "== gunicorn on 127.0.0.1:${PORT} (${WORKERS} workers x ${THREADS} threads)"
 # Redis as in production: the shared cache for reports (and the Celery broker; no worker runs here).
-export REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/2}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/2}"
 export DEBUG=false BENCH_FLOOR=1 ALLOWED_HOSTS=127.0.0.1,localhost,testserver LOG_LEVEL=ERROR
 # E-mails (sent in-process: no Celery broker here) go nowhere; the static files warning is noise.
 export EMAIL_URL=dummymail:// PYTHONWARNINGS="ignore:No directory at:UserWarning"

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from phb.access import PERSON_DATA_ROLES
 from phb.api import MoneyField, OrgScopedMixin
 from phb.models import Person
+from referrals.models import Referral
 
 from . import selectors, services
 from .constants import AgreedBy, CloseReason, Frequency, Management, PaymentMethod, PlanStatus
@@ -155,8 +156,6 @@ class PlanInput(serializers.Serializer):
                 {"end_date": ["The end date must be on or after the start date."]}
             )
         if data.get("referral") is not None:
-            from referrals.models import Referral
-
             person = data.get("person") or (plan.person if plan else None)
             referral = (
                 Referral.objects.for_org(_organisation(self))
@@ -589,13 +588,42 @@ class PlanFastTrackView(PlanMixin, APIView):
         return self.answer(plan, status.HTTP_201_CREATED)
 
 
+ACTIVE_PARAMETER = OpenApiParameter(
+    "active",
+    {"type": "string", "enum": ["true", "false", "all"]},
+    description="true (the default, what planning offers), false (retired ones) or all",
+)
+
+
+def _active_filter(params) -> bool | None:
+    raw = params.get("active")
+    if raw is None or raw.lower() in ("true", "1"):
+        return True
+    if raw.lower() in ("false", "0"):
+        return False
+    if raw.lower() == "all":
+        return None
+    raise serializers.ValidationError({"active": ["Use true, false or all."]})
+
+
 class SupplierSerializer(serializers.ModelSerializer):
     typical_amount = AmountField(required=False, allow_null=True)
     typical_frequency = serializers.ChoiceField(choices=Frequency.choices, required=False, allow_blank=True)
 
+    active = serializers.BooleanField(source="is_active", required=False, default=True)
+
     class Meta:
         model = Supplier
-        fields = ["id", "name", "service", "category", "contact", "typical_amount", "typical_frequency"]
+        fields = [
+            "id",
+            "name",
+            "service",
+            "category",
+            "contact",
+            "typical_amount",
+            "typical_frequency",
+            "active",
+        ]
         validators = []
 
     def validate_category(self, value):
@@ -613,22 +641,29 @@ class SupplierListView(OrgScopedMixin, generics.ListCreateAPIView):
 
     def get_queryset(self):
         return selectors.supplier_search(
-            organisation=self.organisation, query=self.request.query_params.get("search", "")
+            organisation=self.organisation,
+            query=self.request.query_params.get("search", ""),
+            active=_active_filter(self.request.query_params),
         )
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "organisation": self.organisation}
 
-    @extend_schema(parameters=[OpenApiParameter("search", str, description="Name, service or category")])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("search", str, description="Name, service or category"),
+            ACTIVE_PARAMETER,
+        ]
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        supplier = services.supplier_create(
-            actor=request.user, organisation=self.organisation, **serializer.validated_data
-        )
+        data = dict(serializer.validated_data)
+        data.pop("is_active", None)  # a supplier is added current; retiring it is a change
+        supplier = services.supplier_create(actor=request.user, organisation=self.organisation, **data)
         return Response(SupplierSerializer(supplier).data, status=status.HTTP_201_CREATED)
 
 
@@ -637,6 +672,7 @@ class FastTrackOfferSerializer(serializers.ModelSerializer):
     frequency = serializers.ChoiceField(choices=Frequency.choices, required=False, default=Frequency.ONE_OFF)
     payment_method = serializers.ChoiceField(choices=PaymentMethod.choices, required=False, allow_blank=True)
     supplier = serializers.IntegerField(source="supplier_id", required=False, allow_null=True)
+    active = serializers.BooleanField(source="is_active", required=False, default=True)
 
     class Meta:
         model = FastTrackOffer
@@ -650,6 +686,7 @@ class FastTrackOfferSerializer(serializers.ModelSerializer):
             "supplier",
             "payment_method",
             "is_active",
+            "active",
         ]
         read_only_fields = ["is_active"]
 
@@ -659,6 +696,8 @@ class FastTrackOfferSerializer(serializers.ModelSerializer):
         return value
 
     def validate(self, data):
+        if self.partial and "supplier_id" not in data:
+            return data
         supplier_id = data.pop("supplier_id", None)
         data["supplier"] = None
         if supplier_id is not None:
@@ -678,15 +717,60 @@ class FastTrackOfferListView(OrgScopedMixin, generics.ListCreateAPIView):
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": selectors.OFFER_WRITERS}
 
     def get_queryset(self):
-        return selectors.fast_track_offers(organisation=self.organisation)
+        return selectors.fast_track_offers(
+            organisation=self.organisation, active=_active_filter(self.request.query_params)
+        )
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "organisation": self.organisation}
 
+    @extend_schema(parameters=[ACTIVE_PARAMETER])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        offer = services.fast_track_offer_create(
-            actor=request.user, organisation=self.organisation, **serializer.validated_data
-        )
+        data = dict(serializer.validated_data)
+        data.pop("is_active", None)
+        offer = services.fast_track_offer_create(actor=request.user, organisation=self.organisation, **data)
         return Response(FastTrackOfferSerializer(offer).data, status=status.HTTP_201_CREATED)
+
+
+class _DirectoryEntryView(OrgScopedMixin, generics.RetrieveAPIView):
+    """GET one entry (retired ones too); PATCH changes it, `{"active": false}` retires it."""
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "organisation": self.organisation}
+
+    def patch(self, request, *args, **kwargs):
+        entry = self.get_object()
+        serializer = self.get_serializer(entry, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        self.update_entry(entry, dict(serializer.validated_data))
+        entry.refresh_from_db()
+        return Response(self.get_serializer(entry).data)
+
+
+class SupplierDetailView(_DirectoryEntryView):
+    model = Supplier
+    serializer_class = SupplierSerializer
+    required_roles = {"GET": PERSON_DATA_ROLES, "PATCH": selectors.SUPPLIER_WRITERS}
+
+    def get_queryset(self):
+        return Supplier.objects.for_org(self.organisation)
+
+    def update_entry(self, supplier, changes):
+        services.supplier_update(actor=self.request.user, supplier=supplier, **changes)
+
+
+class FastTrackOfferDetailView(_DirectoryEntryView):
+    model = FastTrackOffer
+    serializer_class = FastTrackOfferSerializer
+    required_roles = {"GET": PERSON_DATA_ROLES, "PATCH": selectors.OFFER_WRITERS}
+
+    def get_queryset(self):
+        return selectors.fast_track_offers(organisation=self.organisation, active=None)
+
+    def update_entry(self, offer, changes):
+        services.fast_track_offer_update(actor=self.request.user, offer=offer, **changes)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from referrals.models import Referral
+from referrals.selectors import standing_transfer
+
 from .models import Supplier
 from .services import fast_track_offer_create, plan_create, supplier_create
 
@@ -200,9 +203,6 @@ def _conversation_goals(referral) -> list[str]:
 
 
 def seed(context) -> None:
-    from referrals.models import Referral
-    from referrals.selectors import standing_transfer
-
     today = date.today()
     for organisation in context.organisations:
         staff = context.staff[organisation.code]

@@ -129,6 +129,9 @@ class Supplier(TenantModel):
     contact = models.CharField(max_length=200, blank=True)
     typical_amount = models.DecimalField(**MONEY, null=True, blank=True)
     typical_frequency = models.CharField(max_length=20, choices=Frequency.choices, blank=True)
+    # A supplier that closed is retired, not deleted: it stays on the plans that used it.
+    is_active = models.BooleanField(default=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -208,7 +211,10 @@ class FastTrackOffer(TenantModel):
     frequency = models.CharField(max_length=20, choices=Frequency.choices, default=Frequency.ONE_OFF)
     supplier = models.ForeignKey(Supplier, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     payment_method = models.CharField(max_length=30, choices=PaymentMethod.choices, blank=True)
+    # An offer that ended (a COVID-time phone offer, say) is retired: gone from the plan editor, kept
+    # on the plans that used it.
     is_active = models.BooleanField(default=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
 from phb.constants import Role
 from phb.models import Organisation, Person
+from phb.sections import plan_part
+from referrals.models import Referral
 
 from . import costs
 from .constants import PLAN_TRANSITIONS, PlanStatus
@@ -78,23 +78,9 @@ def allowed_actions(plan: SupportPlan, org_context) -> dict[str, bool]:
 def required_tier(organisation: Organisation, plan_costs_: costs.Costs) -> dict | None:
     """Which approval tier the plan would need under the policy in force now (None without a policy).
 
-    Approvals owns the rule (approvals/policy.py); this only asks it.
+    Approvals owns the rule (approvals/policy.py) and contributes the answer (phb/sections.py).
     """
-    from approvals import policy as rules
-    from approvals.services import policy_in_force
-
-    policy = policy_in_force(organisation)
-    if policy is None:
-        return None
-    index, tier, measured = rules.choose_tier(rules.validate_tiers(policy.tiers), plan_costs_)
-    return {
-        "tier": index + 1,
-        "basis": tier.basis,
-        "measured_amount": f"{Decimal(measured):.2f}",
-        "up_to": None if tier.up_to is None else f"{tier.up_to:.2f}",
-        "required": with_role_labels([{"role": s.role, "count": s.count} for s in tier.signoffs]),
-        "submitter_may_sign": bool(tier.submitter_may_sign),
-    }
+    return plan_part("required_tier", organisation, plan_costs_)
 
 
 def with_role_labels(required: list[dict]) -> list[dict]:
@@ -104,48 +90,28 @@ def with_role_labels(required: list[dict]) -> list[dict]:
 
 
 def latest_approval(plan: SupportPlan):
-    from approvals.models import Decision
-
-    decisions = Prefetch("decisions", queryset=Decision.objects.select_related("user"))
-    return plan.approval_requests.order_by("-submitted_at", "-id").prefetch_related(decisions).first()
+    """The plan's latest approval request with its decisions (approvals' part), or None."""
+    return plan_part("approval", plan)
 
 
 def account_summary(plan: SupportPlan) -> dict | None:
     """The budget account's figures (payments owns the account and its rule), if one is open."""
-    from payments.models import BudgetAccount
-
-    account = BudgetAccount.objects.filter(budget_id=plan.budget_id).first()
-    if account is None:
-        return None
-    return {
-        "approved": f"{account.approved:.2f}",
-        "released": f"{account.released:.2f}",
-        "paid": f"{account.paid:.2f}",
-        "balance": f"{account.approved - account.paid:.2f}",
-    }
+    return plan_part("account", plan)
 
 
 def first_review(plan: SupportPlan) -> str:
-    """When the plan will be reviewed, in plain English for the person's copy."""
-    from reviews.constants import ReviewStatus
-    from reviews.services import review_policy_get
-
-    review = plan.reviews.filter(status=ReviewStatus.SCHEDULED).order_by("due_on").first()
-    if review is not None:
-        return f"Your first review is planned for {review.due_on:%-d %B %Y}."
-    weeks = review_policy_get(plan.organisation).first_review_weeks
-    # Direct payments must be reviewed within three months of starting.
-    when = (
-        "within 3 months of your plan starting"
-        if weeks == 12
-        else f"within {weeks} weeks of your plan starting"
-    )
-    by = plan.start_date + timedelta(weeks=weeks)
-    return f"We will review your plan with you {when} (by {by:%-d %B %Y})."
+    """When the plan will be reviewed, in plain English for the person's copy (reviews' part)."""
+    return plan_part("first_review", plan) or ""
 
 
-def supplier_search(*, organisation: Organisation, query: str = "") -> QuerySet[Supplier]:
+def supplier_search(
+    *, organisation: Organisation, query: str = "", active: bool | None = True
+) -> QuerySet[Supplier]:
+    """Suppliers matching every word typed; current ones by default (the pickers used for planning),
+    retired ones with `active=False`, both with `active=None`."""
     suppliers = Supplier.objects.for_org(organisation)
+    if active is not None:
+        suppliers = suppliers.filter(is_active=active)
     query = (query or "").strip()
     for word in query.split():
         suppliers = suppliers.filter(
@@ -154,9 +120,11 @@ def supplier_search(*, organisation: Organisation, query: str = "") -> QuerySet[
     return suppliers.order_by("name", "service")
 
 
-def fast_track_offers(*, organisation: Organisation, active_only: bool = True) -> QuerySet[FastTrackOffer]:
+def fast_track_offers(*, organisation: Organisation, active: bool | None = True) -> QuerySet[FastTrackOffer]:
+    """Current offers by default (the plan editor's list); retired ones with `active=False`, both with
+    `active=None`."""
     offers = FastTrackOffer.objects.for_org(organisation).select_related("supplier")
-    return offers.filter(is_active=True) if active_only else offers
+    return offers if active is None else offers.filter(is_active=active)
 
 
 def person_budgets(person: Person) -> list[Budget]:
@@ -170,8 +138,6 @@ def person_budgets(person: Person) -> list[Budget]:
 
 def person_section(person: Person, org_context) -> dict:
     """The person page's section: their budgets and every plan version, with status and costs."""
-    from referrals.models import Referral
-
     referral = (
         Referral.objects.for_org(person.organisation)
         .filter(person=person, status="accepted")

@@ -634,6 +634,95 @@ def fast_track_offer_create(
     return offer
 
 
+SUPPLIER_FIELDS = (
+    "name",
+    "service",
+    "category",
+    "contact",
+    "typical_amount",
+    "typical_frequency",
+    "is_active",
+)
+OFFER_FIELDS = (
+    "name",
+    "description",
+    "category",
+    "amount",
+    "frequency",
+    "supplier",
+    "payment_method",
+    "is_active",
+)
+
+
+def _change(actor, thing, fields: tuple[str, ...], changes: dict, action: str, what: str) -> bool:
+    """Lock the row, apply the changes named in `fields`, audit before and after; False if nothing changed."""
+    unknown = set(changes) - set(fields)
+    if unknown:
+        raise InvalidInput(**{name: ["This cannot be changed."] for name in sorted(unknown)})
+    locked = type(thing).objects.select_for_update().get(pk=thing.pk)
+    before = snapshot(locked)
+    changed = [name for name, value in changes.items() if getattr(locked, name) != value]
+    if not changed:
+        return False
+    for name in changed:
+        setattr(locked, name, value := changes[name])
+        setattr(thing, name, value)
+    locked.stamp(actor)
+    _clean(locked)
+    locked.save()
+    retired = "is_active" in changed and not locked.is_active
+    restored = "is_active" in changed and locked.is_active
+    summary = f"{what} {locked} " + ("retired" if retired else "brought back" if restored else "changed")
+    record_event(
+        actor=actor,
+        organisation=locked.organisation,
+        obj=locked,
+        action=action,
+        before=before,
+        after=snapshot(locked),
+        summary=summary,
+    )
+    return True
+
+
+@transaction.atomic
+def supplier_update(*, actor, supplier: Supplier, **changes) -> Supplier:
+    """Change a supplier in the directory, or retire it (`is_active=False`): a retired supplier leaves
+    the pickers and search used for planning but stays on the plans that used it."""
+    organisation = supplier.organisation
+    for name in ("name", "service"):
+        if name in changes:
+            changes[name] = (changes[name] or "").strip()
+    if not changes.get("name", supplier.name):
+        raise InvalidInput(name=["Enter the supplier's name."])
+    if changes.get("category") and changes["category"] not in category_codes(organisation):
+        raise InvalidInput(category=[f"Unknown spend category {changes['category']!r}."])
+    name, service = changes.get("name", supplier.name), changes.get("service", supplier.service)
+    if (
+        Supplier.objects.for_org(organisation)
+        .filter(name__iexact=name, service__iexact=service)
+        .exclude(pk=supplier.pk)
+        .exists()
+    ):
+        raise InvalidInput(name=["This supplier and service are already in the directory."])
+    _change(actor, supplier, SUPPLIER_FIELDS, changes, "supplier_changed", "Supplier")
+    return supplier
+
+
+@transaction.atomic
+def fast_track_offer_update(*, actor, offer: FastTrackOffer, **changes) -> FastTrackOffer:
+    """Change a fast-track offer, or retire it (`is_active=False`) when it ends; plans keep their items."""
+    organisation = offer.organisation
+    if "category" in changes and changes["category"] not in category_codes(organisation):
+        raise InvalidInput(category=[f"Unknown spend category {changes['category']!r}."])
+    supplier = changes.get("supplier")
+    if supplier is not None and supplier.organisation_id != organisation.pk:
+        raise InvalidInput(supplier=["No such supplier in this organisation."])
+    _change(actor, offer, OFFER_FIELDS, changes, "fast_track_offer_changed", "Fast-track offer")
+    return offer
+
+
 @transaction.atomic
 def plan_add_fast_track_offer(*, actor, plan: SupportPlan, offer: FastTrackOffer) -> SupportPlan:
     """Add a preset offer to a draft plan as one item, in one step."""

@@ -19,7 +19,9 @@ urlpatterns = [
     path("plans/<int:pk>/pdf/", views.PlanPdfView.as_view(), name="plan-pdf"),
     path("suppliers/", views.SupplierListView.as_view(), name="supplier-list"),
     path("suppliers/search/", views.SupplierSearchView.as_view(), name="supplier-search"),
+    path("suppliers/<int:pk>/edit/", views.SupplierEditView.as_view(), name="supplier-edit"),
     path("fast-track/", views.FastTrackListView.as_view(), name="fast-track-list"),
+    path("fast-track/<int:pk>/edit/", views.FastTrackOfferEditView.as_view(), name="fast-track-edit"),
 ]
 
 api_urlpatterns = [
@@ -31,5 +33,11 @@ api_urlpatterns = [
     path("plans/<int:pk>/pdf/", api.PlanPdfView.as_view(), name="api-plan-pdf"),
     path("plans/<int:pk>/fast-track/", api.PlanFastTrackView.as_view(), name="api-plan-fast-track"),
     path("suppliers/", api.SupplierListView.as_view(), name="api-suppliers"),
+    path("suppliers/<int:pk>/", api.SupplierDetailView.as_view(), name="api-supplier-detail"),
     path("fast-track-offers/", api.FastTrackOfferListView.as_view(), name="api-fast-track-offers"),
+    path(
+        "fast-track-offers/<int:pk>/",
+        api.FastTrackOfferDetailView.as_view(),
+        name="api-fast-track-offer-detail",
+    ),
 ]

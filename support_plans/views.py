@@ -13,6 +13,7 @@ from phb.access import PERSON_DATA_ROLES
 from phb.exceptions import InvalidInput
 from phb.mixins import OrgViewMixin, form_errors_from
 from phb.models import Person
+from referrals.models import Conversation, Referral
 
 from . import selectors, services
 from .api import pdf_response
@@ -187,15 +188,11 @@ class PlanCreateView(EditorMixin, OrgViewMixin, TemplateView):
 def _referral(organisation, referral_id, person):
     if not referral_id:
         return None
-    from referrals.models import Referral
-
     return Referral.objects.for_org(organisation).filter(pk=referral_id, person=person).first()
 
 
 def _conversation_goals(organisation, referral_id) -> list[str]:
     """The goals the person gave in their conversations, to start the plan in their words."""
-    from referrals.models import Conversation
-
     goals: list[str] = []
     for conversation in Conversation.objects.for_org(organisation).filter(referral_id=referral_id):
         goals.extend(str(goal) for goal in conversation.goals or [] if str(goal).strip())
@@ -417,6 +414,9 @@ class SupplierListView(OrgViewMixin, TemplateView):
         context["page"] = Paginator(
             selectors.supplier_search(organisation=self.organisation, query=query), 25
         ).get_page(self.request.GET.get("page"))
+        context["retired"] = selectors.supplier_search(
+            organisation=self.organisation, query=query, active=False
+        )
         context["can_add"] = self.org_context.has_role(*selectors.SUPPLIER_WRITERS)
         context["form"] = form or SupplierForm(organisation=self.organisation)
         return context
@@ -464,6 +464,7 @@ class FastTrackListView(OrgViewMixin, TemplateView):
     def get_context_data(self, form=None, **kwargs):
         context = super().get_context_data(**kwargs)
         context["offers"] = selectors.fast_track_offers(organisation=self.organisation)
+        context["retired"] = selectors.fast_track_offers(organisation=self.organisation, active=False)
         context["can_add"] = self.org_context.has_role(*selectors.OFFER_WRITERS)
         context["form"] = form or FastTrackOfferForm(organisation=self.organisation)
         return context
@@ -481,3 +482,69 @@ class FastTrackListView(OrgViewMixin, TemplateView):
                 messages.success(request, f"Fast-track offer {offer.name} set up.")
                 return redirect("support_plans:fast-track-list", org=self.organisation.code)
         return self.render_to_response(self.get_context_data(form=form))
+
+
+class _DirectoryEntryEditView(OrgViewMixin, TemplateView):
+    """Change a supplier or an offer, or retire it (it leaves planning, stays on the plans that used it)."""
+
+    template_name = "support_plans/directory_edit.html"
+    form_class: type = SupplierForm
+    list_url = ""
+    what = ""
+
+    def get_entry(self):
+        return self.get_object()
+
+    def initial(self, entry) -> dict:
+        return {name: getattr(entry, name) for name in self.form_class.base_fields}
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        entry = kwargs.get("entry") or self.get_entry()
+        context.update(
+            entry=entry,
+            what=self.what,
+            form=form or self.form_class(initial=self.initial(entry), organisation=self.organisation),
+            back_url=reverse(self.list_url, kwargs={"org": self.organisation.code}),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        entry = self.get_entry()
+        if "retire" in request.POST or "restore" in request.POST:
+            self.update(entry, {"is_active": "restore" in request.POST})
+            state = "back in use" if entry.is_active else "retired: it is no longer offered when planning"
+            messages.success(request, f"{entry} is {state}.")
+            return redirect(self.list_url, org=self.organisation.code)
+        form = self.form_class(request.POST, organisation=self.organisation)
+        if form.is_valid():
+            try:
+                self.update(entry, dict(form.cleaned_data))
+            except InvalidInput as error:
+                form_errors_from(form, error)
+            else:
+                messages.success(request, f"{entry} saved.")
+                return redirect(self.list_url, org=self.organisation.code)
+        return self.render_to_response(self.get_context_data(form=form, entry=entry))
+
+
+class SupplierEditView(_DirectoryEntryEditView):
+    model = Supplier
+    form_class = SupplierForm
+    list_url = "support_plans:supplier-list"
+    what = "supplier"
+    required_roles = {"GET": selectors.SUPPLIER_WRITERS, "POST": selectors.SUPPLIER_WRITERS}
+
+    def update(self, entry, changes):
+        services.supplier_update(actor=self.request.user, supplier=entry, **changes)
+
+
+class FastTrackOfferEditView(_DirectoryEntryEditView):
+    model = FastTrackOffer
+    form_class = FastTrackOfferForm
+    list_url = "support_plans:fast-track-list"
+    what = "fast-track offer"
+    required_roles = {"GET": selectors.OFFER_WRITERS, "POST": selectors.OFFER_WRITERS}
+
+    def update(self, entry, changes):
+        services.fast_track_offer_update(actor=self.request.user, offer=entry, **changes)

@@ -1,7 +1,7 @@
 """The synthetic national data set: deterministic for a seed, every case present, the apps' invariants hold.
 
-On PostgreSQL (DATABASE_URL) these run the SQL generator of phb/dataset/postgres.py; on SQLite the
-small ORM path of phb/dataset/small.py. The same assertions hold for both.
+On PostgreSQL (DATABASE_URL) these run the SQL generator of bench/dataset/postgres.py; on SQLite the
+small ORM path of bench/dataset/small.py. The same assertions hold for both.
 """
 
 import hashlib

@@ -2,8 +2,8 @@
 
     python manage.py generate_dataset --orgs 42 --people 1000000 --seed 1
 
-On PostgreSQL the rows are generated in SQL on the server (phb/dataset/postgres.py); on any other
-database a small ORM path (phb/dataset/small.py, bulk_create) serves tests at tiny sizes.
+On PostgreSQL the rows are generated in SQL on the server (bench/dataset/postgres.py); on any other
+database a small ORM path (bench/dataset/small.py, bulk_create) serves tests at tiny sizes.
 """
 
 import time
@@ -12,7 +12,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from phb.dataset import postgres, small
+from bench.dataset import postgres, small
 
 
 class Command(BaseCommand):

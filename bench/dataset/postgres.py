@@ -9,7 +9,7 @@ Foreign keys are not checked row by row while loading (session_replication_role 
 when the role may set it): the rows are built consistent, and the tests check them.
 """
 
-# The SQL below is assembled from integers, dates and constants of phb/dataset/spec.py only
+# The SQL below is assembled from integers, dates and constants of bench/dataset/spec.py only
 # (never from user input), so string formatting is safe here.
 # ruff: noqa: S608
 
