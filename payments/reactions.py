@@ -8,6 +8,7 @@ from phb.money import gbp
 from phb.notifications import notify
 from support_plans.models import Budget, SupportPlan
 
+from .fund_services import fund_release_at_approval
 from .models import LedgerEntry
 from .selectors import budget_money_people
 from .services import account_close, account_open_or_resize
@@ -16,6 +17,18 @@ from .services import account_close, account_open_or_resize
 def on_plan_approved(event: events.PlanApproved) -> None:
     """The last sign-off landed: the budget account opens, or is re-sized for a revision."""
     account_open_or_resize(actor=events.actor_of(event), plan=SupportPlan.objects.get(pk=event.plan_id))
+
+
+def on_plan_approved_release_from_fund(event: events.PlanApproved) -> None:
+    """The account is open: a fund agreed in advance with room releases the year's money at once.
+
+    A revision of a budget in use carries on with what was released for it; any more is by hand.
+    """
+    if event.continues_active:
+        return
+    fund_release_at_approval(
+        actor=events.actor_of(event), plan=SupportPlan.objects.get(pk=event.plan_id), at=event.at
+    )
 
 
 def on_plan_closed(event: events.PlanClosed) -> None:
@@ -36,9 +49,14 @@ def _account_path(plan: SupportPlan) -> str:
 
 
 def notify_plan_approved(event: events.PlanApproved) -> int:
-    """Approved: finance releases the funds, the broker will pay from them."""
+    """Approved: finance releases the funds, the broker will pay from them.
+
+    In the in-app list only: finance is e-mailed when an approval cannot be funded from a fund, or is
+    left unfunded too long (fund_services, the unfunded job), not at every approval.
+    """
     plan = _plan(event.plan_id)
     return notify(
+        email=False,
         organisation=plan.organisation,
         key=f"plan:{plan.pk}:approved",
         users=budget_money_people(plan, Role.FINANCE),

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from phb.constants import Role
@@ -16,16 +18,20 @@ from support_plans.constants import IN_PLACE_STATUSES
 from support_plans.models import SupportPlan
 
 from . import ledger
-from .constants import EntryKind, InstalmentStatus
-from .models import BudgetAccount, Instalment, LedgerEntry
+from .constants import EntryKind, FundEntryKind, InstalmentStatus
+from .models import BudgetAccount, FundEntry, Instalment, LedgerEntry
 
 WORKLIST_HORIZON_DAYS = 14
 WORKLIST_ROWS = 100
 EXPORT_KINDS = (EntryKind.PAYMENT, EntryKind.REFUND)
 
 
-def entry_data(entry: LedgerEntry) -> dict:
-    """One ledger entry as the API answers it (and as the idempotency record stores it)."""
+def entry_data(entry: LedgerEntry, organisation_code: str | None = None) -> dict:
+    """One ledger entry as the API answers it (and as the idempotency record stores it); with the
+    organisation's code, `receipt_url` is where its receipt downloads."""
+    receipt_url = None
+    if entry.receipt and organisation_code:
+        receipt_url = reverse("api-entry-receipt", kwargs={"org": organisation_code, "pk": entry.pk})
     return {
         "id": entry.pk,
         "kind": entry.kind,
@@ -40,7 +46,9 @@ def entry_data(entry: LedgerEntry) -> dict:
         "supplier": entry.supplier_id,
         "receipt": bool(entry.receipt),
         "receipt_content_type": entry.receipt_content_type,
+        "receipt_url": receipt_url,
         "plan": entry.plan_id,
+        "fund": entry.fund_id,
         "created_by": entry.created_by.username if entry.created_by_id else None,
         "created_at": entry.created_at.isoformat() if entry.created_at else None,
     }
@@ -79,13 +87,18 @@ def paid_from_fund(account: BudgetAccount) -> bool:
 
     Such a budget draws on its fund as it pays, so its payments are held to the approved amount only,
     not to the money released (ledger.check_payment). The one place the question is answered: there
-    are no funds yet, so no budget is; the funds work answers it from the fund the budget draws on.
+    answered by the fund's commitment to the account (funded_from_fund).
     """
-    return False
+    return funded_from_fund(account.pk)
+
+
+def funded_from_fund(account_id: int) -> bool:
+    """Whether the account's releases came from a fund agreed in advance (at approval)."""
+    return FundEntry.objects.filter(account_id=account_id, kind=FundEntryKind.COMMITMENT).exists()
 
 
 def account_entries(account: BudgetAccount) -> QuerySet[LedgerEntry]:
-    return account.entries.select_related("created_by", "reverses").order_by("entry_date", "id")
+    return account.entries.select_related("created_by", "reverses", "fund").order_by("entry_date", "id")
 
 
 def account_instalments(account: BudgetAccount, statuses=None) -> QuerySet[Instalment]:
@@ -118,7 +131,7 @@ def account_timings(account: BudgetAccount, today: date | None = None) -> Timing
     )
 
 
-def account_detail(account: BudgetAccount) -> dict:
+def account_detail(account: BudgetAccount, organisation_code: str | None = None) -> dict:
     """GET plans/{id}/account/: the totals, the ledger, the instalments and the delays."""
     timings = account_timings(account)
     instalments = list(account_instalments(account))
@@ -136,7 +149,7 @@ def account_detail(account: BudgetAccount) -> dict:
         "first_paid_at": account.first_paid_at.isoformat() if account.first_paid_at else None,
         "approval_to_release_days": timings.approval_to_release_days,
         "approval_to_first_payment_days": timings.approval_to_first_payment_days,
-        "entries": [entry_data(e) for e in account_entries(account)],
+        "entries": [entry_data(e, organisation_code) for e in account_entries(account)],
         "instalments": [instalment_data(i) for i in instalments],
         "unmatched_instalments": [instalment_data(i) for i in unmatched_instalments(instalments)],
     }
@@ -200,6 +213,7 @@ def unfunded_data(row: dict) -> dict:
         "approved_on": row["approved_on"].isoformat(),
         "days_waiting": row["days_waiting"],
         "over_limit": row["overdue"],
+        "reason": account.no_fund_reason,
     }
 
 
@@ -369,3 +383,8 @@ def plan_account(plan: SupportPlan) -> dict | None:
         "paid": f"{account.paid:.2f}",
         "balance": f"{account.approved - account.paid:.2f}",
     }
+
+
+def entry_with_receipt(*, organisation: Organisation, entry_id: int) -> LedgerEntry:
+    """A ledger entry of this organisation that carries a receipt; anything else is a 404."""
+    return get_object_or_404(LedgerEntry.objects.for_org(organisation).exclude(receipt=""), pk=entry_id)

@@ -30,7 +30,7 @@ from . import idempotency, ledger
 from .constants import EntryKind, InstalmentStatus
 from .idempotency import IdempotentRequest
 from .models import BudgetAccount, IdempotencyRecord, Instalment, LedgerEntry
-from .receipts import check_receipt, receipt_digest
+from .receipts import check_receipt, receipt_digest, stored_name
 from .selectors import entry_data, paid_from_fund, unfunded_rows
 
 RELEASE_ROLES = (Role.FINANCE, Role.COMMISSIONER)
@@ -143,7 +143,7 @@ def _write_entry(actor, account: BudgetAccount, plan: SupportPlan, **fields: Any
     entry = LedgerEntry(organisation_id=account.organisation_id, account=account, plan=plan, **fields)
     if receipt is not None:
         entry.receipt_content_type = check_receipt(receipt)
-        entry.receipt.save(getattr(receipt, "name", "receipt") or "receipt", receipt, save=False)
+        entry.receipt.save(stored_name(entry.receipt_content_type), receipt, save=False)
     entry.stamp(actor)
     entry.validate_own_fields()
     entry.save()
@@ -196,7 +196,9 @@ def _replayed(request: IdempotentRequest) -> LedgerEntry | None:
 
 def _remember(request: IdempotentRequest, entry: LedgerEntry) -> None:
     entry.replayed = False
-    idempotency.remember(request, status=201, response=entry_data(entry))
+    idempotency.remember(
+        request, status=201, response=entry_data(entry, organisation_code=request.organisation.code)
+    )
 
 
 # --- Opening, re-sizing and closing the account
@@ -344,6 +346,7 @@ def release_record(
     _check_amount(amount)
     _check_date(released_on, "released_on")
     request = IdempotentRequest(
+        user=actor,
         organisation=plan.organisation,
         key=idempotency_key,
         scope=f"release:budget:{plan.budget_id}",
@@ -386,6 +389,37 @@ def release_record(
     return _once(request, write)
 
 
+def release_from_fund(*, actor, plan: SupportPlan, fund, amount: Decimal, at: datetime) -> LedgerEntry:
+    """The plan's amount for the year is released from a fund agreed in advance (at approval).
+
+    Called by the fund service (inside the approval's transaction at approval), with the fund row
+    locked and its room checked; no role check here: at approval the release was agreed when the
+    fund was, not by whoever signed; later, the fund service checks the role itself.
+    """
+    account = _lock_account(plan)
+    current = _check_open(account, "release of funds")
+    before = snapshot(account, ["approved", "released", "paid"])
+    _apply(account, ledger.Entry(ledger.RELEASE, amount))
+    released_on = timezone.localdate(at)
+    entry = _write_entry(
+        actor,
+        account,
+        current,
+        kind=EntryKind.RELEASE,
+        amount=amount,
+        entry_date=released_on,
+        fund=fund,
+    )
+    account.first_released_at = account.first_released_at or at
+    account.no_fund_reason = ""
+    _mark_first(actor, account, current, "first_released_at", released_on)
+    _save_account(actor, account)
+    _audit_entry(
+        actor, account, entry, before, f"Release of funds of {gbp(amount)} from the fund {fund}"[:300]
+    )
+    return entry
+
+
 # --- Money out: payments
 
 
@@ -418,6 +452,7 @@ def payment_record(
     if receipt is not None:
         check_receipt(receipt)
     request = IdempotentRequest(
+        user=actor,
         organisation=plan.organisation,
         key=idempotency_key,
         scope=f"payment:budget:{plan.budget_id}",
@@ -518,6 +553,7 @@ def _reversal(
     if not (reason or "").strip():
         raise InvalidInput(reason=["Say why (a reversing entry always carries a reason)."])
     request = IdempotentRequest(
+        user=actor,
         organisation=plan.organisation,
         key=idempotency_key,
         scope=f"{kind}:budget:{plan.budget_id}",
@@ -624,6 +660,7 @@ def correction_record(
         raise InvalidInput(reason=["Say why the entry is being corrected."])
     plan = SupportPlan.objects.get(pk=entry.plan_id)
     request = IdempotentRequest(
+        user=actor,
         organisation=entry.organisation,
         key=idempotency_key,
         scope=f"correction:budget:{plan.budget_id}",

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 
 from phb.constants import Role
 from phb.exceptions import DomainError, InvalidInput
@@ -17,7 +17,9 @@ from . import selectors, services
 from .constants import InstalmentStatus
 from .exports import payments_csv
 from .forms import ClawbackForm, CorrectionForm, ExportForm, PaymentForm, RefundForm, ReleaseForm
+from .fund_services import FUND_ROLES
 from .models import BudgetAccount, Instalment, LedgerEntry
+from .receipts import receipt_response
 
 MONEY_ROLES = {Role.BROKER, Role.FINANCE, Role.COMMISSIONER}
 
@@ -87,6 +89,10 @@ class AccountView(_PlanAccountMixin, OrgViewMixin, TemplateView):
         )
         if roles.has_role(*services.RELEASE_ROLES):
             context["release_form"] = ReleaseForm(initial={"amount": account.approved - account.released})
+        # Approved while no fund had room: once one has (a top-up, say), release from it here.
+        context["release_from_fund"] = (
+            bool(account.no_fund_reason) and account.released == 0 and roles.has_role(*FUND_ROLES)
+        )
         if roles.has_role(*services.REVERSAL_ROLES):
             context["refund_form"] = RefundForm()
             context["clawback_form"] = ClawbackForm()
@@ -289,3 +295,13 @@ class ExportView(OrgViewMixin, TemplateView):
                 self.get_context_data(form=form, entries=entries, total=total, start=start, end=end)
             )
         return self.render_to_response(self.get_context_data(form=form))
+
+
+class ReceiptDownloadView(OrgViewMixin, View):
+    """A payment's receipt from the account page, as a download."""
+
+    model = LedgerEntry
+
+    def get(self, request, *args, **kwargs):
+        entry = selectors.entry_with_receipt(organisation=self.organisation, entry_id=kwargs["pk"])
+        return receipt_response(entry)

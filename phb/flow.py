@@ -22,9 +22,12 @@ REACTIONS: dict[str, tuple[str, ...]] = {
     "ReferralDeclined": ("referrals.reactions.notify_referral_declined",),
     # support plan submitted for sign-off -> an approval request opens under the policy in force
     "PlanSubmitted": ("approvals.reactions.on_plan_submitted",),
-    # last sign-off landed -> the budget account opens (or is re-sized); a revision's reviews move to it
+    # last sign-off landed -> the budget account opens (or is re-sized); a fund agreed in advance with
+    # room releases the year's money at once (else the account waits, saying why); a revision's
+    # reviews move to it
     "PlanApproved": (
         "payments.reactions.on_plan_approved",
+        "payments.reactions.on_plan_approved_release_from_fund",
         "reviews.reactions.on_plan_approved",
         "payments.reactions.notify_plan_approved",
     ),

@@ -21,6 +21,7 @@ NAVIGATION = [
         },
     ),
     ("Payments", "payments:worklist", {Role.BROKER, Role.FINANCE, Role.COMMISSIONER}),
+    ("Funds", "payments:fund-list", {Role.BROKER, Role.FINANCE, Role.COMMISSIONER}),
     ("Reviews", "reviews:list", {Role.CARE_COORDINATOR, Role.TEAM_LEAD, Role.PHB_LEAD}),
     (
         "Dashboard",

@@ -36,8 +36,11 @@ def notify_once(*, organisation, key: str, recipients, subject: str, body: str) 
     return queued
 
 
-def notify(*, organisation, key: str, users: Iterable, subject: str, body: str, path: str = "") -> int:
-    """Tell each (active) user once: an item in their in-app list and an e-mail after the commit.
+def notify(
+    *, organisation, key: str, users: Iterable, subject: str, body: str, path: str = "", email: bool = True
+) -> int:
+    """Tell each (active) user once: an item in their in-app list and (unless `email` is False) an
+    e-mail after the commit.
 
     `key` names what this is about (`transfer:12:in`); the same key never reaches a user twice, so a
     reaction or job that runs again tells nobody again. Returns how many people were told.
@@ -58,7 +61,7 @@ def notify(*, organisation, key: str, users: Iterable, subject: str, body: str, 
         except IntegrityError:
             continue
         told += 1
-        if user.email:
+        if email and user.email:
             notify_once(
                 organisation=organisation, key=key, recipients=[user.email], subject=subject, body=body + link
             )

@@ -16,7 +16,8 @@ The definitions of "in place" and "first approved" are in reporting/selectors.py
   payment.
 - **timings** (days, 1 decimal, median and p90, only journeys completed on or before D):
   referral -> first approval of a plan linked to the referral (dates); approval request submitted ->
-  decided; the budget's first approval -> its account's first release of funds; the budget's first
+  decided; the budget's first approval -> its account's first release of funds, also split into
+  releases from a fund agreed in advance (at approval) and releases by hand; the budget's first
   approval -> its first payment.
 - **unfunded_approved**: PHBs in place on D, approved more than `unfunded_after_days` days before D,
   whose account had no release of funds on or before D (or no account yet); oldest first.
@@ -213,10 +214,24 @@ def timings(organisations: Organisations, on: date) -> dict:
     ).annotate(duration=ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=DurationField()))
     # Both journeys from the budget's first approval, measured in one query: each duration is null
     # unless its end (release of funds, first payment) happened on or before the date.
+    # The release is "from a fund" when a fund agreed in advance released it at approval.
+    from_fund = Exists(
+        LedgerEntry.objects.filter(account=OuterRef("pk"), kind=EntryKind.RELEASE, fund__isnull=False)
+    )
+    released = Q(first_released_at__lt=end)
     accounts = BudgetAccount.objects.filter(organisation__in=organisations).annotate(
         first_approved=Min("budget__versions__approved_at"),
+        from_fund=from_fund,
         to_release=Case(
-            When(first_released_at__lt=end, then=F("first_released_at") - F("first_approved")),
+            When(released, then=F("first_released_at") - F("first_approved")),
+            output_field=DurationField(),
+        ),
+        to_release_from_fund=Case(
+            When(released & Q(from_fund=True), then=F("first_released_at") - F("first_approved")),
+            output_field=DurationField(),
+        ),
+        to_release_by_hand=Case(
+            When(released & Q(from_fund=False), then=F("first_released_at") - F("first_approved")),
             output_field=DurationField(),
         ),
         to_payment=Case(
@@ -224,11 +239,15 @@ def timings(organisations: Organisations, on: date) -> dict:
             output_field=DurationField(),
         ),
     )
-    from_approval = medians_and_p90s(accounts, ["to_release", "to_payment"], duration=True)
+    from_approval = medians_and_p90s(
+        accounts, ["to_release", "to_release_from_fund", "to_release_by_hand", "to_payment"], duration=True
+    )
     return {
         "referral_to_approval": _timing(median_and_p90(referral_to_approval, "duration", duration=True)),
         "submission_to_decision": _timing(median_and_p90(submission_to_decision, "duration", duration=True)),
         "approval_to_funds_released": _timing(from_approval["to_release"]),
+        "approval_to_release_from_fund": _timing(from_approval["to_release_from_fund"]),
+        "approval_to_release_by_hand": _timing(from_approval["to_release_by_hand"]),
         "approval_to_first_payment": _timing(from_approval["to_payment"]),
     }
 
@@ -245,6 +264,7 @@ def unfunded_approved(organisation: Organisation, on: date) -> list[dict]:
             | Q(budget__account__first_released_at__gte=end_of_day(on))
         )
         .select_related("person")
+        .annotate(no_fund_reason=F("budget__account__no_fund_reason"))
         .only(
             "version",
             "person_id",
@@ -269,6 +289,8 @@ def unfunded_approved(organisation: Organisation, on: date) -> list[dict]:
                 "approved_on": approved_on.isoformat(),
                 "days_waiting": (on - approved_on).days,
                 "cost_total": _amount(plan.cost_total),
+                # Why no fund released it at approval ("no fund with room: ..."), when one was tried.
+                "reason": plan.no_fund_reason or "",
             }
         )
     return rows

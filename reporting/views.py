@@ -26,6 +26,8 @@ TIMING_LABELS = [
     ("referral_to_approval", "Referral to approval"),
     ("submission_to_decision", "Submission to decision"),
     ("approval_to_funds_released", "Approval to release of funds"),
+    ("approval_to_release_from_fund", "Approval to release of funds: from a fund agreed in advance"),
+    ("approval_to_release_by_hand", "Approval to release of funds: released by hand"),
     ("approval_to_first_payment", "Approval to first payment"),
 ]
 PIPELINE_LABELS = [

@@ -24,7 +24,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
@@ -184,3 +184,28 @@ def funding_split_problem(
     if split != total:
         return f"The funding split adds up to £{split:,.2f} but the plan costs £{total:,.2f}: they must be equal."
     return None
+
+
+def cost_between(
+    plan_start: date, plan_end: date, items: Iterable[CostLine], window_start: date, window_end: date
+) -> Decimal:
+    """What a plan's items cost on the dates that fall from `window_start` to `window_end` (a financial
+    year, say), rounded once to pennies.
+
+    The occurrence rule is the total's: a recurring item is paid on start, start + one period, ...,
+    so the window holds the occurrences up to its end less those before its start; a one-off item
+    falls on its (narrowed) start. Consecutive windows covering the plan period add up to its total.
+    """
+    if window_end < window_start:
+        return to_pennies(Decimal(0))
+    amount = Decimal(0)
+    for line in items:
+        start, end = item_period(plan_start, plan_end, line)
+        if line.frequency == ONE_OFF:
+            if window_start <= start <= window_end:
+                amount += line.amount
+            continue
+        up_to_end = occurrences(line.frequency, start, min(end, window_end))
+        before_window = occurrences(line.frequency, start, min(end, window_start - timedelta(days=1)))
+        amount += line.amount * (up_to_end - before_window)
+    return to_pennies(amount)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('phb', '0002_performance_indexes'),
+        ('phb', '0003_invitations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

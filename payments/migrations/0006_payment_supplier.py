@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0002_account_closed_on'),
+        ('payments', '0005_funds_agreed_in_advance'),
         ('support_plans', '0001_initial'),
     ]
 
