@@ -17,9 +17,10 @@ from phb.exceptions import NotPermitted
 from phb.visibility import Data, shows_case_summary
 
 from . import policy as rules
-from . import selectors, services
+from . import selectors, services, slots
 from .constants import DecisionKind, RequestStatus
 from .models import ApprovalPolicy, ApprovalRequest
+from .slots import SlotState
 
 POLICY_EDITORS = {Role.COMMISSIONER, Role.ORG_ADMIN}
 MAX_AMOUNT = Decimal("1000000.00")
@@ -42,10 +43,23 @@ class TierSerializer(serializers.Serializer):
 
 class PolicyVersionSerializer(serializers.ModelSerializer):
     tiers = TierSerializer(many=True)
+    warnings = serializers.SerializerMethodField(
+        help_text="Tiers that need more distinct holders of a role than the organisation has"
+    )
 
     class Meta:
         model = ApprovalPolicy
-        fields = ["id", "version", "effective_from", "tiers", "note"]
+        fields = ["id", "version", "effective_from", "tiers", "note", "warnings"]
+
+    def get_warnings(self, policy) -> list[str]:
+        return selectors.policy_warnings(organisation=policy.organisation_id, tiers=policy.tiers)
+
+
+class OpenSlotSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    remaining = serializers.IntegerField(help_text="Sign-offs of this role still to be given")
+    eligible = serializers.IntegerField(help_text="Distinct members who could still give one under the rules")
+    count = serializers.IntegerField(help_text="Same as remaining (earlier name)")
 
 
 class ApprovalPolicySerializer(PolicyVersionSerializer):
@@ -94,6 +108,9 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
     signoffs_given = serializers.SerializerMethodField()
     signoffs_needed = serializers.SerializerMethodField()
     open_slots = serializers.SerializerMethodField()
+    stuck = serializers.SerializerMethodField(
+        help_text="True when some open slot has fewer eligible than remaining"
+    )
     decisions = DecisionSerializer(many=True)
 
     class Meta:
@@ -112,6 +129,7 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
             "signoffs_given",
             "signoffs_needed",
             "open_slots",
+            "stuck",
             "submitted_by",
             "submitted_by_name",
             "submitted_at",
@@ -129,9 +147,22 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
     def get_signoffs_needed(self, request) -> int:
         return rules.slots_count(request.required, selectors.facts_of(request))[1]
 
+    def _slot_state(self, request) -> SlotState:
+        # One read of the organisation's role holders per answer, however many requests it lists.
+        states = self.context.setdefault("slot_states", {})
+        if request.pk not in states:
+            holders = self.context.setdefault("role_holders", {})
+            if request.organisation_id not in holders:
+                holders[request.organisation_id] = slots.role_holders(organisation=request.organisation_id)
+            states[request.pk] = slots.slot_state(request, holders[request.organisation_id])
+        return states[request.pk]
+
+    @extend_schema_field(OpenSlotSerializer(many=True))
     def get_open_slots(self, request) -> list[dict]:
-        still_open = rules.slots_open(request.required, selectors.facts_of(request))
-        return [{"role": role, "count": count} for role, count in still_open.items()]
+        return [{**slot.as_json(), "count": slot.remaining} for slot in self._slot_state(request).open_slots]
+
+    def get_stuck(self, request) -> bool:
+        return self._slot_state(request).stuck
 
 
 class CaseSerializer(serializers.Serializer):

@@ -18,7 +18,8 @@ from support_plans.selectors import with_role_labels
 from . import policy as rules
 from .constants import RequestStatus
 from .models import ApprovalPolicy, ApprovalRequest, Decision
-from .services import policy_in_force
+from .services import policy_in_force, role_label
+from .slots import author_of, role_holders
 
 
 def request_list(*, organisation: Organisation, status: str | None = None) -> QuerySet[ApprovalRequest]:
@@ -103,6 +104,7 @@ def roles_user_may_fill(request: ApprovalRequest, *, user, roles) -> list[str]:
         submitter_may_sign=request.submitter_may_sign,
         required=request.required,
         decisions=facts_of(request),
+        author_id=author_of(request),
     )
 
 
@@ -147,9 +149,31 @@ def roles_user_may_act_as(request: ApprovalRequest, *, user, roles) -> list[str]
             submitter_may_sign=request.submitter_may_sign,
             required=request.required,
             decisions=facts,
+            author_id=author_of(request),
         )
         is None
     ]
+
+
+def why_user_cannot_sign(request: ApprovalRequest, *, user, roles) -> str | None:
+    """In plain words, why this user can give no sign-off on the request (None if not pending)."""
+    if request.status != RequestStatus.PENDING:
+        return None
+    needed = [signoff["role"] for signoff in request.required]
+    held = [role for role in needed if role in set(roles)]
+    if not held:
+        return "This request needs no sign-off from any role you hold."
+    return rules.refusal(
+        decision=rules.APPROVE,
+        role=held[0],
+        user_id=user.pk,
+        user_roles=roles,
+        submitter_id=request.submitted_by_id,
+        submitter_may_sign=request.submitter_may_sign,
+        required=request.required,
+        decisions=facts_of(request),
+        author_id=author_of(request),
+    )
 
 
 class OpenSignoffOf(Func):
@@ -255,7 +279,7 @@ def requests_waiting_for(*, organisation: Organisation, user, roles) -> QuerySet
 
     The rule of policy.may_fill (tests/approvals/test_selectors.py checks the two agree): a role the
     user holds is needed and has a slot open, the user has made no decision on the request, and the
-    user did not submit it unless the tier lets the submitter sign.
+    user neither submitted nor wrote the plan unless the tier lets the submitter sign.
     """
     pending = request_list(organisation=organisation, status=RequestStatus.PENDING)
     roles = set(roles)
@@ -263,7 +287,9 @@ def requests_waiting_for(*, organisation: Organisation, user, roles) -> QuerySet
         return pending.none()
     decided = Decision.objects.filter(request=OuterRef("pk"), user_id=user.pk)
     return (
-        pending.filter(Q(submitter_may_sign=True) | ~Q(submitted_by_id=user.pk))
+        pending.filter(
+            Q(submitter_may_sign=True) | (~Q(submitted_by_id=user.pk) & ~Q(plan__created_by_id=user.pk))
+        )
         .exclude(Exists(decided))
         .filter(OpenSignoffOf(roles))
     )
@@ -312,6 +338,7 @@ def approvers_for_open_slots(request: ApprovalRequest) -> list:
             submitter_may_sign=request.submitter_may_sign,
             required=request.required,
             decisions=facts,
+            author_id=author_of(request),
         )
     ]
 
@@ -386,6 +413,15 @@ def home_panel(org_context) -> dict | None:
             },
         ],
     }
+
+
+def policy_warnings(*, organisation, tiers) -> list[str]:
+    """The policy editor's warnings: tiers the organisation's members as they stand cannot fill."""
+    try:
+        parsed = rules.validate_tiers(tiers)
+    except rules.PolicyError:
+        return []
+    return rules.tier_shortfalls(parsed, role_holders(organisation=organisation), role_label)
 
 
 # --- Approvals' parts of the support plan's page, API answer and PDF (AppConfig.plan_parts)

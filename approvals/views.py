@@ -18,7 +18,7 @@ from phb.visibility import Data, shows_case_summary
 from support_plans.constants import SpendCategory
 
 from . import policy as rules
-from . import selectors, services
+from . import selectors, services, slots
 from .api import preview
 from .forms import (
     DecisionForm,
@@ -97,8 +97,24 @@ class DecisionView(OrgViewMixin, TemplateView):
         if shows_case_summary(self.org_context):
             # A lay panel member sees the case without identifiers (phb/visibility.py).
             context["case"] = selectors.case_summary(approval_request)
+        state = slots.slot_state(approval_request)
+        eligible = {slot.role: slot.eligible for slot in state.open_slots}
         context.update(
             approval=approval_request,
+            stuck=state.stuck,
+            stuck_slots=[
+                {
+                    "label": services.role_label(slot.role),
+                    "remaining": slot.remaining,
+                    "eligible": slot.eligible,
+                }
+                for slot in state.open_slots
+            ],
+            why_not=None
+            if roles
+            else selectors.why_user_cannot_sign(
+                approval_request, user=self.request.user, roles=self.org_context.roles
+            ),
             plan=plan,
             goals=plan.goals.all(),
             items=[
@@ -116,6 +132,7 @@ class DecisionView(OrgViewMixin, TemplateView):
                     "label": ROLE_LABELS.get(s["role"], s["role"]),
                     "count": s["count"],
                     "given": s["count"] - still_open.get(s["role"], 0),
+                    "eligible": eligible.get(s["role"]),
                 }
                 for s in approval_request.required
             ],
@@ -187,6 +204,9 @@ class PolicyView(OrgViewMixin, TemplateView):
                 for index, tier in enumerate(tiers)
             ],
             versions=selectors.policy_versions(organisation=self.organisation),
+            warnings=selectors.policy_warnings(organisation=self.organisation, tiers=in_force.tiers)
+            if in_force
+            else [],
             scheduled=services.policies_scheduled(self.organisation),
             can_edit=can_edit,
             formset=formset,

@@ -20,7 +20,7 @@ from phb.constants import Role
 from phb.exceptions import InvalidInput
 from phb.visibility import Data
 from support_plans.constants import PaymentMethod
-from support_plans.models import SupportPlan
+from support_plans.models import Supplier, SupportPlan
 
 from . import idempotency, selectors, services
 from .constants import EntryKind
@@ -63,6 +63,7 @@ class LedgerEntrySerializer(serializers.Serializer):
     reason = serializers.CharField()
     reverses = serializers.IntegerField(allow_null=True)
     instalment = serializers.IntegerField(allow_null=True)
+    supplier = serializers.IntegerField(allow_null=True)
     receipt = serializers.BooleanField()
     receipt_content_type = serializers.CharField()
     receipt_url = serializers.CharField(
@@ -102,6 +103,9 @@ class AccountSerializer(serializers.Serializer):
     approval_to_first_payment_days = serializers.IntegerField(allow_null=True)
     entries = LedgerEntrySerializer(many=True)
     instalments = InstalmentSerializer(many=True)
+    unmatched_instalments = InstalmentSerializer(
+        many=True, help_text="Instalments due by today that no payment has settled yet"
+    )
 
 
 class ReleaseSerializer(serializers.Serializer):
@@ -117,6 +121,14 @@ class PaymentSerializer(serializers.Serializer):
     payee = serializers.CharField(max_length=200)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     instalment = serializers.IntegerField(required=False, allow_null=True, default=None)
+    supplier = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="A supplier of the organisation; a due instalment of this amount for it is marked paid",
+    )
 
 
 class PaymentWithReceiptSerializer(PaymentSerializer):
@@ -304,11 +316,18 @@ class PaymentView(_EntryView):
             instalment = Instalment.objects.for_org(self.organisation).filter(pk=instalment_id).first()
             if instalment is None:
                 raise InvalidInput(instalment=["No such instalment on this budget account."])
+        supplier_id = data.pop("supplier", None)
+        supplier = None
+        if supplier_id is not None:
+            supplier = Supplier.objects.for_org(self.organisation).filter(pk=supplier_id).first()
+            if supplier is None:
+                raise InvalidInput(supplier=["No such supplier in this organisation."])
         return services.payment_record(
             actor=self.request.user,
             plan=plan,
             idempotency_key=key,
             instalment=instalment,
+            supplier=supplier,
             actor_roles=self.actor_roles(),
             **data,
         )

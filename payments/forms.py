@@ -11,6 +11,7 @@ from phb.exceptions import InvalidInput
 from phb.fields import DateField, PlainErrorsMixin
 from phb.forms import OrgForm
 from support_plans.constants import PaymentMethod
+from support_plans.models import Supplier
 
 from .constants import EntryKind
 from .receipts import check_receipt
@@ -68,7 +69,20 @@ class PaymentForm(MoneyForm):
     receipt = forms.FileField(
         required=False, label="Receipt", help_text="A PDF, JPEG or PNG file, up to 5 MB"
     )
+    supplier = forms.ModelChoiceField(
+        queryset=Supplier.objects.none(),
+        required=False,
+        label="Supplier (optional)",
+        help_text="Choose the supplier paid: a payment of a due instalment's amount to its supplier marks it paid",
+        empty_label="Not one of our suppliers",
+    )
     instalment = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.organisation is not None:
+            self.fields["supplier"].queryset = Supplier.objects.for_org(self.organisation).order_by("name")
+            self.fields["supplier"].label_from_instance = lambda supplier: supplier.name
 
     def clean_receipt(self):
         receipt = self.cleaned_data.get("receipt")

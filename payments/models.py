@@ -72,6 +72,11 @@ class LedgerEntry(TenantModel):
     instalment = models.ForeignKey(
         "Instalment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The supplier paid (one of the organisation's): a payment of a due instalment's amount to its
+    # item's supplier settles that instalment.
+    supplier = models.ForeignKey(
+        "support_plans.Supplier", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     receipt = models.FileField(upload_to="receipts/%Y/%m/", blank=True)
     receipt_content_type = models.CharField(max_length=100, blank=True)
     fund = models.ForeignKey(

@@ -10,8 +10,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from phb.constants import Role
 from phb.models import Organisation
 from phb.money import api_amount
+from phb.notifications import holders_of
 from support_plans.constants import IN_PLACE_STATUSES
 from support_plans.models import SupportPlan
 
@@ -41,6 +43,7 @@ def entry_data(entry: LedgerEntry, organisation_code: str | None = None) -> dict
         "reason": entry.reason,
         "reverses": entry.reverses_id,
         "instalment": entry.instalment_id,
+        "supplier": entry.supplier_id,
         "receipt": bool(entry.receipt),
         "receipt_content_type": entry.receipt_content_type,
         "receipt_url": receipt_url,
@@ -72,6 +75,21 @@ def account_for_plan(*, plan: SupportPlan) -> BudgetAccount | None:
         .select_related("plan", "person", "budget", "organisation")
         .first()
     )
+
+
+def budget_money_people(plan: SupportPlan, *roles: str) -> list:
+    """Who handles a budget's money: its organisation's brokers, plus holders of `roles` (e.g. finance)."""
+    return holders_of(plan.organisation, Role.BROKER, *roles)
+
+
+def paid_from_fund(account: BudgetAccount) -> bool:
+    """Is this budget paid from a fund agreed in advance (DESIGN.md "Funds agreed in advance")?
+
+    Such a budget draws on its fund as it pays, so its payments are held to the approved amount only,
+    not to the money released (ledger.check_payment). The one place the question is answered: there
+    answered by the fund's commitment to the account (funded_from_fund).
+    """
+    return funded_from_fund(account.pk)
 
 
 def funded_from_fund(account_id: int) -> bool:
@@ -116,6 +134,7 @@ def account_timings(account: BudgetAccount, today: date | None = None) -> Timing
 def account_detail(account: BudgetAccount, organisation_code: str | None = None) -> dict:
     """GET plans/{id}/account/: the totals, the ledger, the instalments and the delays."""
     timings = account_timings(account)
+    instalments = list(account_instalments(account))
     return {
         "id": account.pk,
         "budget": account.budget_id,
@@ -131,8 +150,15 @@ def account_detail(account: BudgetAccount, organisation_code: str | None = None)
         "approval_to_release_days": timings.approval_to_release_days,
         "approval_to_first_payment_days": timings.approval_to_first_payment_days,
         "entries": [entry_data(e, organisation_code) for e in account_entries(account)],
-        "instalments": [instalment_data(i) for i in account_instalments(account)],
+        "instalments": [instalment_data(i) for i in instalments],
+        "unmatched_instalments": [instalment_data(i) for i in unmatched_instalments(instalments)],
     }
+
+
+def unmatched_instalments(instalments, today: date | None = None) -> list[Instalment]:
+    """Instalments due by today that no payment has settled: what the broker still owes a supplier."""
+    today = today or timezone.localdate()
+    return [i for i in instalments if i.status == InstalmentStatus.DUE and i.due_on <= today]
 
 
 def account_list(*, organisation: Organisation) -> QuerySet[BudgetAccount]:

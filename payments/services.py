@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from phb import dates
+from phb import dates, events
 from phb.audit import record_event, snapshot
 from phb.constants import Role
 from phb.exceptions import Conflict, InvalidInput, NotPermitted, Overspend
@@ -23,7 +23,7 @@ from phb.money import PENNY, gbp
 from phb.notifications import absolute_url, notify_once
 from phb.selectors import users_with_role
 from support_plans.constants import IN_PLACE_STATUSES, PlanStatus
-from support_plans.models import Budget, SupportPlan
+from support_plans.models import Budget, Supplier, SupportPlan
 from support_plans.services import plan_mark_active
 
 from . import idempotency, ledger
@@ -31,7 +31,7 @@ from .constants import EntryKind, InstalmentStatus
 from .idempotency import IdempotentRequest
 from .models import BudgetAccount, IdempotencyRecord, Instalment, LedgerEntry
 from .receipts import check_receipt, receipt_digest, stored_name
-from .selectors import entry_data, unfunded_rows
+from .selectors import entry_data, paid_from_fund, unfunded_rows
 
 RELEASE_ROLES = (Role.FINANCE, Role.COMMISSIONER)
 PAYMENT_ROLES = (Role.BROKER, Role.FINANCE)
@@ -129,7 +129,7 @@ def _position(account: BudgetAccount) -> ledger.Position:
 def _apply(account: BudgetAccount, entry: ledger.Entry, remaining: Decimal | None = None) -> None:
     """Ask the ledger rules; a refusal is a 409 with the rule's own words."""
     try:
-        after = ledger.apply(_position(account), entry, remaining)
+        after = ledger.apply(_position(account), entry, remaining, paid_from_fund=paid_from_fund(account))
     except ledger.WouldOverspend as error:
         raise Overspend(error.message) from error
     except ledger.LedgerError as error:
@@ -372,6 +372,16 @@ def release_record(
         _mark_first(actor, account, current, "first_released_at", released_on)
         _save_account(actor, account)
         _audit_entry(actor, account, entry, before, f"Release of funds of {gbp(amount)} recorded")
+        events.publish(
+            events.FundsReleased(
+                organisation_id=account.organisation_id,
+                actor_id=events.actor_id_of(actor),
+                plan_id=current.pk,
+                account_id=account.pk,
+                on=released_on,
+                entry_id=entry.pk,
+            )
+        )
         _remember(request, entry)
         return entry
 
@@ -424,10 +434,18 @@ def payment_record(
     idempotency_key: str | None,
     receipt=None,
     instalment: Instalment | None = None,
+    supplier: Supplier | None = None,
     actor_roles: Iterable[str] | None = None,
 ) -> LedgerEntry:
-    """A broker or finance records money paid out of the budget; never beyond the approved amount."""
+    """A broker or finance records money paid out of the budget; never beyond the approved amount,
+    nor beyond the money released unless the budget is paid from a fund.
+
+    A payment to a supplier of exactly a due instalment's amount for that supplier's item settles the
+    earliest such instalment (so it cannot be paid twice); `instalment` names one explicitly.
+    """
     _require_role(actor, plan.organisation_id, PAYMENT_ROLES, "record payments", actor_roles)
+    if supplier is not None and supplier.organisation_id != plan.organisation_id:
+        raise InvalidInput(supplier=["Choose a supplier of this organisation."])
     _check_amount(amount)
     _check_date(paid_on, "paid_on")
     if receipt is not None:
@@ -444,6 +462,7 @@ def payment_record(
             "payee": payee,
             "reference": reference,
             "instalment": instalment.pk if instalment else None,
+            "supplier": supplier.pk if supplier else None,
             "receipt": receipt_digest(receipt) if receipt is not None else None,
         },
     )
@@ -461,6 +480,8 @@ def payment_record(
                 raise InvalidInput(instalment=["That instalment is not on this budget account."])
             if due.status != InstalmentStatus.DUE:
                 raise Conflict(f"That instalment is {due.status}, not due.")
+        elif supplier is not None:
+            due = _matching_instalment(account, amount=amount, supplier=supplier)
         before = snapshot(account, ["approved", "released", "paid"])
         _apply(account, ledger.Entry(ledger.PAYMENT, amount))
         entry = _write_entry(
@@ -474,6 +495,7 @@ def payment_record(
             payee=payee,
             reference=reference,
             instalment=due,
+            supplier=supplier,
             receipt=receipt,
         )
         if due is not None:
@@ -483,10 +505,30 @@ def payment_record(
         _mark_first(actor, account, current, "first_paid_at", paid_on)
         _save_account(actor, account)
         _audit_entry(actor, account, entry, before, f"Payment of {gbp(amount)} to {payee} recorded")
+        events.publish(
+            events.PaymentRecorded(
+                organisation_id=account.organisation_id,
+                actor_id=events.actor_id_of(actor),
+                plan_id=current.pk,
+                account_id=account.pk,
+                on=paid_on,
+                entry_id=entry.pk,
+            )
+        )
         _remember(request, entry)
         return entry
 
     return _once(request, write)
+
+
+def _matching_instalment(account: BudgetAccount, *, amount: Decimal, supplier: Supplier) -> Instalment | None:
+    """The earliest due instalment of this amount for an item of this supplier, locked (or None)."""
+    return (
+        Instalment.objects.select_for_update(of=("self",))
+        .filter(account=account, status=InstalmentStatus.DUE, amount=amount, item__supplier=supplier)
+        .order_by("due_on", "id")
+        .first()
+    )
 
 
 # --- Reversals: refunds, clawbacks, corrections (new entries; nothing is edited or deleted)

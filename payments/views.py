@@ -1,5 +1,7 @@
 """Payments pages: the work lists, the account page, recording a payment, release and reversals, the export."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -81,10 +83,12 @@ class AccountView(_PlanAccountMixin, OrgViewMixin, TemplateView):
         if account is None:
             return context
         entries = list(selectors.account_entries(account))
+        instalments = list(selectors.account_instalments(account).select_related("item__supplier"))
         context.update(
             timings=selectors.account_timings(account),
             entries=entries,
-            instalments=list(selectors.account_instalments(account)),
+            instalments=instalments,
+            unmatched=selectors.unmatched_instalments(instalments),
             balance=account.approved - account.paid,
             figures=[
                 ("Approved", account.approved),
@@ -171,6 +175,7 @@ class PaymentCreateView(_MoneyFormView):
                 amount=instalment.amount,
                 method=item.payment_method or "",
                 payee=item.supplier_name or (item.supplier.name if item.supplier_id else ""),
+                supplier=item.supplier_id,
                 reference=f"{item.description} due {instalment.due_on:%d %b %Y}"[:100],
             )
         return initial
@@ -190,6 +195,8 @@ class PaymentCreateView(_MoneyFormView):
         context["instalment"] = self._instalment(self.request.GET.get("instalment"))
         if self.account is not None:
             context["balance"] = self.account.approved - self.account.paid
+            context["unpaid_release"] = max(self.account.released - self.account.paid, Decimal("0.00"))
+            context["paid_from_fund"] = selectors.paid_from_fund(self.account)
         return context
 
     def record(self, data, key):

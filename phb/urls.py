@@ -12,7 +12,7 @@ import reporting.urls
 import reviews.urls
 import support_plans.urls
 
-from . import api, health, staff_api, staff_views, views
+from . import api, health, notification_views, staff_api, staff_views, views
 
 PATHWAY_APPS = [
     referrals.urls,
@@ -30,12 +30,17 @@ org_api = [
     path("invitations/", staff_api.InvitationListView.as_view(), name="api-invitations"),
     path("people/", api.PersonListView.as_view(), name="api-people"),
     path("people/<int:pk>/", api.PersonDetailView.as_view(), name="api-person-detail"),
+    path("notifications/", notification_views.NotificationListAPI.as_view(), name="api-notifications"),
+    path(
+        "notifications/read/", notification_views.NotificationReadAPI.as_view(), name="api-notifications-read"
+    ),
 ]
 for module in PATHWAY_APPS:
     org_api += module.api_urlpatterns
 
 org_pages = [
     path("", views.OrgHomeView.as_view(), name="org-home"),
+    path("notifications/", notification_views.NotificationListPage.as_view(), name="notifications"),
     path("people/", views.PersonListView.as_view(), name="person-list"),
     path("people/new/", views.PersonCreateView.as_view(), name="person-create"),
     path("people/pick/", views.PersonPickView.as_view(), name="person-pick"),

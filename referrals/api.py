@@ -1,5 +1,7 @@
 """The referrals API: referrals, their decisions and transfers, and the conversations on them."""
 
+from datetime import datetime
+
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -68,6 +70,11 @@ class ReferralSerializer(serializers.ModelSerializer):
     transferred_to_name = serializers.SerializerMethodField()
     transferred_from = serializers.SerializerMethodField()
     transferred_from_name = serializers.SerializerMethodField()
+    transfer_outcome = serializers.SerializerMethodField(
+        help_text="On the sender's trace of a transfer: pending, accepted or declined by the receiver"
+    )
+    transfer_outcome_at = serializers.SerializerMethodField()
+    transfer_outcome_reason = serializers.SerializerMethodField()
     conversation_count = serializers.SerializerMethodField()
 
     class Meta:
@@ -92,6 +99,9 @@ class ReferralSerializer(serializers.ModelSerializer):
             "transferred_to_name",
             "transferred_from",
             "transferred_from_name",
+            "transfer_outcome",
+            "transfer_outcome_at",
+            "transfer_outcome_reason",
             "conversation_count",
             "created_at",
         ]
@@ -116,6 +126,18 @@ class ReferralSerializer(serializers.ModelSerializer):
     def get_transferred_from_name(self, referral) -> str | None:
         origin = referral.transferred_from
         return origin.organisation.name if origin else None
+
+    def get_transfer_outcome(self, referral) -> str | None:
+        outcome = selectors.transfer_outcome(referral)
+        return outcome["outcome"] if outcome else None
+
+    def get_transfer_outcome_at(self, referral) -> datetime | None:
+        outcome = selectors.transfer_outcome(referral)
+        return outcome["on"] if outcome else None
+
+    def get_transfer_outcome_reason(self, referral) -> str | None:
+        outcome = selectors.transfer_outcome(referral)
+        return outcome["reason"] if outcome else None
 
     def get_conversation_count(self, referral) -> int:
         count = getattr(referral, "conversation_count", None)

@@ -84,6 +84,17 @@ def _what_next(referral: Referral, code: str) -> str:
         step = selectors.next_step_for(referral, code)
         return f"{step.label}."
     if referral.status == ReferralStatus.TRANSFERRED:
+        outcome = selectors.transfer_outcome(referral)
+        if outcome and outcome["outcome"] == "declined":
+            return (
+                "The receiving organisation declined the transfer, so the person is this organisation's again: "
+                "open a new referral for them if they still need a budget."
+            )
+        if outcome and outcome["outcome"] == "pending":
+            return (
+                "Wait for the receiving organisation to accept or decline it. Until then no new referral or "
+                "plan can be opened for the person here."
+            )
         return "Nothing: the responsible commissioner now holds this referral. This record is read-only."
     return "Nothing: this referral is closed."
 
@@ -105,6 +116,7 @@ class ReferralDetailPage(OrgViewMixin, TemplateView):
             referral=referral,
             conversations=selectors.conversation_list(referral=referral),
             what_next=_what_next(referral, code),
+            transfer_outcome=selectors.transfer_outcome(referral),
             next_step=selectors.next_step_for(referral, code) if status == ReferralStatus.ACCEPTED else None,
             may_record=status == ReferralStatus.ACCEPTED and self.org_context.has_role(*CONVERSATION_ROLES),
         )

@@ -13,7 +13,7 @@ from phb.audit import record_event, snapshot
 from phb.constants import Role
 from phb.exceptions import Conflict, InvalidInput, TransitionNotAllowed
 from phb.models import Membership, Organisation
-from phb.notifications import absolute_url, notify_once
+from phb.notifications import absolute_url, notify, notify_once
 from phb.versions import starts_on
 from support_plans import services as plan_services
 from support_plans.constants import CloseReason, PlanStatus
@@ -219,6 +219,19 @@ def review_request(*, actor, plan: SupportPlan, due_on: date, requested_by: str 
         action="review_requested",
         after=snapshot(review),
         summary=f"Review requested for {due_on:%-d %B %Y}{asked}",
+    )
+    # The care coordinator holding the plan books and holds the review.
+    notify(
+        organisation=plan.organisation,
+        key=f"review:{review.pk}:requested",
+        users=[
+            user
+            for user in [plan.care_coordinator]
+            if user is not None and user.pk != getattr(actor, "pk", None)
+        ],
+        subject=f"Review requested: {plan.person.full_name}",
+        body=f"A review of the budget of {plan.person.full_name} was requested{asked}, due {due_on:%-d %B %Y}.",
+        path=reverse("reviews:list", kwargs={"org": plan.organisation.code}),
     )
     return review
 

@@ -169,6 +169,29 @@ def plan_costs(start: date, end: date, items: Iterable[CostLine]) -> Costs:
     )
 
 
+STREAMS = ("nhs", "social_care", "education")
+
+
+def funding_split_problem(
+    total: Decimal, contributes: dict[str, bool], amounts: dict[str, Decimal | None]
+) -> str | None:
+    """Why a plan's funding split does not add up, or None: an integrated budget's amounts (NHS,
+    social care, education) are the plan's cost divided between its funders, so once any amount is
+    given, every contributing stream needs one and together they make the plan's total exactly.
+    A split with no amounts (streams only ticked) says who contributes, not how much."""
+    given = {stream: amount for stream, amount in amounts.items() if amount is not None}
+    if not given:
+        return None
+    missing = [s for s in STREAMS if contributes.get(s) and s not in given]
+    if missing:
+        names = ", ".join(s.replace("_", " ") for s in missing)
+        return f"Give an amount for every stream that contributes (missing: {names})."
+    split = sum(given.values(), Decimal(0))
+    if split != total:
+        return f"The funding split adds up to £{split:,.2f} but the plan costs £{total:,.2f}: they must be equal."
+    return None
+
+
 def cost_between(
     plan_start: date, plan_end: date, items: Iterable[CostLine], window_start: date, window_end: date
 ) -> Decimal:

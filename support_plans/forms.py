@@ -52,11 +52,17 @@ class PlanForm(OrgForm):
         label="How the budget is managed",
         error_messages={"required": "Select how the budget is managed"},
     )
-    funded_nhs = forms.BooleanField(required=False, initial=True, label="NHS contributes")
-    funded_social_care = forms.BooleanField(
-        required=False, label="Social care contributes (integrated budget)"
+    # The funding split, in pounds: who pays how much of the plan's total (an integrated budget).
+    # Left empty, the NHS funds it all; once any amount is given they must add up to the total.
+    funding_nhs = forms.DecimalField(
+        required=False, min_value=0, max_digits=12, decimal_places=2, label="NHS (£)"
     )
-    funded_education = forms.BooleanField(required=False, label="Education contributes (integrated budget)")
+    funding_social_care = forms.DecimalField(
+        required=False, min_value=0, max_digits=12, decimal_places=2, label="Social care (£)"
+    )
+    funding_education = forms.DecimalField(
+        required=False, min_value=0, max_digits=12, decimal_places=2, label="Education (£)"
+    )
     contingency = forms.CharField(
         required=False,
         max_length=5000,
@@ -95,6 +101,13 @@ class PlanForm(OrgForm):
 
     def clean(self):
         data = super().clean()
+        amounts = {stream: data.get(f"funding_{stream}") for stream in ("nhs", "social_care", "education")}
+        if any(amount is not None for amount in amounts.values()):
+            for stream, amount in amounts.items():
+                data[f"funded_{stream}"] = bool(amount)
+                data[f"funding_{stream}"] = amount or None
+        else:
+            data.update(funded_nhs=True, funded_social_care=False, funded_education=False)
         for message in dates.period_problems(data.get("start_date"), data.get("end_date")):
             self.add_error("end_date", message)
         return data

@@ -15,6 +15,7 @@ from phb.audit import record_event, snapshot
 from phb.exceptions import Conflict, InvalidInput, TransitionNotAllowed
 from phb.models import Organisation, Person
 from phb.money import gbp
+from referrals.services import check_no_standing_transfer, person_lock
 
 from . import costs
 from .constants import PLAN_TRANSITIONS, CloseReason, Frequency, PlanStatus, SpendCategory
@@ -183,12 +184,23 @@ def _replace_children(actor, plan: SupportPlan, goals=None, items=None, risks=No
 def _store_costs(plan: SupportPlan) -> None:
     """Costs are stored on the version (reports read them); the rule lives in costs.py. Measures too
     large for their column are a 400 naming the items, before they reach the database (the caller's
-    transaction then stores nothing)."""
+    transaction then stores nothing).
+
+    The funding split is checked against the new total here, so any change of items or amounts that
+    leaves the split not adding up is refused (400) and the transaction stores nothing.
+    """
     result = costs.plan_costs(plan.start_date, plan.end_date, list(plan.items.all()))
     problems = costs.unrecordable(result)
     if problems:
         raise InvalidInput(items=problems)
     plan.cost_total, plan.cost_weekly, plan.cost_annual = result.total, result.weekly, result.annual
+    problem = costs.funding_split_problem(
+        plan.cost_total,
+        {stream: getattr(plan, f"funded_{stream}") for stream in costs.STREAMS},
+        {stream: getattr(plan, f"funding_{stream}") for stream in costs.STREAMS},
+    )
+    if problem:
+        raise InvalidInput(funding=[problem])
     plan.save(update_fields=["cost_total", "cost_weekly", "cost_annual", "modified_at"])
 
 
@@ -215,6 +227,8 @@ def plan_create(
     ):
         raise InvalidInput(referral=["No such referral for this person in this organisation."])
     _check_dates(fields.get("start_date"), fields.get("end_date"), fields.get("agreed_on"))
+    person_lock(person)
+    check_no_standing_transfer(organisation=organisation, person=person, opening="support plan")
     budget = Budget(organisation=organisation, person=person, referral=referral)
     budget.stamp(actor)
     _clean(budget)
@@ -466,6 +480,8 @@ def plan_mark_active(*, actor, plan: SupportPlan, at: datetime) -> SupportPlan:
 @transaction.atomic
 def plan_revise(*, actor, plan: SupportPlan) -> SupportPlan:
     """A new draft version of an active plan, same budget, goals/items/risks copied; the old stays readable."""
+    person_lock(plan.person)
+    check_no_standing_transfer(organisation=plan.organisation, person=plan.person, opening="plan version")
     locked = _lock(plan)
     if locked.status != PlanStatus.ACTIVE:
         raise TransitionNotAllowed(

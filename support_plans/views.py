@@ -149,7 +149,7 @@ class PlanCreateView(EditorMixin, OrgViewMixin, TemplateView):
         return context
 
     def blank_editor(self):
-        initial = {"funded_nhs": True}
+        initial = {}
         person_id = self.request.GET.get("person", "")
         if person_id.isdecimal() and Person.objects.for_org(self.organisation).filter(pk=person_id).exists():
             initial["person"] = int(person_id)
@@ -241,9 +241,9 @@ class PlanEditView(EditorMixin, PlanPageMixin, TemplateView):
                 "start_date",
                 "end_date",
                 "management",
-                "funded_nhs",
-                "funded_social_care",
-                "funded_education",
+                "funding_nhs",
+                "funding_social_care",
+                "funding_education",
                 "contingency",
                 "contacts",
                 "agreed_on",

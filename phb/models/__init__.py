@@ -4,7 +4,7 @@ from .access import AccessKind, RecordAccess
 from .audit import AuditEvent
 from .base import TenantModel, TenantQuerySet, TimeStampedModel
 from .invitations import Invitation, InvitationKind
-from .notifications import SentNotification
+from .notifications import Notification, SentNotification
 from .people import Person, PersonCohort
 from .tenancy import Membership, MembershipRole, Organisation, Team
 
@@ -15,6 +15,7 @@ __all__ = [
     "InvitationKind",
     "Membership",
     "MembershipRole",
+    "Notification",
     "Organisation",
     "Person",
     "PersonCohort",

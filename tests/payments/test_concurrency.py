@@ -15,7 +15,7 @@ from payments.models import BudgetAccount, LedgerEntry
 from phb.constants import Role
 from phb.exceptions import Overspend
 from tests.conftest import api_client_for
-from tests.factories import OrganisationFactory, approved_plan, member, open_account
+from tests.factories import OrganisationFactory, funded_account, member
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,8 +45,8 @@ def _run_together(count, work):
 def test_thirty_concurrent_payments_at_an_account_with_room_for_twenty_pay_exactly_twenty():
     organisation = OrganisationFactory(code="07T")
     broker = member(organisation, Role.BROKER, username="broker")
-    plan = approved_plan(organisation, total="200.00")
-    open_account(plan)
+    # All of it released, so only the approved amount limits the payments.
+    plan, _account = funded_account(organisation, total="200.00")
 
     def pay(n):
         return services.payment_record(
@@ -74,8 +74,8 @@ def test_thirty_concurrent_payments_at_an_account_with_room_for_twenty_pay_exact
 def test_thirty_concurrent_api_payments_never_exceed_the_approved_amount():
     organisation = OrganisationFactory(code="07T")
     broker = member(organisation, Role.BROKER, username="broker")
-    plan = approved_plan(organisation, total="200.00")
-    open_account(plan)
+    # All of it released, so only the approved amount limits the payments.
+    plan, _account = funded_account(organisation, total="200.00")
     url = f"/api/v1/orgs/07T/plans/{plan.pk}/payments/"
     body = {
         "amount": "10.00",
@@ -99,8 +99,8 @@ def test_thirty_concurrent_api_payments_never_exceed_the_approved_amount():
 def test_two_identical_first_requests_racing_record_one_payment():
     organisation = OrganisationFactory(code="07T")
     broker = member(organisation, Role.BROKER, username="broker")
-    plan = approved_plan(organisation, total="200.00")
-    open_account(plan)
+    # All of it released, so only the approved amount limits the payments.
+    plan, _account = funded_account(organisation, total="200.00")
     url = f"/api/v1/orgs/07T/plans/{plan.pk}/payments/"
     body = {
         "amount": "15.00",
@@ -124,8 +124,7 @@ def test_two_identical_first_requests_racing_record_one_payment():
 def test_thirty_api_payments_from_sixteen_threads_are_twenty_201s_and_ten_409s():
     organisation = OrganisationFactory(code="07T")
     broker = member(organisation, Role.BROKER, username="broker")
-    plan = approved_plan(organisation, total="200.00")
-    open_account(plan)
+    plan, _account = funded_account(organisation, total="200.00", released="200.00")
     url = f"/api/v1/orgs/07T/plans/{plan.pk}/payments/"
     body = {
         "amount": "10.00",
@@ -146,3 +145,29 @@ def test_thirty_api_payments_from_sixteen_threads_are_twenty_201s_and_ten_409s()
 
     assert sorted(statuses) == [201] * 20 + [409] * 10
     assert BudgetAccount.objects.get().paid == Decimal("200.00")
+
+
+def test_thirty_concurrent_payments_with_a_hundred_released_pay_exactly_ten():
+    organisation = OrganisationFactory(code="07T")
+    broker = member(organisation, Role.BROKER, username="broker")
+    plan, _account = funded_account(organisation, total="200.00", released="100.00")
+
+    def pay(n):
+        return services.payment_record(
+            actor=broker,
+            plan=plan,
+            amount=Decimal("10.00"),
+            paid_on=timezone.localdate(),
+            method="bank_transfer",
+            payee="Personal assistant",
+            reference=f"PA-{n}",
+            idempotency_key=f"released-{n}",
+        )
+
+    results = _run_together(30, pay)
+
+    assert len([r for r in results if isinstance(r, LedgerEntry)]) == 10, results
+    refused = [r for r in results if isinstance(r, Overspend)]
+    assert len(refused) == 20
+    assert "£100.00 released" in refused[0].message
+    assert BudgetAccount.objects.get().paid == Decimal("100.00")
