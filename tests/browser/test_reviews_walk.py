@@ -108,5 +108,5 @@ def test_commissioner_sets_the_review_policy(page):
     check_accessible(page, "reviews-05-policy")
     page.get_by_label("Then every (weeks)").fill("52")
     page.get_by_role("button", name="Save policy").click()
-    assert "Review policy saved." in page.content()
+    page.get_by_text("Review policy saved.").wait_for()
     assert page.get_by_label("Then every (weeks)").input_value() == "52"

@@ -43,6 +43,7 @@ def test_staff_accounts_invitations_and_roles(page, width):
     page.get_by_role("link", name="Create a staff account").click()
     page.get_by_label("Username").fill("sam")
     page.get_by_label("Password").fill("a-long-Passphrase-42")
+    page.get_by_label("Broker").check()
     page.get_by_role("button", name="Create account").click()
     assert "That username is taken" in page.locator(".nhsuk-error-summary").inner_text()
     check_accessible(page, f"{shot}-02-username-taken")
