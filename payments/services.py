@@ -325,6 +325,48 @@ def account_close(*, actor, budget: Budget, closed_on: date) -> BudgetAccount | 
     return account
 
 
+@transaction.atomic
+def account_opening_balance_record(*, actor, plan: SupportPlan, paid_to_date: Decimal) -> LedgerEntry | None:
+    """An imported budget's account starts with what was paid before the import, as one entry.
+
+    The import (imports/services.py) calls this after the imported plan's approval opened the
+    account; nothing is paid if the sheet says nothing was. The entry is a payment, so the balance
+    and the overspend check count it like any other, and it makes the plan active.
+    """
+    if paid_to_date == 0:
+        return None
+    _check_amount(paid_to_date, "paid_to_date")
+    account = _lock_account(plan)
+    current = _check_open(account, "an opening balance")
+    before = snapshot(account, ["approved", "released", "paid"])
+    _apply(account, ledger.Entry(ledger.PAYMENT, paid_to_date))
+    today = timezone.localdate()
+    entry = _write_entry(
+        actor,
+        account,
+        current,
+        kind=EntryKind.PAYMENT,
+        amount=paid_to_date,
+        entry_date=today,
+        payee="Paid before the import",
+        reference="Opening balance",
+        reason="Paid to date on the organisation's own records, brought in by an import",
+    )
+    _mark_first(actor, account, current, "first_paid_at", today)
+    _save_account(actor, account)
+    record_event(
+        actor=actor,
+        organisation=account.organisation,
+        obj=entry,
+        action="ledger_opening_balance",
+        before=before,
+        after={**snapshot(account, ["approved", "released", "paid"]), "entry": entry_data(entry)},
+        person=account.person,
+        summary=f"Opening balance imported: {gbp(paid_to_date)} paid before the import",
+    )
+    return entry
+
+
 # --- Money in: release of funds
 
 

@@ -28,6 +28,7 @@ NAVIGATION = [
         {Role.COMMISSIONER, Role.PHB_LEAD, Role.ORG_ADMIN, Role.FINANCE},
     ),
     ("Returns", "reporting:returns", {Role.COMMISSIONER, Role.ORG_ADMIN, Role.PHB_LEAD}),
+    ("Import", "imports:upload", {Role.COMMISSIONER, Role.ORG_ADMIN}),
     ("Region", "reporting:region-dashboard", {Role.REGION_VIEWER}),
     ("Staff", "staff-list", {Role.ORG_ADMIN}),
 ]

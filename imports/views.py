@@ -1,0 +1,93 @@
+"""Import pages: download the template, upload a sheet, see every problem by row and column, confirm."""
+
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from phb.exceptions import InvalidInput
+from phb.mixins import OrgViewMixin
+
+from . import selectors, services, sheets
+from .constants import COLUMNS, IMPORT_ROLES, ImportStatus
+from .forms import UploadForm
+from .models import ImportBatch
+
+
+class ImportTemplateDownloadView(OrgViewMixin, View):
+    """The blank template as CSV or XLSX (?file=csv|xlsx)."""
+
+    model = ImportBatch
+    required_roles = IMPORT_ROLES
+
+    def get(self, request, org):
+        if request.GET.get("file") == "xlsx":
+            response = HttpResponse(sheets.template_xlsx(), content_type=sheets.XLSX_TYPE)
+            extension = "xlsx"
+        else:
+            response = HttpResponse(sheets.template_csv(), content_type="text/csv; charset=utf-8")
+            extension = "csv"
+        response["Content-Disposition"] = f'attachment; filename="phb-import-template.{extension}"'
+        return response
+
+
+class ImportUploadView(OrgViewMixin, FormView):
+    """Start from today's spreadsheets: the template, the upload, and the sheets imported before."""
+
+    model = ImportBatch
+    required_roles = IMPORT_ROLES
+    template_name = "imports/upload.html"
+    form_class = UploadForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["columns"] = COLUMNS
+        context["guidance"] = sheets.GUIDANCE
+        context["batches"] = selectors.recent_batches(self.organisation)
+        return context
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            batch = services.import_preview(
+                actor=self.request.user,
+                organisation=self.organisation,
+                file_name=upload.name or "",
+                content=upload.read(),
+            )
+        except InvalidInput as error:
+            for problem in error.details.get("file", [error.message]):
+                form.add_error("file", problem)
+            return self.form_invalid(form)
+        return HttpResponseRedirect(
+            reverse("imports:preview", kwargs={"org": self.organisation.code, "pk": batch.pk})
+        )
+
+
+class ImportPreviewView(OrgViewMixin, TemplateView):
+    """What the sheet would create, or every problem by row and column; confirm writes it all."""
+
+    model = ImportBatch
+    required_roles = IMPORT_ROLES
+    template_name = "imports/preview.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        batch = self.get_object()
+        context["batch"] = batch
+        context["is_invalid"] = batch.status == ImportStatus.INVALID
+        context["is_done"] = batch.status == ImportStatus.DONE
+        context["shown_errors"] = batch.errors[:500]
+        context["more_errors"] = max(0, len(batch.errors) - 500)
+        return context
+
+    def post(self, request, org, pk):
+        batch = services.import_confirm(actor=request.user, batch=self.get_object())
+        created = batch.created
+        messages.success(
+            request,
+            f"Imported: {created['people']} people, {created['plans']} budgets and {created['items']} items "
+            f"created; {batch.unchanged} rows were already here and left unchanged.",
+        )
+        return HttpResponseRedirect(request.path)
