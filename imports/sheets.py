@@ -3,6 +3,7 @@
 import csv
 import io
 from datetime import date, datetime
+from zipfile import BadZipFile
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -56,13 +57,16 @@ def read_sheet(name: str, content: bytes) -> list[dict[str, str]]:
     if name.lower().endswith(".xlsx") or content[:2] == b"PK":
         try:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except (InvalidFileException, OSError, KeyError, ValueError) as error:
+            lines = workbook.worksheets[0].iter_rows(values_only=True)
+            header = next(lines, None)
+            if header is None:
+                raise SheetError("The sheet is empty.")
+            return _rows(list(header), lines)
+        except SheetError:
+            raise
+        except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError, TypeError) as error:
+            # A damaged or mislabelled workbook fails in many ways inside openpyxl; all are bad input.
             raise SheetError("The file is not a readable XLSX workbook.") from error
-        lines = workbook.worksheets[0].iter_rows(values_only=True)
-        header = next(lines, None)
-        if header is None:
-            raise SheetError("The sheet is empty.")
-        return _rows(list(header), lines)
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
