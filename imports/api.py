@@ -134,6 +134,10 @@ class ImportConfirmView(OrgScopedMixin, APIView):
     model = ImportBatch
     required_roles = IMPORT_ROLES
 
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        self.get_object()  # another organisation's sheet is a 404 whatever the method
+        return super().http_method_not_allowed(request, *args, **kwargs)
+
     @extend_schema(
         request=None,
         responses=inline_serializer(

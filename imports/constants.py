@@ -25,6 +25,8 @@ WHOLE_PLAN_COLUMNS = (*PLAN_COLUMNS[1:], "paid_to_date")
 IMPORT_ROLES = (Role.COMMISSIONER, Role.ORG_ADMIN)
 
 MAX_ROWS = 50_000
+# A sheet of more rows than this is imported by a worker from the page, with its progress shown.
+BACKGROUND_ROWS = 1_000
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 

@@ -20,6 +20,7 @@ class ImportBatch(TenantModel):
     summary = models.JSONField(default=dict, blank=True, help_text="{people, plans, items}")
     created = models.JSONField(default=dict, blank=True, help_text="{people, plans, items} on confirm")
     unchanged = models.PositiveIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True, help_text="Handed to a worker to import")
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

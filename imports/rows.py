@@ -57,6 +57,9 @@ class PlanColumnsInput(serializers.Serializer):
         return data
 
 
+PLAN_INPUT_COLUMNS = tuple(PlanColumnsInput().fields)
+
+
 @dataclass
 class PlanRows:
     """The rows of one plan in the sheet, checked and converted."""
@@ -136,7 +139,7 @@ def check_rows(organisation, raw_rows: list[dict[str, str]]) -> CheckedSheet:
     for index, raw in enumerate(raw_rows):
         row = FIRST_ROW + index
         person = PersonSerializer(data=_person_data(raw))
-        plan = PlanColumnsInput(data={name: raw[name] for name in PlanColumnsInput().fields})
+        plan = PlanColumnsInput(data={name: raw[name] for name in PLAN_INPUT_COLUMNS})
         item = ItemInput(data={name: raw[column] for name, column in ITEM_COLUMN.items()}, context=context)
         row_errors = []
         if not person.is_valid():

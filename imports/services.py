@@ -7,6 +7,10 @@ any row writes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from celery import current_app
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -99,8 +103,49 @@ def _import_plan(actor, batch: ImportBatch, group: PlanRows, created: dict) -> N
     created["items"] += len(group.items)
 
 
+CONFIRM_TASK = "imports.tasks.confirm_import"
+# How often a long import tells the page how far it has got (in plans).
+PROGRESS_EVERY = 50
+
+
+def progress_key(batch_id: int) -> str:
+    return f"imports:progress:{batch_id}"
+
+
+def import_progress(batch: ImportBatch) -> dict:
+    """How far a background import has got: written outside its transaction, so the page can see it."""
+    return cache.get(progress_key(batch.pk)) or {"done": 0, "total": batch.summary.get("plans", 0)}
+
+
+def _tell_progress(batch_id: int, done: int, total: int, problem: str = "") -> None:
+    cache.set(progress_key(batch_id), {"done": done, "total": total, "problem": problem}, timeout=24 * 3600)
+
+
 @transaction.atomic
-def import_confirm(*, actor, batch: ImportBatch) -> ImportBatch:
+def import_queue(*, actor, batch: ImportBatch) -> ImportBatch:
+    """A large sheet is confirmed by a Celery worker (imports/tasks.py); the page follows its progress."""
+    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.status != ImportStatus.PREVIEWED:
+        raise Conflict(f"This sheet is {locked.get_status_display().lower()}: it cannot be imported now.")
+    if locked.queued_at is not None:
+        raise Conflict("This sheet is already being imported.")
+    locked.queued_at = timezone.now()
+    locked.stamp(actor)
+    locked.save(update_fields=["queued_at", "modified_at", "modified_by"])
+    _tell_progress(locked.pk, 0, locked.summary.get("plans", 0))
+    user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+
+    # By name: the task module imports this one, and the worker finds the task in its registry.
+    task = current_app.tasks[CONFIRM_TASK]
+    transaction.on_commit(lambda: task.delay(locked.pk, user_id))
+    batch.queued_at = locked.queued_at
+    return locked
+
+
+@transaction.atomic
+def import_confirm(
+    *, actor, batch: ImportBatch, progress: Callable[[int, int], None] | None = None
+) -> ImportBatch:
     """Write every plan of a checked sheet, or nothing: a re-run of the same rows creates nothing.
 
     The rows are checked again (a spend category may have gone since the preview); a plan already
@@ -118,11 +163,14 @@ def import_confirm(*, actor, batch: ImportBatch) -> ImportBatch:
     done = set(ImportedPlan.objects.for_org(locked.organisation).values_list("nhs_number", "plan_reference"))
     created = {"people": 0, "plans": 0, "items": 0}
     unchanged = 0
-    for group in checked.plans:
+    total = len(checked.plans)
+    for number, group in enumerate(checked.plans, 1):
         if (group.nhs_number, group.plan_reference) in done:
             unchanged += len(group.rows)
-            continue
-        _import_plan(actor, locked, group, created)
+        else:
+            _import_plan(actor, locked, group, created)
+        if progress is not None and (number % PROGRESS_EVERY == 0 or number == total):
+            progress(number, total)
     locked.status = ImportStatus.DONE
     locked.created, locked.unchanged, locked.confirmed_at = created, unchanged, timezone.now()
     locked.stamp(actor)

@@ -10,9 +10,13 @@ from phb.exceptions import InvalidInput
 from phb.mixins import OrgViewMixin
 
 from . import selectors, services, sheets
-from .constants import COLUMNS, IMPORT_ROLES, ImportStatus
+from .constants import BACKGROUND_ROWS, COLUMNS, IMPORT_ROLES, ImportStatus
 from .forms import UploadForm
 from .models import ImportBatch
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
 
 
 class ImportTemplateDownloadView(OrgViewMixin, View):
@@ -78,16 +82,42 @@ class ImportPreviewView(OrgViewMixin, TemplateView):
         context["batch"] = batch
         context["is_invalid"] = batch.status == ImportStatus.INVALID
         context["is_done"] = batch.status == ImportStatus.DONE
+        context["is_running"] = batch.queued_at is not None and batch.status == ImportStatus.PREVIEWED
+        context["progress"] = services.import_progress(batch)
         context["shown_errors"] = batch.errors[:500]
         context["more_errors"] = max(0, len(batch.errors) - 500)
         return context
 
     def post(self, request, org, pk):
-        batch = services.import_confirm(actor=request.user, batch=self.get_object())
+        batch = self.get_object()
+        if len(batch.rows) > BACKGROUND_ROWS:
+            services.import_queue(actor=request.user, batch=batch)
+            messages.info(request, "Importing in the background: this page shows how far it has got.")
+            return HttpResponseRedirect(request.path)
+        batch = services.import_confirm(actor=request.user, batch=batch)
         created = batch.created
         messages.success(
             request,
-            f"Imported: {created['people']} people, {created['plans']} budgets and {created['items']} items "
-            f"created; {batch.unchanged} rows were already here and left unchanged.",
+            f"Imported: {_count(created['people'], 'person', 'people')}, "
+            f"{_count(created['plans'], 'budget', 'budgets')} and {_count(created['items'], 'item', 'items')} "
+            f"created; {_count(batch.unchanged, 'row', 'rows')} already here and left unchanged.",
         )
         return HttpResponseRedirect(request.path)
+
+
+class ImportProgressView(OrgViewMixin, TemplateView):
+    """The progress bar of a background import (htmx polls it); reloads the page when it is done."""
+
+    model = ImportBatch
+    required_roles = IMPORT_ROLES
+    template_name = "imports/_progress.html"
+
+    def get(self, request, *args, **kwargs):
+        batch = self.get_object()
+        if batch.status == ImportStatus.DONE:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return self.render_to_response(
+            {"organisation": self.organisation, "batch": batch, "progress": services.import_progress(batch)}
+        )

@@ -49,7 +49,8 @@ def _kwargs_in(route):
 
 def _fill(route, **values):
     def replace(match):
-        return str(values[match.group(1)])
+        # A number not given (a policy's <version>, say) is filled with 1: the org code decides the 404.
+        return str(values.get(match.group(1), 1))
 
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", replace, route).lstrip("^").rstrip("$")
 

@@ -140,3 +140,9 @@ def test_another_organisations_import_is_a_404(api, commissioner, other_org):
     batch = upload(api(foreign), [row(1)], url="/api/v1/orgs/15E/imports/").json()
     assert api(commissioner).post(f"{IMPORTS}{batch['id']}/confirm/").status_code == 404
     assert api(commissioner).get("/api/v1/orgs/15E/imports/template/").status_code == 404
+
+
+def test_another_organisations_sheet_is_a_404_whatever_the_method(api, commissioner, other_org):
+    foreign = member(other_org, Role.COMMISSIONER, username="foreigncommissioner")
+    batch = upload(api(foreign), [row(1)], url="/api/v1/orgs/15E/imports/").json()
+    assert api(commissioner).get(f"{IMPORTS}{batch['id']}/confirm/").status_code == 404
