@@ -71,11 +71,14 @@ def read_sheet(name: str, content: bytes) -> list[dict[str, str]]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise SheetError("The file is not a CSV in UTF-8 or an XLSX workbook.") from error
-    lines = csv.reader(io.StringIO(text))
-    header = next(lines, None)
-    if header is None:
-        raise SheetError("The sheet is empty.")
-    return _rows(header, lines)
+    try:
+        lines = csv.reader(io.StringIO(text))
+        header = next(lines, None)
+        if header is None:
+            raise SheetError("The sheet is empty.")
+        return _rows(header, lines)
+    except csv.Error as error:
+        raise SheetError(f"The file cannot be read as CSV: {error}.") from error
 
 
 # --- The template

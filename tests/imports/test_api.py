@@ -146,3 +146,14 @@ def test_another_organisations_sheet_is_a_404_whatever_the_method(api, commissio
     foreign = member(other_org, Role.COMMISSIONER, username="foreigncommissioner")
     batch = upload(api(foreign), [row(1)], url="/api/v1/orgs/15E/imports/").json()
     assert api(commissioner).get(f"{IMPORTS}{batch['id']}/confirm/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"\xff\xfe\x00garbage", b"nhs_number\x00,given_name\n1,2\n", b",,,\n,,,\n", b'"unclosed,\n'],
+)
+def test_an_unreadable_upload_is_a_400_never_a_500(api, commissioner, content):
+    response = api(commissioner).post(
+        IMPORTS, {"file": SimpleUploadedFile("sheet.csv", content)}, format="multipart"
+    )
+    assert response.status_code == 400
