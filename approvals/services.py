@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from phb import versions
 from phb.audit import record_event, snapshot
 from phb.constants import Role
 from phb.exceptions import Conflict, InvalidInput, SlotNotAllowed, TransitionNotAllowed
@@ -115,50 +116,19 @@ def policy_publish(
 
 def policy_in_force(organisation: Organisation, at: datetime | None = None) -> ApprovalPolicy | None:
     """The version in force at `at` (default now): the latest to take effect on or before it."""
-    return (
-        ApprovalPolicy.objects.for_org(organisation)
-        .filter(effective_from__lte=at or timezone.now(), withdrawn_at__isnull=True)
-        .order_by("-effective_from", "-version")
-        .first()
-    )
+    return versions.in_force(ApprovalPolicy.objects.for_org(organisation), at)
 
 
 def policies_scheduled(organisation: Organisation) -> list[ApprovalPolicy]:
     """Versions published to take effect later, soonest first (withdrawn ones left out)."""
-    return list(
-        ApprovalPolicy.objects.for_org(organisation)
-        .filter(effective_from__gt=timezone.now(), withdrawn_at__isnull=True)
-        .order_by("effective_from", "version")
-    )
+    return versions.scheduled(ApprovalPolicy.objects.for_org(organisation))
 
 
 @transaction.atomic
 def policy_withdraw(*, actor, policy: ApprovalPolicy) -> ApprovalPolicy:
     """Withdraw a scheduled version before it starts; one already in force cannot be (publish another)."""
-    locked = ApprovalPolicy.objects.select_for_update().get(pk=policy.pk)
-    if locked.withdrawn_at is not None:
-        raise Conflict(f"Version {locked.version} was already withdrawn.")
-    if locked.effective_from <= timezone.now():
-        raise Conflict(
-            f"Version {locked.version} is already in force (since {timezone.localtime(locked.effective_from):%-d %B %Y}): "
-            "publish a new version instead."
-        )
-    before = snapshot(locked)
-    locked.withdrawn_at = timezone.now()
-    locked.withdrawn_by = actor
-    locked.stamp(actor)
-    locked.save()
-    record_event(
-        actor=actor,
-        organisation=locked.organisation,
-        obj=locked,
-        action="approval_policy_withdrawn",
-        before=before,
-        after=snapshot(locked),
-        summary=(
-            f"Approval policy version {locked.version}, due to start on "
-            f"{timezone.localtime(locked.effective_from):%-d %B %Y}, withdrawn"
-        ),
+    locked = versions.withdraw(
+        actor=actor, version=policy, action="approval_policy_withdrawn", what="Approval policy"
     )
     policy.withdrawn_at, policy.withdrawn_by = locked.withdrawn_at, locked.withdrawn_by
     return locked

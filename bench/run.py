@@ -32,7 +32,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
+from knox.models import AuthToken  # noqa: E402
 
 from bench import floors  # noqa: E402
 from phb.models import Organisation  # noqa: E402
@@ -118,7 +118,7 @@ class Bench:
             raise SystemExit("No organisations: run manage.py generate_dataset first.")
         self.code = self.org.code
         self.user = User.objects.get(username=f"bench_{self.code.lower()}")
-        self.token = Token.objects.get_or_create(user=self.user)[0].key
+        self.token = AuthToken.objects.create(user=self.user)[1]
         self.session = self._session_cookie(self.user)
         self.today = date.today()
         self.results: list[Result] = []
@@ -151,7 +151,7 @@ class Bench:
                 plans = payable_plans(cur.fetchall(), needed)
             user = User.objects.filter(username=f"bench_{code.lower()}").first()
             if plans and user:
-                token = self.token if user == self.user else Token.objects.get_or_create(user=user)[0].key
+                token = self.token if user == self.user else AuthToken.objects.create(user=user)[1]
                 return code, token, plans
         return None, None, []
 
@@ -427,7 +427,7 @@ class Bench:
         for _org_id, code in orgs:
             user = User.objects.filter(username=f"bench_{code.lower()}").first()
             if user:
-                tokens[code] = Token.objects.get_or_create(user=user)[0].key
+                tokens[code] = AuthToken.objects.create(user=user)[1]
         result = Result(
             name=f"quarterly return, all {len(orgs)} organisations",
             path="/api/v1/orgs/*/returns/phb/",

@@ -25,6 +25,7 @@ from . import idempotency, selectors, services
 from .constants import EntryKind
 from .exports import payments_csv, period_from
 from .models import BudgetAccount, Instalment, LedgerEntry
+from .receipts import receipt_response
 
 NO_ACCOUNT = "This plan has no budget account yet: it is opened when the plan is approved."
 MIN_AMOUNT = Decimal("0.01")
@@ -69,6 +70,9 @@ class LedgerEntrySerializer(serializers.Serializer):
     instalment = serializers.IntegerField(allow_null=True)
     receipt = serializers.BooleanField()
     receipt_content_type = serializers.CharField()
+    receipt_url = serializers.CharField(
+        allow_null=True, help_text="Where the receipt downloads, if there is one"
+    )
     plan = serializers.IntegerField()
     created_by = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()
@@ -191,7 +195,7 @@ class AccountView(OrgScopedMixin, generics.GenericAPIView):
         account = selectors.account_for_plan(plan=plan)
         if account is None:
             raise NotFound(NO_ACCOUNT)
-        return Response(selectors.account_detail(account))
+        return Response(selectors.account_detail(account, self.organisation.code))
 
 
 class _EntryView(OrgScopedMixin, generics.GenericAPIView):
@@ -219,7 +223,7 @@ class _EntryView(OrgScopedMixin, generics.GenericAPIView):
         account = selectors.account_for_plan(plan=plan)
         entries = [] if account is None else list(selectors.account_entries(account).filter(kind=self.kind))
         page = self.paginate_queryset(entries)
-        return self.get_paginated_response([selectors.entry_data(e) for e in page])
+        return self.get_paginated_response([selectors.entry_data(e, self.organisation.code) for e in page])
 
     def post(self, request, *args, **kwargs):
         plan = self.get_object()
@@ -228,7 +232,7 @@ class _EntryView(OrgScopedMixin, generics.GenericAPIView):
         serializer = self.get_serializer_class()(data=request.data)
         serializer.is_valid(raise_exception=True)
         entry = self.record(plan, dict(serializer.validated_data), key)
-        return Response(selectors.entry_data(entry), status=status.HTTP_201_CREATED)
+        return Response(selectors.entry_data(entry, self.organisation.code), status=status.HTTP_201_CREATED)
 
     def record(self, plan: SupportPlan, data: dict, key: str | None) -> LedgerEntry:
         raise NotImplementedError
@@ -442,3 +446,14 @@ class UnfundedListView(OrgScopedMixin, generics.GenericAPIView):
         rows = selectors.unfunded_rows(organisation=self.organisation)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response([selectors.unfunded_data(r) for r in page])
+
+
+class ReceiptDownloadView(OrgScopedMixin, generics.GenericAPIView):
+    """A payment's receipt, as a download (never shown inline), for those who may see the account."""
+
+    model = LedgerEntry
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, *args, **kwargs):
+        entry = selectors.entry_with_receipt(organisation=self.organisation, entry_id=kwargs["pk"])
+        return receipt_response(entry)

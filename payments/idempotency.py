@@ -6,7 +6,7 @@ How a write uses it (see `services.payment_record`):
    a stored record with the same hash is returned (nothing is written), another hash is a 409;
 3. after writing, the service calls `remember()` in the same transaction;
 4. `guarded()` runs the write and, if two identical first requests raced past step 2 (the unique
-   constraint on organisation+key trips on the second), rolls the loser back and replays the winner.
+   constraint on organisation+user+key trips on the second), rolls the loser back and replays the winner.
 """
 
 import hashlib
@@ -35,10 +35,18 @@ def request_hash(scope: str, body: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class IdempotentRequest:
+    """One write made with a key. Keys are the user's own: the same key from someone else (finance
+    re-using a broker's) is a separate key space and never replays another person's payment."""
+
     organisation: Any
     key: str | None
     scope: str
     body: dict = field(default_factory=dict)
+    user: Any = None
+
+    @property
+    def user_id(self) -> int | None:
+        return self.user.pk if getattr(self.user, "is_authenticated", False) else None
 
     @property
     def digest(self) -> str:
@@ -67,7 +75,9 @@ def replay(request: IdempotentRequest) -> IdempotencyRecord | None:
     """The stored first answer for this key, if the body matches; a 409 if the key was used otherwise."""
     if not request.key:
         return None
-    record = IdempotencyRecord.objects.filter(organisation=request.organisation, key=request.key).first()
+    record = IdempotencyRecord.objects.filter(
+        organisation=request.organisation, user_id=request.user_id, key=request.key
+    ).first()
     if record is None:
         return None
     if record.request_hash != request.digest:
@@ -83,6 +93,7 @@ def remember(request: IdempotentRequest, *, status: int, response: dict) -> None
         return
     IdempotencyRecord.objects.create(
         organisation=request.organisation,
+        user_id=request.user_id,
         key=request.key,
         scope=request.scope[:100],
         request_hash=request.digest,

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 
 from phb.models import TenantModel
@@ -102,6 +103,10 @@ class Instalment(TenantModel):
 class IdempotencyRecord(TenantModel):
     """The first answer to a write made with an Idempotency-Key, returned again for a repeat."""
 
+    # Whose key it is: each user has their own key space (None: a write made by the system itself).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     key = models.CharField(max_length=200)
     scope = models.CharField(max_length=100, help_text="Which endpoint and object the key was used on")
     request_hash = models.CharField(max_length=64)
@@ -110,7 +115,16 @@ class IdempotencyRecord(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "key"], name="idempotency_key_unique_per_org")
+            models.UniqueConstraint(
+                fields=["organisation", "user", "key"],
+                condition=models.Q(user__isnull=False),
+                name="idempotency_key_unique_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "key"],
+                condition=models.Q(user__isnull=True),
+                name="idempotency_key_unique_per_org_system",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 
 from phb.models import Organisation
@@ -22,8 +24,12 @@ WORKLIST_ROWS = 100
 EXPORT_KINDS = (EntryKind.PAYMENT, EntryKind.REFUND)
 
 
-def entry_data(entry: LedgerEntry) -> dict:
-    """One ledger entry as the API answers it (and as the idempotency record stores it)."""
+def entry_data(entry: LedgerEntry, organisation_code: str | None = None) -> dict:
+    """One ledger entry as the API answers it (and as the idempotency record stores it); with the
+    organisation's code, `receipt_url` is where its receipt downloads."""
+    receipt_url = None
+    if entry.receipt and organisation_code:
+        receipt_url = reverse("api-entry-receipt", kwargs={"org": organisation_code, "pk": entry.pk})
     return {
         "id": entry.pk,
         "kind": entry.kind,
@@ -37,6 +43,7 @@ def entry_data(entry: LedgerEntry) -> dict:
         "instalment": entry.instalment_id,
         "receipt": bool(entry.receipt),
         "receipt_content_type": entry.receipt_content_type,
+        "receipt_url": receipt_url,
         "plan": entry.plan_id,
         "created_by": entry.created_by.username if entry.created_by_id else None,
         "created_at": entry.created_at.isoformat() if entry.created_at else None,
@@ -100,7 +107,7 @@ def account_timings(account: BudgetAccount, today: date | None = None) -> Timing
     )
 
 
-def account_detail(account: BudgetAccount) -> dict:
+def account_detail(account: BudgetAccount, organisation_code: str | None = None) -> dict:
     """GET plans/{id}/account/: the totals, the ledger, the instalments and the delays."""
     timings = account_timings(account)
     return {
@@ -117,7 +124,7 @@ def account_detail(account: BudgetAccount) -> dict:
         "first_paid_at": account.first_paid_at.isoformat() if account.first_paid_at else None,
         "approval_to_release_days": timings.approval_to_release_days,
         "approval_to_first_payment_days": timings.approval_to_first_payment_days,
-        "entries": [entry_data(e) for e in account_entries(account)],
+        "entries": [entry_data(e, organisation_code) for e in account_entries(account)],
         "instalments": [instalment_data(i) for i in account_instalments(account)],
     }
 
@@ -343,3 +350,8 @@ def plan_account(plan: SupportPlan) -> dict | None:
         "paid": f"{account.paid:.2f}",
         "balance": f"{account.approved - account.paid:.2f}",
     }
+
+
+def entry_with_receipt(*, organisation: Organisation, entry_id: int) -> LedgerEntry:
+    """A ledger entry of this organisation that carries a receipt; anything else is a 404."""
+    return get_object_or_404(LedgerEntry.objects.for_org(organisation).exclude(receipt=""), pk=entry_id)

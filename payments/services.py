@@ -29,7 +29,7 @@ from . import idempotency, ledger
 from .constants import EntryKind, InstalmentStatus
 from .idempotency import IdempotentRequest
 from .models import BudgetAccount, IdempotencyRecord, Instalment, LedgerEntry
-from .receipts import check_receipt, receipt_digest
+from .receipts import check_receipt, receipt_digest, stored_name
 from .selectors import entry_data, unfunded_rows
 
 RELEASE_ROLES = (Role.FINANCE, Role.COMMISSIONER)
@@ -142,7 +142,7 @@ def _write_entry(actor, account: BudgetAccount, plan: SupportPlan, **fields: Any
     entry = LedgerEntry(organisation_id=account.organisation_id, account=account, plan=plan, **fields)
     if receipt is not None:
         entry.receipt_content_type = check_receipt(receipt)
-        entry.receipt.save(getattr(receipt, "name", "receipt") or "receipt", receipt, save=False)
+        entry.receipt.save(stored_name(entry.receipt_content_type), receipt, save=False)
     entry.stamp(actor)
     entry.validate_own_fields()
     entry.save()
@@ -195,7 +195,9 @@ def _replayed(request: IdempotentRequest) -> LedgerEntry | None:
 
 def _remember(request: IdempotentRequest, entry: LedgerEntry) -> None:
     entry.replayed = False
-    idempotency.remember(request, status=201, response=entry_data(entry))
+    idempotency.remember(
+        request, status=201, response=entry_data(entry, organisation_code=request.organisation.code)
+    )
 
 
 # --- Opening, re-sizing and closing the account
@@ -385,6 +387,7 @@ def release_record(
     _check_amount(amount)
     _check_date(released_on, "released_on")
     request = IdempotentRequest(
+        user=actor,
         organisation=plan.organisation,
         key=idempotency_key,
         scope=f"release:budget:{plan.budget_id}",
@@ -441,6 +444,7 @@ def payment_record(
     if receipt is not None:
         check_receipt(receipt)
     request = IdempotentRequest(
+        user=actor,
         organisation=plan.organisation,
         key=idempotency_key,
         scope=f"payment:budget:{plan.budget_id}",
@@ -517,6 +521,7 @@ def _reversal(
     if not (reason or "").strip():
         raise InvalidInput(reason=["Say why (a reversing entry always carries a reason)."])
     request = IdempotentRequest(
+        user=actor,
         organisation=plan.organisation,
         key=idempotency_key,
         scope=f"{kind}:budget:{plan.budget_id}",
@@ -623,6 +628,7 @@ def correction_record(
         raise InvalidInput(reason=["Say why the entry is being corrected."])
     plan = SupportPlan.objects.get(pk=entry.plan_id)
     request = IdempotentRequest(
+        user=actor,
         organisation=entry.organisation,
         key=idempotency_key,
         scope=f"correction:budget:{plan.budget_id}",

@@ -17,6 +17,7 @@ urlpatterns = [
         "plans/<int:pk>/account/correction/", views.CorrectionCreateView.as_view(), name="correction-create"
     ),
     path("plans/<int:pk>/payments/new/", views.PaymentCreateView.as_view(), name="payment-create"),
+    path("payments/entries/<int:pk>/receipt/", views.ReceiptDownloadView.as_view(), name="receipt"),
 ]
 
 api_urlpatterns = [
@@ -27,5 +28,6 @@ api_urlpatterns = [
     path("plans/<int:pk>/clawbacks/", api.ClawbackView.as_view(), name="api-plan-clawbacks"),
     path("plans/<int:pk>/corrections/", api.CorrectionView.as_view(), name="api-plan-corrections"),
     path("payments/", api.PaymentListView.as_view(), name="api-payments"),
+    path("payments/<int:pk>/receipt/", api.ReceiptDownloadView.as_view(), name="api-entry-receipt"),
     path("accounts/unfunded/", api.UnfundedListView.as_view(), name="api-accounts-unfunded"),
 ]

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 
 from phb.constants import Role
 from phb.exceptions import DomainError, InvalidInput
@@ -16,6 +16,7 @@ from .constants import InstalmentStatus
 from .exports import payments_csv
 from .forms import ClawbackForm, CorrectionForm, ExportForm, PaymentForm, RefundForm, ReleaseForm
 from .models import BudgetAccount, Instalment, LedgerEntry
+from .receipts import receipt_response
 
 MONEY_ROLES = {Role.BROKER, Role.FINANCE, Role.COMMISSIONER}
 
@@ -282,3 +283,13 @@ class ExportView(OrgViewMixin, TemplateView):
                 self.get_context_data(form=form, entries=entries, total=total, start=start, end=end)
             )
         return self.render_to_response(self.get_context_data(form=form))
+
+
+class ReceiptDownloadView(OrgViewMixin, View):
+    """A payment's receipt from the account page, as a download."""
+
+    model = LedgerEntry
+
+    def get(self, request, *args, **kwargs):
+        entry = selectors.entry_with_receipt(organisation=self.organisation, entry_id=kwargs["pk"])
+        return receipt_response(entry)

@@ -1,6 +1,8 @@
 """Django admin for support staff: organisations, staff, people (read mostly), audit (read only)."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import AuditEvent, Membership, MembershipRole, Organisation, Person, Team
@@ -47,6 +49,17 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class AccountAdmin(UserAdmin):
+    """Accounts are deactivated (untick "active"), never deleted: the audit trail keeps who acted."""
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -3,13 +3,15 @@
 from collections.abc import Iterable
 
 from django.apps import apps
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
 from django.utils.module_loading import import_string
 from drf_spectacular.utils import extend_schema, inline_serializer
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from knox.models import AuthToken
+from knox.settings import knox_settings
 from rest_framework import generics, serializers, status
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from . import selectors, services
@@ -89,21 +91,59 @@ class MoneyField(serializers.DecimalField):
 # --- Auth
 
 
-class TokenView(ObtainAuthToken):
-    """POST username and password, get a token for `Authorization: Token <token>`."""
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
 
-    parser_classes = [JSONParser]  # one encoding, as every body of the API (ObtainAuthToken takes three)
+    def validate(self, attrs):
+        # The request goes with the credentials so that django-axes counts a failure.
+        user = authenticate(request=self.context["request"], **attrs)
+        if user is None or not user.is_active:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Unable to sign in with the username and password given."]}
+            )
+        attrs["user"] = user
+        return attrs
+
+
+class TokenView(generics.GenericAPIView):
+    """POST username and password: a new token for `Authorization: Token <token>`, one per device,
+    expiring after API_TOKEN_TTL_HOURS. DELETE with that header revokes it (the others stay)."""
+
+    serializer_class = TokenRequestSerializer
+    permission_classes = [AllowAny]
+    throttle_classes = []
+    parser_classes = [JSONParser]  # one encoding, as every body of the API
+
+    def get_authenticators(self):
+        # Only the token being revoked identifies a DELETE; a POST needs no session (nor its CSRF).
+        if self.request is not None and self.request.method == "DELETE":
+            return [KnoxTokenAuthentication()]
+        return []
+
+    def get_permissions(self):
+        if self.request is not None and self.request.method == "DELETE":
+            return [IsAuthenticated()]
+        return super().get_permissions()
 
     @extend_schema(
-        auth=[],
-        request=inline_serializer(
-            "TokenRequest",
-            {"username": serializers.CharField(), "password": serializers.CharField()},
+        responses=inline_serializer(
+            "TokenResponse", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}
         ),
-        responses=inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+        auth=[],
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, key = AuthToken.objects.create(
+            user=serializer.validated_data["user"], expiry=knox_settings.TOKEN_TTL
+        )
+        return Response({"token": key, "expiry": serializers.DateTimeField().to_representation(token.expiry)})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, *args, **kwargs):
+        request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- Organisations
@@ -163,7 +203,7 @@ class MemberSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     username = serializers.CharField(max_length=150)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
-    password = serializers.CharField(write_only=True, required=False, allow_blank=False, max_length=128)
+    password = serializers.CharField(write_only=True, allow_blank=False, max_length=128)
     first_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
     last_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=True)
@@ -171,6 +211,7 @@ class MemberSerializer(serializers.Serializer):
         required=False, allow_null=True, allow_blank=True, default=None, help_text="Team name or id"
     )
     is_active = serializers.BooleanField(read_only=True)
+    active = serializers.BooleanField(read_only=True)
 
     def to_representation(self, membership: Membership):
         return {
@@ -182,11 +223,13 @@ class MemberSerializer(serializers.Serializer):
             "roles": sorted(membership.role_codes),
             "team": membership.team.name if membership.team else None,
             "is_active": membership.is_active,
+            "active": membership.is_active,
         }
 
 
 class MemberListView(OrgScopedMixin, generics.ListCreateAPIView):
-    """Staff of the organisation; org admins (and superusers) add people and give them roles."""
+    """Staff of the organisation. POST (org admins, superusers) creates a new account with roles; a
+    username already taken is a 409 that says nothing of its account: invite its owner instead."""
 
     serializer_class = MemberSerializer
     model = Membership

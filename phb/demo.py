@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 
 from . import services
 from .constants import Role
-from .models import Organisation, Person, Team
+from .models import Membership, Organisation, Person, Team
 
 DEMO_PASSWORD = "phb-demo-2026"
 PATHWAY_APPS = ["referrals", "support_plans", "approvals", "payments", "reviews", "imports", "reporting"]
@@ -74,6 +74,25 @@ class DemoContext:
     lines: list[str] = field(default_factory=list)  # what to print at the end
 
 
+def _demo_member(organisation, *, username, roles, team=None, **details):
+    """The demo's account in this organisation: created with the demo password the first time, and
+    given a place here if it works elsewhere already (the shared broker); left as it is on a re-run."""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        return services.member_add(
+            actor=None,
+            organisation=organisation,
+            username=username,
+            roles=roles,
+            team=team,
+            password=DEMO_PASSWORD,
+            **details,
+        ).user
+    if not Membership.objects.filter(organisation=organisation, user=user).exists():
+        services.membership_open(actor=None, organisation=organisation, user=user, roles=roles, team=team)
+    return user
+
+
 def seed_kernel() -> DemoContext:
     User = get_user_model()
     context = DemoContext()
@@ -99,29 +118,23 @@ def seed_kernel() -> DemoContext:
                 )
                 teams[team_name] = team
             username = f"{prefix}_{suffix}"
-            membership = services.member_add(
-                actor=None,
-                organisation=organisation,
+            staff[suffix] = _demo_member(
+                organisation,
                 username=username,
                 roles=roles,
                 team=team,
                 email=f"{username}@example.nhs.uk",
-                password=DEMO_PASSWORD,
                 first_name=suffix.replace("_", " ").replace("2", " two").title(),
                 last_name=spec["name"].split()[-1],
             )
-            staff[suffix] = membership.user
-        shared = services.member_add(
-            actor=None,
-            organisation=organisation,
+        staff["shared_broker"] = _demo_member(
+            organisation,
             username="shared_broker",
             roles=[Role.BROKER],
             email="broker@example.org",
-            password=DEMO_PASSWORD,
             first_name="Sam",
             last_name="Broker",
         )
-        staff["shared_broker"] = shared.user
         context.staff[organisation.code] = staff
         people = []
         for nhs, given, family, born, gender, ethnicity, cohorts in PEOPLE:

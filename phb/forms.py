@@ -91,8 +91,21 @@ class StaffForm(OrgForm):
     email = forms.EmailField(required=False)
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        required=False,
-        help_text="Needed for a new account; leave blank to add an existing user.",
+        help_text="At least 8 characters, not a common password. Give it to the person safely.",
+    )
+    roles = forms.MultipleChoiceField(
+        choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.for_org(self.organisation)
+
+
+class InvitationForm(OrgForm):
+    email = forms.EmailField(
+        label="Email address", help_text="The invitation link is sent here. It works once, for 7 days."
     )
     roles = forms.MultipleChoiceField(
         choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
@@ -110,6 +123,16 @@ class MembershipForm(OrgForm):
     )
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
     is_active = forms.BooleanField(required=False, label="Active member of this organisation")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.for_org(self.organisation)
+
+
+class OwnMembershipForm(OrgForm):
+    """Your own place on the staff page: your team only. Another admin changes your roles."""
+
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

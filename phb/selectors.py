@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from .constants import Role
-from .models import AuditEvent, Membership, Organisation, Person
+from .models import AuditEvent, Invitation, Membership, Organisation, Person
 from .nhs_number import normalise_nhs_number
 
 
@@ -51,3 +51,8 @@ def users_with_role(*, organisation: Organisation, role: str):
 
 
 ROLE_LABELS = dict(Role.choices)
+
+
+def invitation_list(*, organisation: Organisation) -> QuerySet[Invitation]:
+    """The organisation's invitations, newest first."""
+    return Invitation.objects.for_org(organisation).select_related("team")

@@ -5,13 +5,15 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from .audit import record_event, snapshot
 from .constants import Role
-from .exceptions import InvalidInput
+from .exceptions import Conflict, InvalidInput, NotPermitted
 from .models import Membership, MembershipRole, Organisation, Person, PersonCohort, Team
 from .nhs_number import normalise_nhs_number
+from .notifications import absolute_url, notify_once
 
 User = get_user_model()
 
@@ -89,6 +91,25 @@ def team_create(*, actor, organisation: Organisation, name: str) -> Team:
     return team
 
 
+# Roles that sign plans off or move money (segregation of duties): granting one is audited on its own
+# and told to the organisation's other admins, so that no admin quietly gives someone (or, through a
+# colleague, themselves) the power to approve or pay. Org admin is watched for the same reason.
+WATCHED_ROLES = frozenset(
+    {
+        Role.CARE_COORDINATOR,  # signs off small plans where the policy allows
+        Role.TEAM_LEAD,
+        Role.PHB_LEAD,
+        Role.LIVED_EXPERIENCE_REVIEWER,
+        Role.COMMISSIONER,
+        Role.FINANCE,
+        Role.BROKER,
+        Role.ORG_ADMIN,
+    }
+)
+
+USERNAME_TAKEN = "That username is taken. To add someone who already has an account, invite them."
+
+
 def _clean_roles(roles: Iterable[str]) -> list[str]:
     roles = list(dict.fromkeys(roles))
     unknown = [r for r in roles if r not in Role.values]
@@ -99,6 +120,11 @@ def _clean_roles(roles: Iterable[str]) -> list[str]:
     return roles
 
 
+def _check_team(organisation: Organisation, team: Team | None) -> None:
+    if team is not None and team.organisation_id != organisation.pk:
+        raise InvalidInput(team=["No such team in this organisation."])
+
+
 @transaction.atomic
 def member_add(
     *,
@@ -106,40 +132,64 @@ def member_add(
     organisation: Organisation,
     username: str,
     roles: Iterable[str],
+    password: str,
     email: str = "",
-    password: str | None = None,
     first_name: str = "",
     last_name: str = "",
     team: Team | None = None,
 ) -> Membership:
-    """Create a user (or take the existing one) and give them roles in this organisation."""
+    """Create a new account with roles in this organisation.
+
+    An existing username is refused with the same answer whoever holds it (a member here, of another
+    organisation, a superuser): nothing about that account is disclosed or changed. Someone who
+    already has an account joins by accepting an invitation (`phb.invitations`).
+    """
     roles = _clean_roles(roles)
-    if team is not None and team.organisation_id != organisation.pk:
-        raise InvalidInput(team=["No such team in this organisation."])
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        if not password:
-            raise InvalidInput(password=["Enter a password for the new account."])
-        user = User(username=username, email=email, first_name=first_name, last_name=last_name)
-        try:
-            user.full_clean(exclude=["password"])
-            validate_password(password, user)
-        except ValidationError as error:
-            raise InvalidInput(
-                **error.message_dict if hasattr(error, "error_dict") else {"password": error.messages}
-            ) from error
-        user.set_password(password)
-        user.save()
-    membership, _ = Membership.objects.get_or_create(
-        organisation=organisation, user=user, defaults={"team": team, "created_by": _user(actor)}
-    )
-    before = {
-        "roles": sorted(membership.role_codes),
-        "team": membership.team_id,
-        "is_active": membership.is_active,
-    }
-    membership.team = team if team is not None else membership.team
-    membership.is_active = True
+    _check_team(organisation, team)
+    if User.objects.filter(username=username).exists():
+        raise Conflict(USERNAME_TAKEN)
+    if not password:
+        raise InvalidInput(password=["Enter a password for the new account."])
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    try:
+        user.full_clean(exclude=["password"])
+        validate_password(password, user)
+    except ValidationError as error:
+        raise InvalidInput(
+            **error.message_dict if hasattr(error, "error_dict") else {"password": error.messages}
+        ) from error
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:  # the same username created a moment ago by someone else
+        raise Conflict(USERNAME_TAKEN) from error
+    return membership_open(actor=actor, organisation=organisation, user=user, roles=roles, team=team)
+
+
+@transaction.atomic
+def membership_open(
+    *,
+    actor,
+    organisation: Organisation,
+    user,
+    roles: Iterable[str],
+    team: Team | None = None,
+    granted_by=None,
+) -> Membership:
+    """Give an account its place and roles in an organisation it is not yet a member of.
+
+    Called for a new account, for an invitation its owner accepts (`granted_by` the inviter), and by
+    the demo seed. An existing membership is never replaced here: roles change through
+    `member_update`, by another admin.
+    """
+    roles = _clean_roles(roles)
+    _check_team(organisation, team)
+    if Membership.objects.filter(organisation=organisation, user=user).exists():
+        raise Conflict(
+            f"You are already a member of {organisation.name}. An administrator there changes your roles."
+        )
+    membership = Membership(organisation=organisation, user=user, team=team, is_active=True)
     membership.stamp(actor)
     membership.save()
     _set_roles(actor, membership, roles)
@@ -148,11 +198,16 @@ def member_add(
         organisation=organisation,
         obj=membership,
         action="member_added",
-        before=before,
-        after={"roles": roles, "team": membership.team_id, "is_active": True},
-        summary=f"{user.username} given roles {', '.join(roles) or 'none'}",
+        after={"roles": sorted(roles), "team": membership.team_id, "is_active": True},
+        summary=f"{user.username} joined with roles {', '.join(sorted(roles)) or 'none'}",
+    )
+    _record_grants(
+        actor=actor, granted_by=granted_by or actor, membership=membership, before=set(), after=set(roles)
     )
     return membership
+
+
+_UNCHANGED = object()
 
 
 @transaction.atomic
@@ -160,33 +215,102 @@ def member_update(
     *,
     actor,
     membership: Membership,
-    roles: Iterable[str],
-    team: Team | None,
-    is_active: bool = True,
+    roles: Iterable[str] | None = None,
+    team=_UNCHANGED,
+    is_active: bool | None = None,
 ) -> Membership:
-    roles = _clean_roles(roles)
-    if team is not None and team.organisation_id != membership.organisation_id:
-        raise InvalidInput(team=["No such team in this organisation."])
-    before = {
-        "roles": sorted(membership.role_codes),
-        "team": membership.team_id,
-        "is_active": membership.is_active,
-    }
-    membership.team = team
-    membership.is_active = is_active
+    """Change a member's roles, team or whether they are active; what is not given stays as it is.
+
+    Nobody changes their own roles or deactivates themselves (segregation of duties): another admin
+    of the organisation must. Accounts are deactivated, never deleted, so the audit trail keeps who
+    acted.
+    """
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "organisation")
+        .get(pk=membership.pk)
+    )
+    current_roles = set(membership.role_codes)
+    new_roles = set(_clean_roles(roles)) if roles is not None else current_roles
+    new_team = membership.team if team is _UNCHANGED else team
+    new_active = membership.is_active if is_active is None else is_active
+    _check_team(membership.organisation, new_team)
+    if getattr(actor, "pk", None) == membership.user_id and (
+        new_roles != current_roles or new_active != membership.is_active
+    ):
+        raise NotPermitted(
+            "You cannot change your own roles or deactivate yourself. Ask another administrator."
+        )
+    before = {"roles": sorted(current_roles), "team": membership.team_id, "is_active": membership.is_active}
+    membership.team = new_team
+    membership.is_active = new_active
     membership.stamp(actor)
     membership.save()
-    _set_roles(actor, membership, roles)
+    _set_roles(actor, membership, sorted(new_roles))
+    after = {"roles": sorted(new_roles), "team": membership.team_id, "is_active": new_active}
+    changed = [name for name in ("roles", "team", "is_active") if before[name] != after[name]]
     record_event(
         actor=actor,
         organisation=membership.organisation,
         obj=membership,
         action="member_updated",
         before=before,
-        after={"roles": sorted(roles), "team": membership.team_id, "is_active": is_active},
-        summary=f"{membership.user.username}: roles and team changed",
+        after=after,
+        summary=f"{membership.user.username}: {', '.join(changed).replace('is_active', 'active') or 'no changes'}",
+    )
+    _record_grants(
+        actor=actor,
+        granted_by=actor,
+        membership=membership,
+        before=current_roles if before["is_active"] else set(),
+        after=new_roles if new_active else set(),
     )
     return membership
+
+
+def _record_grants(*, actor, granted_by, membership: Membership, before: set[str], after: set[str]) -> None:
+    """Audit a grant of watched roles on its own and tell the organisation's other admins of it."""
+    granted = sorted((after - before) & WATCHED_ROLES)
+    if not granted:
+        return
+    labels = ", ".join(Role(role).label for role in granted)
+    user = membership.user
+    who = user.get_full_name() or user.username
+    by = getattr(granted_by, "get_full_name", lambda: "")() or getattr(granted_by, "username", "the system")
+    event = record_event(
+        actor=actor,
+        organisation=membership.organisation,
+        obj=membership,
+        action="roles_granted",
+        before={"roles": sorted(before)},
+        after={"roles": sorted(after), "granted": granted, "granted_by": getattr(granted_by, "pk", None)},
+        summary=f"{who} ({user.username}) given {labels} by {by}",
+    )
+    if not getattr(granted_by, "is_authenticated", False):
+        return  # the demo seed and other set-up by the system tell nobody
+    admins = (
+        User.objects.filter(
+            memberships__organisation=membership.organisation,
+            memberships__is_active=True,
+            memberships__roles__role=Role.ORG_ADMIN,
+            is_active=True,
+        )
+        .exclude(pk=granted_by.pk)
+        .distinct()
+    )
+    organisation = membership.organisation
+    notify_once(
+        organisation=organisation,
+        key=f"roles-granted:{event.pk}",
+        recipients=admins.values_list("email", flat=True),
+        subject=f"{who} was given {labels} in {organisation.name}",
+        body=(
+            f"{by} gave {who} ({user.username}) these roles in {organisation.name}: {labels}.\n\n"
+            "They let that person sign off support plans or move money. If you did not expect this, "
+            "check it with them and change the roles on the staff page:\n"
+            f"{absolute_url(reverse('staff-edit', kwargs={'org': organisation.code, 'pk': membership.pk}))}\n"
+        ),
+    )
 
 
 def _set_roles(actor, membership: Membership, roles: list[str]) -> None:

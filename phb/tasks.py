@@ -6,7 +6,8 @@ from django.core.mail import send_mail
 from django.utils import timezone
 
 from . import health
-from .models import SentNotification
+from .invitations import invitation_email
+from .models import Invitation, SentNotification
 
 
 @shared_task(
@@ -24,6 +25,19 @@ def send_notification(self, notification_id: int) -> bool:
         return False
     send_mail(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.recipient])
     SentNotification.objects.filter(pk=notification_id, sent_at__isnull=True).update(sent_at=timezone.now())
+    return True
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=8)
+def send_invitation(self, invitation_id: int, token: str) -> bool:
+    """E-mail an invitation link. The token travels only here: the database keeps its digest."""
+    invitation = (
+        Invitation.objects.select_related("organisation", "created_by").filter(pk=invitation_id).first()
+    )
+    if invitation is None or invitation.accepted_at is not None:
+        return False
+    subject, body = invitation_email(invitation, token)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
     return True
 
 

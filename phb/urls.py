@@ -3,7 +3,7 @@
 from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import approvals.urls
 import imports.urls
@@ -13,7 +13,7 @@ import reporting.urls
 import reviews.urls
 import support_plans.urls
 
-from . import api, health, views
+from . import api, health, staff_api, staff_views, views
 
 PATHWAY_APPS = [
     referrals.urls,
@@ -28,6 +28,8 @@ PATHWAY_APPS = [
 org_api = [
     path("", api.OrganisationDetailView.as_view(), name="api-org-detail"),
     path("members/", api.MemberListView.as_view(), name="api-members"),
+    path("members/<int:pk>/", staff_api.MemberDetailView.as_view(), name="api-member-detail"),
+    path("invitations/", staff_api.InvitationListView.as_view(), name="api-invitations"),
     path("people/", api.PersonListView.as_view(), name="api-people"),
     path("people/<int:pk>/", api.PersonDetailView.as_view(), name="api-person-detail"),
 ]
@@ -42,6 +44,7 @@ org_pages = [
     path("people/<int:pk>/edit/", views.PersonUpdateView.as_view(), name="person-edit"),
     path("staff/", views.StaffListView.as_view(), name="staff-list"),
     path("staff/new/", views.StaffCreateView.as_view(), name="staff-create"),
+    path("staff/invite/", staff_views.StaffInviteView.as_view(), name="staff-invite"),
     path("staff/<int:pk>/", views.StaffUpdateView.as_view(), name="staff-edit"),
     path("teams/", views.TeamListView.as_view(), name="team-list"),
     path("settings/", views.OrganisationSettingsView.as_view(), name="org-settings"),
@@ -53,13 +56,23 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
+    path("invitations/<str:token>/", staff_views.InvitationAcceptView.as_view(), name="invitation-accept"),
     path("organisations/new/", views.OrganisationCreateView.as_view(), name="org-create"),
     path("o/<str:org>/", include(org_pages)),
     path("api/v1/auth/token/", api.TokenView.as_view(), name="api-token"),
+    path(
+        "api/v1/invitations/<str:token>/accept/",
+        staff_api.InvitationAcceptView.as_view(),
+        name="api-invitation-accept",
+    ),
     path("api/v1/orgs/", api.OrganisationListView.as_view(), name="api-orgs"),
     path("api/v1/orgs/<str:org>/", include(org_api)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="phb/swagger_ui.html"),
+        name="api-docs",
+    ),
     path("admin/", admin.site.urls),
     path("health/", include(health.urlpatterns)),
 ]

@@ -7,16 +7,19 @@ from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
 from . import selectors, services
 from .access import organisations_for
 from .constants import Role
-from .exceptions import InvalidInput
+from .exceptions import Conflict, InvalidInput
 from .forms import (
     MembershipForm,
     OrganisationForm,
     OrganisationSettingsForm,
+    OwnMembershipForm,
     PersonForm,
     PersonSearchForm,
     SignInForm,
@@ -143,6 +146,9 @@ class StaffListView(OrgViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["members"] = selectors.member_list(organisation=self.organisation)
+        context["invitations"] = selectors.invitation_list(organisation=self.organisation).filter(
+            accepted_at__isnull=True, expires_at__gt=timezone.now()
+        )
         return context
 
 
@@ -160,6 +166,9 @@ class StaffCreateView(OrgViewMixin, FormView):
         except InvalidInput as error:
             form_errors_from(form, error)
             return self.form_invalid(form)
+        except Conflict as error:  # the username is taken: say so and nothing more
+            form.add_error("username", error.message)
+            return self.form_invalid(form)
         messages.success(
             self.request, f"{membership.user.username} can now work in {self.organisation.name}."
         )
@@ -167,15 +176,26 @@ class StaffCreateView(OrgViewMixin, FormView):
 
 
 class StaffUpdateView(OrgViewMixin, FormView):
+    """Change a member's roles, team, or deactivate them; on your own entry, your team only."""
+
     template_name = "phb/staff_edit.html"
-    form_class = MembershipForm
     required_roles = {Role.ORG_ADMIN}
     model = Membership
 
-    def get_form_kwargs(self):
-        self.membership = self.get_object(
-            Membership.objects.for_org(self.organisation).select_related("user")
+    def get_form_class(self):
+        return OwnMembershipForm if self.is_own else MembershipForm
+
+    @cached_property
+    def membership(self) -> Membership:
+        return self.get_object(
+            Membership.objects.for_org(self.organisation).select_related("user").prefetch_related("roles")
         )
+
+    @property
+    def is_own(self) -> bool:
+        return self.membership.user_id == self.request.user.pk
+
+    def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["initial"] = {
             "roles": sorted(self.membership.role_codes),
@@ -187,11 +207,13 @@ class StaffUpdateView(OrgViewMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["membership"] = self.membership
+        context["is_own"] = self.is_own
+        context["roles"] = [label for code, label in Role.choices if code in self.membership.role_codes]
         return context
 
     def form_valid(self, form):
         services.member_update(actor=self.request.user, membership=self.membership, **form.cleaned_data)
-        messages.success(self.request, f"Roles saved for {self.membership.user.username}.")
+        messages.success(self.request, f"Saved for {self.membership.user.username}.")
         return redirect("staff-list", org=self.organisation.code)
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from phb import versions
 from phb.audit import record_event, snapshot
 from phb.constants import Role
 from phb.exceptions import Conflict, InvalidInput, TransitionNotAllowed
@@ -46,22 +47,13 @@ REVIEWABLE_PLAN_STATUSES = (PlanStatus.APPROVED, PlanStatus.ACTIVE)
 
 def review_policy_get(organisation: Organisation, at: datetime | None = None) -> ReviewPolicy:
     """The version in force at `at` (default now); the national defaults (12/13/7/14) if none is."""
-    policy = (
-        ReviewPolicy.objects.for_org(organisation)
-        .filter(effective_from__lte=at or timezone.now(), withdrawn_at__isnull=True)
-        .order_by("-effective_from", "-version")
-        .first()
-    )
+    policy = versions.in_force(ReviewPolicy.objects.for_org(organisation), at)
     return policy or ReviewPolicy(organisation=organisation, version=0)
 
 
 def review_policies_scheduled(organisation: Organisation) -> list[ReviewPolicy]:
     """Versions set to take effect later, soonest first (withdrawn ones left out)."""
-    return list(
-        ReviewPolicy.objects.for_org(organisation)
-        .filter(effective_from__gt=timezone.now(), withdrawn_at__isnull=True)
-        .order_by("effective_from", "version")
-    )
+    return versions.scheduled(ReviewPolicy.objects.for_org(organisation))
 
 
 @transaction.atomic
@@ -109,25 +101,9 @@ def review_policy_update(
 @transaction.atomic
 def review_policy_withdraw(*, actor, policy: ReviewPolicy) -> ReviewPolicy:
     """Withdraw a scheduled version before it starts; one in force cannot be (set a new one)."""
-    locked = ReviewPolicy.objects.select_for_update().get(pk=policy.pk)
-    if locked.withdrawn_at is not None:
-        raise Conflict(f"Version {locked.version} was already withdrawn.")
-    if locked.effective_from <= timezone.now():
-        raise Conflict(f"Version {locked.version} is already in force: set a new version instead.")
-    before = snapshot(locked)
-    locked.withdrawn_at = timezone.now()
-    locked.stamp(actor)
-    locked.save()
-    record_event(
-        actor=actor,
-        organisation=locked.organisation,
-        obj=locked,
-        action="review_policy_withdrawn",
-        before=before,
-        after=snapshot(locked),
-        summary=f"Review policy version {locked.version} withdrawn before it came into force",
+    return versions.withdraw(
+        actor=actor, version=policy, action="review_policy_withdrawn", what="Review policy"
     )
-    return locked
 
 
 # --- Scheduling

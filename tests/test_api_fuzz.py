@@ -3,7 +3,7 @@
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from phb.constants import Role
 from phb.wsgi import application
@@ -31,7 +31,7 @@ def token(db, keep_test_connection):
     organisation = OrganisationFactory(code="07T", region="London")
     PersonFactory(organisation=organisation)
     user = member(organisation, *Role.values, username="fuzzer")
-    return Token.objects.create(user=user).key
+    return AuthToken.objects.create(user=user)[1]
 
 
 # The schema view needs no database, so the schema is loaded once, at collection.

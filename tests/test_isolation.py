@@ -48,8 +48,9 @@ def _kwargs_in(route):
 
 
 def _fill(route, **values):
+    # Any other part of the path (a policy `version`, say) is 1: under another organisation's code,
+    # or naming another organisation's object, the answer must be a 404 whatever it is.
     def replace(match):
-        # A number not given (a policy's <version>, say) is filled with 1: the org code decides the 404.
         return str(values.get(match.group(1), 1))
 
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", replace, route).lstrip("^").rstrip("$")

@@ -213,7 +213,7 @@ class Generator:
         return cur.fetchone()
 
     def clear(self, cur):
-        tables = [*self.tables(), "auth_user", "authtoken_token", "django_session"]
+        tables = [*self.tables(), "auth_user", "knox_authtoken", "django_session"]
         tables += [t for t in ("axes_accessattempt", "axes_accesslog", "axes_accessfailurelog")]
         cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
         present = {row[0] for row in cur.fetchall()}

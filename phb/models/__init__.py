@@ -2,12 +2,15 @@
 
 from .audit import AuditEvent
 from .base import TenantModel, TenantQuerySet, TimeStampedModel
+from .invitations import Invitation, InvitationKind
 from .notifications import SentNotification
 from .people import Person, PersonCohort
 from .tenancy import Membership, MembershipRole, Organisation, Team
 
 __all__ = [
     "AuditEvent",
+    "Invitation",
+    "InvitationKind",
     "Membership",
     "MembershipRole",
     "Organisation",

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 def throttled(settings):
     settings.AXES_ENABLED = True
     settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 6
     from axes.handlers.proxy import AxesProxyHandler
 
     AxesProxyHandler.reset_attempts()
@@ -26,8 +27,8 @@ def throttled(settings):
     AxesProxyHandler.reset_attempts()
 
 
-def _sign_in(client, username, password):
-    return client.post("/accounts/login/", {"username": username, "password": password})
+def _sign_in(client, username, password, address="127.0.0.1"):
+    return client.post("/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def test_repeated_failures_lock_the_username_out_even_with_the_right_password(org, coordinator, throttled):
@@ -39,12 +40,38 @@ def test_repeated_failures_lock_the_username_out_even_with_the_right_password(or
     assert b"Too many failed sign-in attempts" in response.content
 
 
-def test_the_lock_is_per_username_not_per_address(org, coordinator, org_admin, throttled):
+def test_a_locked_username_does_not_lock_out_colleagues_at_the_same_address(
+    org, coordinator, org_admin, throttled
+):
     client = Client()
     for _ in range(3):
         _sign_in(client, "coordinator", "wrong")
     response = _sign_in(client, "orgadmin", PASSWORD)
     assert response.status_code == 302
+
+
+def test_nobody_elsewhere_can_lock_out_a_known_user_on_purpose(org, coordinator, throttled):
+    attacker = Client()
+    for _ in range(5):
+        _sign_in(attacker, "coordinator", "wrong", address="203.0.113.9")
+    assert _sign_in(attacker, "coordinator", PASSWORD, address="203.0.113.9").status_code == 429
+    assert _sign_in(Client(), "coordinator", PASSWORD, address="10.20.30.40").status_code == 302
+
+
+def test_spraying_one_password_across_usernames_from_one_address_is_stopped(org, coordinator, throttled):
+    sprayer = Client()
+    for index in range(5):
+        response = _sign_in(sprayer, f"guess{index}", "Summer2026!", address="203.0.113.9")
+        assert response.status_code == 200  # each username alone is well under its limit
+    assert _sign_in(sprayer, "guess5", "Summer2026!", address="203.0.113.9").status_code == 429
+    assert _sign_in(sprayer, "guess6", "Summer2026!", address="203.0.113.9").status_code == 429
+    assert _sign_in(sprayer, "coordinator", PASSWORD, address="203.0.113.9").status_code == 429
+    assert _sign_in(Client(), "coordinator", PASSWORD, address="10.20.30.40").status_code == 302
+
+
+def test_successful_sign_ins_from_one_address_never_count_towards_its_limit(org, coordinator, throttled):
+    for _ in range(10):
+        assert _sign_in(Client(), "coordinator", PASSWORD).status_code == 302
 
 
 def test_successful_sign_ins_are_never_limited(org, coordinator, throttled):
@@ -54,11 +81,11 @@ def test_successful_sign_ins_are_never_limited(org, coordinator, throttled):
 
 
 def test_api_tokens_are_never_limited(org, coordinator, throttled):
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
-    token = Token.objects.create(user=coordinator)
+    _instance, token = AuthToken.objects.create(user=coordinator)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     statuses = {client.get("/api/v1/orgs/07T/people/").status_code for _ in range(10)}
     assert statuses == {200}
 

@@ -1,0 +1,144 @@
+"""Staff endpoints beyond the list: changing a member's roles, and invitations for existing accounts."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import invitations, selectors, services
+from .api import MemberSerializer, OrgScopedMixin, _team_from
+from .constants import Role
+from .models import Invitation, Membership
+from .notifications import absolute_url
+
+
+class MemberChangeSerializer(serializers.Serializer):
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Role.choices), allow_empty=True, required=False
+    )
+    team = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, help_text="Team name or id; null for none"
+    )
+    active = serializers.BooleanField(required=False)
+
+
+class MemberDetailView(OrgScopedMixin, generics.GenericAPIView):
+    """One member of staff. PATCH (org admins) changes roles, team or active; never your own roles."""
+
+    serializer_class = MemberSerializer
+    model = Membership
+    required_roles = {Role.ORG_ADMIN}
+
+    def get_queryset(self):
+        return selectors.member_list(organisation=self.organisation)
+
+    def get(self, request, *args, **kwargs):
+        return Response(MemberSerializer(self.get_object()).data)
+
+    @extend_schema(request=MemberChangeSerializer, responses=MemberSerializer)
+    def patch(self, request, *args, **kwargs):
+        membership = self.get_object()
+        serializer = MemberChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        changes = {"roles": data.get("roles"), "is_active": data.get("active")}
+        if "team" in data:
+            changes["team"] = _team_from(self.organisation, data["team"])
+        membership = services.member_update(actor=request.user, membership=membership, **changes)
+        return Response(
+            MemberSerializer(selectors.member_list(organisation=self.organisation).get(pk=membership.pk)).data
+        )
+
+
+class InvitationSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    email = serializers.EmailField()
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=True)
+    team = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, default=None, help_text="Team name or id"
+    )
+    expires = serializers.DateTimeField(read_only=True, source="expires_at")
+    accepted = serializers.BooleanField(read_only=True)
+
+    def to_representation(self, invitation: Invitation):
+        return {
+            "id": invitation.pk,
+            "email": invitation.email,
+            "roles": invitation.roles,
+            "team": invitation.team.name if invitation.team_id else None,
+            "expires": serializers.DateTimeField().to_representation(invitation.expires_at),
+            "accepted": invitation.accepted_at is not None,
+        }
+
+
+class InvitationCreatedSerializer(InvitationSerializer):
+    token = serializers.CharField(read_only=True)
+    accept_url = serializers.CharField(read_only=True)
+
+
+class InvitationListView(OrgScopedMixin, generics.ListCreateAPIView):
+    """Invitations of the organisation (org admins). POST invites an e-mail address with roles: its
+    owner accepts, signed in to their own account, through the single-use link that is e-mailed."""
+
+    serializer_class = InvitationSerializer
+    model = Invitation
+    required_roles = {Role.ORG_ADMIN}
+
+    def get_queryset(self):
+        return selectors.invitation_list(organisation=self.organisation)
+
+    @extend_schema(responses={201: InvitationCreatedSerializer})
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        invitation, token = invitations.invitation_create(
+            actor=request.user,
+            organisation=self.organisation,
+            email=data["email"],
+            roles=data["roles"],
+            team=_team_from(self.organisation, data.get("team")),
+        )
+        body = {
+            **InvitationSerializer(invitation).data,
+            "token": token,
+            "accept_url": absolute_url(invitations.accept_path(token)),
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class InvitationAcceptView(APIView):
+    """Accept an invitation while signed in to your own account (401 otherwise); 404 for a link that
+    was never issued, 409 for one used or expired, or if you already work there."""
+
+    permission_classes = [AllowAny]  # the answer for a staff invitation without credentials is 401
+
+    @extend_schema(
+        request=None,
+        responses={
+            201: inline_serializer(
+                "InvitationAccepted",
+                {
+                    "organisation": serializers.CharField(),
+                    "roles": serializers.ListField(child=serializers.CharField()),
+                },
+            )
+        },
+    )
+    def post(self, request, token: str):
+        invitation = invitations.invitation_for_token(token)
+        if invitation is None:
+            raise Http404("No such invitation.")
+        if not request.user.is_authenticated:
+            raise NotAuthenticated("Sign in to your account to accept this invitation.")
+        try:
+            membership = invitations.invitation_accept(actor=request.user, token=token)
+        except Invitation.DoesNotExist as missing:
+            raise Http404("No such invitation.") from missing
+        return Response(
+            {"organisation": membership.organisation.code, "roles": sorted(membership.role_codes)},
+            status=status.HTTP_201_CREATED,
+        )
