@@ -2,7 +2,7 @@
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import MultiPartParser
@@ -113,7 +113,13 @@ class ImportListView(OrgScopedMixin, APIView):
     parser_classes = [MultiPartParser]  # the one upload of the API; every other body is JSON
 
     @extend_schema(
-        request={"multipart/form-data": UploadInput}, responses={status.HTTP_201_CREATED: PreviewOutput}
+        request={"multipart/form-data": UploadInput},
+        responses={
+            status.HTTP_201_CREATED: PreviewOutput,
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: OpenApiResponse(
+                response=OpenApiTypes.OBJECT, description="The body is not multipart/form-data with a file"
+            ),
+        },
     )
     def post(self, request, org):
         body = UploadInput(data=request.data)
