@@ -2,20 +2,9 @@
 
 from django.contrib import admin
 
+from phb.readonly_admin import ReadOnlyAdmin, ReadOnlyTabularInline
+
 from .models import ApprovalPolicy, ApprovalRequest, Decision
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Policies are versioned and decisions immutable: support staff look, services write."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ApprovalPolicy)
@@ -24,7 +13,7 @@ class ApprovalPolicyAdmin(ReadOnlyAdmin):
     list_filter = ["organisation"]
 
 
-class DecisionInline(admin.TabularInline):
+class DecisionInline(ReadOnlyTabularInline):
     model = Decision
     fields = ["user", "role", "decision", "comment", "at"]
     readonly_fields = fields

@@ -14,11 +14,13 @@ from phb.access import PERSON_DATA_ROLES, get_for_org
 from phb.api import MoneyField, OrgScopedMixin
 from phb.constants import Role
 from phb.exceptions import NotPermitted
+from phb.visibility import Data, shows_case_summary
 
 from . import policy as rules
-from . import selectors, services
+from . import selectors, services, slots
 from .constants import DecisionKind, RequestStatus
 from .models import ApprovalPolicy, ApprovalRequest
+from .slots import SlotState
 
 POLICY_EDITORS = {Role.COMMISSIONER, Role.ORG_ADMIN}
 MAX_AMOUNT = Decimal("1000000.00")
@@ -41,10 +43,23 @@ class TierSerializer(serializers.Serializer):
 
 class PolicyVersionSerializer(serializers.ModelSerializer):
     tiers = TierSerializer(many=True)
+    warnings = serializers.SerializerMethodField(
+        help_text="Tiers that need more distinct holders of a role than the organisation has"
+    )
 
     class Meta:
         model = ApprovalPolicy
-        fields = ["id", "version", "effective_from", "tiers", "note"]
+        fields = ["id", "version", "effective_from", "tiers", "note", "warnings"]
+
+    def get_warnings(self, policy) -> list[str]:
+        return selectors.policy_warnings(organisation=policy.organisation_id, tiers=policy.tiers)
+
+
+class OpenSlotSerializer(serializers.Serializer):
+    role = serializers.CharField()
+    remaining = serializers.IntegerField(help_text="Sign-offs of this role still to be given")
+    eligible = serializers.IntegerField(help_text="Distinct members who could still give one under the rules")
+    count = serializers.IntegerField(help_text="Same as remaining (earlier name)")
 
 
 class ApprovalPolicySerializer(PolicyVersionSerializer):
@@ -93,6 +108,9 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
     signoffs_given = serializers.SerializerMethodField()
     signoffs_needed = serializers.SerializerMethodField()
     open_slots = serializers.SerializerMethodField()
+    stuck = serializers.SerializerMethodField(
+        help_text="True when some open slot has fewer eligible than remaining"
+    )
     decisions = DecisionSerializer(many=True)
 
     class Meta:
@@ -111,6 +129,7 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
             "signoffs_given",
             "signoffs_needed",
             "open_slots",
+            "stuck",
             "submitted_by",
             "submitted_by_name",
             "submitted_at",
@@ -128,9 +147,57 @@ class ApprovalRequestSerializer(serializers.ModelSerializer):
     def get_signoffs_needed(self, request) -> int:
         return rules.slots_count(request.required, selectors.facts_of(request))[1]
 
+    def _slot_state(self, request) -> SlotState:
+        # One read of the organisation's role holders per answer, however many requests it lists.
+        states = self.context.setdefault("slot_states", {})
+        if request.pk not in states:
+            holders = self.context.setdefault("role_holders", {})
+            if request.organisation_id not in holders:
+                holders[request.organisation_id] = slots.role_holders(organisation=request.organisation_id)
+            states[request.pk] = slots.slot_state(request, holders[request.organisation_id])
+        return states[request.pk]
+
+    @extend_schema_field(OpenSlotSerializer(many=True))
     def get_open_slots(self, request) -> list[dict]:
-        still_open = rules.slots_open(request.required, selectors.facts_of(request))
-        return [{"role": role, "count": count} for role, count in still_open.items()]
+        return [{**slot.as_json(), "count": slot.remaining} for slot in self._slot_state(request).open_slots]
+
+    def get_stuck(self, request) -> bool:
+        return self._slot_state(request).stuck
+
+
+class CaseSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="First name and family initial")
+    age_band = serializers.CharField()
+    cohorts = serializers.ListField(child=serializers.CharField())
+    goals = serializers.ListField(child=serializers.DictField())
+    items = serializers.ListField(child=serializers.DictField())
+    costs = serializers.DictField(child=serializers.CharField())
+    tier = serializers.IntegerField()
+    basis = serializers.CharField()
+    measured_amount = serializers.CharField()
+
+
+class CaseRequestSerializer(ApprovalRequestSerializer):
+    """A request as a lay panel member sees it: the `case` summary instead of the person."""
+
+    case = serializers.SerializerMethodField()
+
+    class Meta(ApprovalRequestSerializer.Meta):
+        fields = [f for f in ApprovalRequestSerializer.Meta.fields if f != "person"] + ["case"]
+
+    @extend_schema_field(CaseSerializer)
+    def get_case(self, request) -> dict:
+        summary = selectors.case_summary(request)
+        summary.pop("cohort_labels")
+        return summary
+
+
+def request_serializer_for(view):
+    """A lay panel member gets the case summary; everyone else the request with its person.
+    (The schema shows the full request: drf-spectacular asks without an organisation.)"""
+    if getattr(view, "swagger_fake_view", False):
+        return ApprovalRequestSerializer
+    return CaseRequestSerializer if shows_case_summary(view.org_context) else ApprovalRequestSerializer
 
 
 def approval_summary(request: ApprovalRequest | None) -> dict | None:
@@ -208,6 +275,7 @@ class ApprovalPolicyView(OrgScopedMixin, APIView):
     """GET (any member): the policy in force. PUT (commissioner, org admin): a new version, in force now."""
 
     model = ApprovalPolicy
+    data = Data.POLICY
     required_roles = {"GET": None, "HEAD": None, "OPTIONS": None, "PUT": POLICY_EDITORS}
 
     def _in_force(self) -> ApprovalPolicy:
@@ -241,6 +309,7 @@ class ScheduledPolicyView(OrgScopedMixin, APIView):
     """DELETE (commissioner, org admin): withdraw a version scheduled for a later date, before it starts."""
 
     model = ApprovalPolicy
+    data = Data.POLICY
     required_roles = POLICY_EDITORS
 
     @extend_schema(responses={204: None})
@@ -254,6 +323,7 @@ class ApprovalPolicyPreviewView(OrgScopedMixin, APIView):
     """Which tier a plan of these costs would fall in under the policy in force, and who signs."""
 
     model = ApprovalPolicy
+    data = Data.POLICY
     required_roles = None
 
     @extend_schema(
@@ -272,7 +342,7 @@ class ApprovalPolicyPreviewView(OrgScopedMixin, APIView):
     def get(self, request, *args, **kwargs):
         version = request.query_params.get("version")
         if version is not None:
-            if not version.isdigit():
+            if not version.isdecimal():
                 raise ValidationError({"version": ["Give a version number."]})
             policy = (
                 ApprovalPolicy.objects.for_org(self.organisation)
@@ -301,8 +371,12 @@ class ApprovalListView(OrgScopedMixin, generics.ListAPIView):
     the user may fill (a role they hold, a slot still open, not already decided, submitter rule)."""
 
     model = ApprovalRequest
+    data = Data.APPROVALS
     serializer_class = ApprovalRequestSerializer
     required_roles = PERSON_DATA_ROLES
+
+    def get_serializer_class(self):
+        return request_serializer_for(self)
 
     @extend_schema(
         parameters=[
@@ -319,23 +393,30 @@ class ApprovalListView(OrgScopedMixin, generics.ListAPIView):
             raise ValidationError({"status": [f"Choose one of: {', '.join(RequestStatus.values)}."]})
         mine = query.flag(self.request.query_params, "mine")
         if not mine:
-            return selectors.request_list(organisation=self.organisation, status=status_filter)
-        if status_filter not in (None, RequestStatus.PENDING):
+            requests = selectors.request_list(organisation=self.organisation, status=status_filter)
+        elif status_filter not in (None, RequestStatus.PENDING):
             # Only a pending request waits for anyone's sign-off.
             return ApprovalRequest.objects.none()
-        return selectors.requests_waiting_for(
-            organisation=self.organisation, user=self.request.user, roles=self.org_context.roles
-        )
+        else:
+            requests = selectors.requests_waiting_for(
+                organisation=self.organisation, user=self.request.user, roles=self.org_context.roles
+            )
+        return selectors.with_case(requests) if shows_case_summary(self.org_context) else requests
 
 
 class ApprovalDetailView(OrgScopedMixin, generics.RetrieveAPIView):
     """One approval request: its tier snapshot and every decision (who, role, when, comment)."""
 
     model = ApprovalRequest
+    data = Data.APPROVALS
     serializer_class = ApprovalRequestSerializer
 
+    def get_serializer_class(self):
+        return request_serializer_for(self)
+
     def get_queryset(self):
-        return selectors.request_list(organisation=self.organisation)
+        requests = selectors.request_list(organisation=self.organisation)
+        return selectors.with_case(requests) if shows_case_summary(self.org_context) else requests
 
 
 class DecisionCreateView(OrgScopedMixin, APIView):
@@ -343,6 +424,7 @@ class DecisionCreateView(OrgScopedMixin, APIView):
     as one of the roles it needs from you. Decisions are immutable: there is no PUT, PATCH or DELETE."""
 
     model = ApprovalRequest
+    data = Data.APPROVALS
 
     def get_queryset(self):
         if self.request.method == "POST":
@@ -370,4 +452,5 @@ class DecisionCreateView(OrgScopedMixin, APIView):
             actor_roles=membership.role_codes if membership is not None else set(),
             **serializer.validated_data,
         )
-        return Response(ApprovalRequestSerializer(decided).data, status=status.HTTP_201_CREATED)
+        answer = request_serializer_for(self)
+        return Response(answer(decided).data, status=status.HTTP_201_CREATED)

@@ -5,7 +5,9 @@ from decimal import Decimal
 
 from django import forms
 
+from phb import dates
 from phb.constants import Role
+from phb.fields import DateField, PlainErrorsMixin, PlainFormSet
 from phb.forms import OrgForm
 
 from . import policy as rules
@@ -44,7 +46,7 @@ class DecisionForm(OrgForm):
         return data
 
 
-class TierForm(forms.Form):
+class TierForm(PlainErrorsMixin, forms.Form):
     """One tier: its upper bound and basis, how many sign-offs of each role, the submitter rule."""
 
     up_to = forms.DecimalField(
@@ -103,7 +105,7 @@ class TierForm(forms.Form):
         return initial
 
 
-TierFormSet = forms.formset_factory(TierForm, extra=1, max_num=8, validate_max=True)
+TierFormSet = forms.formset_factory(TierForm, formset=PlainFormSet, extra=1, max_num=8, validate_max=True)
 
 
 def tiers_from_formset(formset) -> tuple[list[dict], list[int]]:
@@ -133,7 +135,7 @@ def errors_onto_formset(formset, positions: list[int], errors: dict) -> None:
             form.add_error(field if field in form.fields else None, message)
 
 
-class PreviewForm(forms.Form):
+class PreviewForm(PlainErrorsMixin, forms.Form):
     total = forms.DecimalField(
         label="Plan total (£)", required=False, min_value=0, max_digits=12, decimal_places=2
     )
@@ -142,16 +144,13 @@ class PreviewForm(forms.Form):
     )
 
 
-class EffectiveFromForm(forms.Form):
+class EffectiveFromForm(PlainErrorsMixin, forms.Form):
     """When a new version of the policy takes effect: today (left empty) or a later date."""
 
-    effective_from = forms.DateField(
+    effective_from = DateField(
+        kind=dates.FUTURE,
+        picker=True,
         required=False,
         label="In force from",
         help_text="Leave empty for now, or give a later date (for example 1 April, when the board agreed it).",
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(
-            attrs={"type": "date", "class": "nhsuk-input nhsuk-input--width-10"}, format="%Y-%m-%d"
-        ),
-        error_messages={"invalid": "Enter the date it takes effect, for example 2027-04-01."},
     )

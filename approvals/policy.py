@@ -117,9 +117,9 @@ def _parse_signoffs(
         if not isinstance(role, str) or role not in known_roles:
             errors[f"{here}.role"] = [f"{role!r} is not a role that can sign off plans."]
         elif role in seen:
-            errors[f"{here}.role"] = [f"{role} is listed twice; raise its count instead."]
+            errors[f"{here}.role"] = [f"{_default_label(role)} is listed twice; raise its count instead."]
         if isinstance(count, bool) or not isinstance(count, int):
-            if isinstance(count, str) and count.strip().isdigit():
+            if isinstance(count, str) and count.strip().isdecimal():
                 count = int(count)
             else:
                 errors[f"{here}.count"] = ["Enter a whole number of sign-offs, 1 or more."]
@@ -258,24 +258,29 @@ def refusal(
     submitter_may_sign: bool,
     required: Iterable[Signoff | Mapping[str, Any]],
     decisions: Sequence[DecisionFact],
+    author_id: int | None = None,
 ) -> str | None:
     """Why this user may not make this decision as this role on the request, or None if they may.
 
     Every sign-off comes from a distinct user holding the role; a user fills at most one slot (and
-    so makes at most one decision on a request); the submitter signs only where the tier allows.
-    Approving needs an open slot of the role; declining or returning needs only a place on the panel.
+    so makes at most one decision on a request); the submitter signs only where the tier allows, and
+    so does the plan version's author (segregation of duties: whoever wrote the plan counts as its
+    submitter). Approving needs an open slot of the role; declining or returning needs only a place
+    on the panel.
     """
     signoffs = _signoffs(required)
     if role not in set(user_roles):
-        return f"You do not hold the role {role} in this organisation."
+        return f"You do not hold the role {_default_label(role)} in this organisation."
     if role not in {s.role for s in signoffs}:
-        return f"This request needs no sign-off from the role {role}."
+        return f"This request needs no sign-off from a {_default_label(role)}."
     if any(d.user_id == user_id for d in decisions):
         return "You have already decided on this request: each person fills at most one sign-off."
     if user_id == submitter_id and not submitter_may_sign:
         return "At this tier the person who submitted the plan cannot sign it off."
+    if user_id == author_id and not submitter_may_sign:
+        return "At this tier the person who wrote the plan cannot sign it off."
     if decision == APPROVE and slots_open(signoffs, decisions).get(role, 0) < 1:
-        return f"The {role} sign-off is already given."
+        return f"The {_default_label(role)} sign-off is already given."
     return None
 
 
@@ -288,6 +293,7 @@ def may_fill(
     submitter_may_sign: bool,
     required: Iterable[Signoff | Mapping[str, Any]],
     decisions: Sequence[DecisionFact],
+    author_id: int | None = None,
 ) -> bool:
     """True if the user may fill an open sign-off of this role on the request."""
     return (
@@ -300,6 +306,7 @@ def may_fill(
             submitter_may_sign=submitter_may_sign,
             required=required,
             decisions=decisions,
+            author_id=author_id,
         )
         is None
     )
@@ -313,6 +320,7 @@ def fillable_roles(
     submitter_may_sign: bool,
     required: Iterable[Signoff | Mapping[str, Any]],
     decisions: Sequence[DecisionFact],
+    author_id: int | None = None,
 ) -> list[str]:
     """The roles, in the policy's order, whose open sign-off this user may fill."""
     signoffs = _signoffs(required)
@@ -328,15 +336,161 @@ def fillable_roles(
             submitter_may_sign=submitter_may_sign,
             required=signoffs,
             decisions=decisions,
+            author_id=author_id,
         )
     ]
+
+
+# --- Sign-offs that cannot happen
+
+
+@dataclass(frozen=True)
+class OpenSlot:
+    """A sign-off still to be given: how many more, and how many distinct people could still give it."""
+
+    role: str
+    remaining: int
+    eligible: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"role": self.role, "remaining": self.remaining, "eligible": self.eligible}
+
+
+def _can_fill_all(needs: Mapping[str, int], candidates: Mapping[str, frozenset[int]]) -> bool:
+    """Can every needed sign-off go to a different person? (bipartite matching, augmenting paths)
+
+    A person holding two roles counts towards both slots' `eligible`, but can fill only one of them:
+    a care coordinator + team lead tier with one person holding both roles can never be approved.
+    """
+    slots = [role for role, count in needs.items() for _ in range(count)]
+    holder_of: dict[int, int] = {}  # person -> the slot they fill
+
+    def place(slot: int, seen: set[int]) -> bool:
+        for person in sorted(candidates.get(slots[slot], frozenset())):
+            if person in seen:
+                continue
+            seen.add(person)
+            if person not in holder_of or place(holder_of[person], seen):
+                holder_of[person] = slot
+                return True
+        return False
+
+    return all(place(slot, set()) for slot in range(len(slots)))
+
+
+def eligible_people(
+    *,
+    required: Iterable[Signoff | Mapping[str, Any]],
+    decisions: Sequence[DecisionFact],
+    holders: Mapping[str, Iterable[int]],
+    submitter_id: int,
+    submitter_may_sign: bool,
+    author_id: int | None = None,
+) -> dict[str, frozenset[int]]:
+    """Role -> the people who could still fill its open sign-off: holding the role, not decided on
+    the request yet, and neither the submitter nor the plan's author unless the tier lets them sign."""
+    decided = {d.user_id for d in decisions}
+    excluded = set() if submitter_may_sign else {submitter_id, author_id}
+    return {
+        role: frozenset(set(holders.get(role, ())) - decided - excluded)
+        for role in slots_open(required, decisions)
+    }
+
+
+def open_slots(
+    *,
+    required: Iterable[Signoff | Mapping[str, Any]],
+    decisions: Sequence[DecisionFact],
+    holders: Mapping[str, Iterable[int]],
+    submitter_id: int,
+    submitter_may_sign: bool,
+    author_id: int | None = None,
+) -> list[OpenSlot]:
+    """The open sign-offs of a request, in the policy's order, each with how many could still give it.
+
+    `holders` maps each role to the ids of the organisation's active members holding it.
+    """
+    signoffs = _signoffs(required)
+    still_open = slots_open(signoffs, decisions)
+    candidates = eligible_people(
+        required=signoffs,
+        decisions=decisions,
+        holders=holders,
+        submitter_id=submitter_id,
+        submitter_may_sign=submitter_may_sign,
+        author_id=author_id,
+    )
+    return [
+        OpenSlot(role=s.role, remaining=still_open[s.role], eligible=len(candidates[s.role]))
+        for s in signoffs
+        if s.role in still_open
+    ]
+
+
+def is_stuck(
+    *,
+    required: Iterable[Signoff | Mapping[str, Any]],
+    decisions: Sequence[DecisionFact],
+    holders: Mapping[str, Iterable[int]],
+    submitter_id: int,
+    submitter_may_sign: bool,
+    author_id: int | None = None,
+) -> bool:
+    """True when the request can never be approved by the people the organisation has now.
+
+    Stuck when some open slot has fewer eligible people than sign-offs remaining, or when the slots
+    together need more different people than can fill them (one person holding two needed roles).
+    """
+    signoffs = _signoffs(required)
+    still_open = slots_open(signoffs, decisions)
+    candidates = eligible_people(
+        required=signoffs,
+        decisions=decisions,
+        holders=holders,
+        submitter_id=submitter_id,
+        submitter_may_sign=submitter_may_sign,
+        author_id=author_id,
+    )
+    if any(len(candidates[role]) < count for role, count in still_open.items()):
+        return True
+    return not _can_fill_all(still_open, candidates)
+
+
+def tier_shortfalls(
+    tiers: Sequence[Tier], holders: Mapping[str, Iterable[int]], label: Callable[[str], str] | None = None
+) -> list[str]:
+    """Warnings for the policy editor: tiers needing more distinct holders of a role than there are.
+
+    A tier that cannot be filled by the organisation's members as they stand would leave every plan
+    it applies to stuck; the policy may still be saved (staff may be about to join).
+    """
+    name = label or _default_label
+    people = {role: frozenset(ids) for role, ids in holders.items()}
+    warnings = []
+    for index, tier in enumerate(tiers):
+        short = [s for s in tier.signoffs if s.count > len(people.get(s.role, frozenset()))]
+        for signoff in short:
+            have = len(people.get(signoff.role, frozenset()))
+            warnings.append(
+                f"Tier {index + 1} needs {signoff.count} different {name(signoff.role)}"
+                f"{'s' if signoff.count != 1 else ''}, but the organisation has {have}."
+            )
+        needs = {s.role: s.count for s in tier.signoffs}
+        if not short and not _can_fill_all(needs, people):
+            total = sum(needs.values())
+            warnings.append(
+                f"Tier {index + 1} needs {total} sign-offs from different people, but not enough different "
+                "people hold those roles (one person can fill only one sign-off)."
+            )
+    return warnings
 
 
 # --- Plain-English descriptions
 
 
 def _default_label(role: str) -> str:
-    return role.replace("_", " ")
+    """'care coordinator', 'PHB lead': a role code as words, for a sentence."""
+    return role.replace("_", " ").replace("phb", "PHB")
 
 
 def _article(word: str) -> str:

@@ -9,14 +9,17 @@ from django.db.models import BooleanField, Count, Exists, F, Func, OuterRef, Pre
 from django.urls import reverse
 from django.utils import timezone
 
-from phb.constants import Role
+from phb.ages import age_band
+from phb.constants import Cohort, Role
 from phb.models import Membership, MembershipRole, Organisation
+from phb.money import api_amount
 from support_plans.selectors import with_role_labels
 
 from . import policy as rules
 from .constants import RequestStatus
 from .models import ApprovalPolicy, ApprovalRequest, Decision
-from .services import policy_in_force
+from .services import policy_in_force, role_label
+from .slots import author_of, role_holders
 
 
 def request_list(*, organisation: Organisation, status: str | None = None) -> QuerySet[ApprovalRequest]:
@@ -30,6 +33,57 @@ def request_list(*, organisation: Organisation, status: str | None = None) -> Qu
     if status:
         requests = requests.filter(status=status)
     return requests
+
+
+def with_case(requests: QuerySet[ApprovalRequest]) -> QuerySet[ApprovalRequest]:
+    """What a case summary shows, prefetched for a list."""
+    return requests.prefetch_related("person__cohorts", "plan__goals", "plan__items")
+
+
+def case_name(person) -> str:
+    """First name and family initial: enough for a panel to talk about the person, no more."""
+    return f"{person.given_name} {person.family_name[:1]}."
+
+
+def case_summary(request: ApprovalRequest, on=None) -> dict:
+    """The request as a lay panel member sees it: no NHS number, date of birth, address or notes.
+
+    First name and family initial, age band, cohorts, the plan's goals, items and costs, the tier.
+    """
+    person, plan = request.person, request.plan
+    cohort_labels = dict(Cohort.choices)
+    return {
+        "name": case_name(person),
+        "age_band": age_band(person.date_of_birth, on or timezone.localdate()),
+        "cohorts": person.cohort_codes,
+        "cohort_labels": [cohort_labels.get(code, code) for code in person.cohort_codes],
+        "goals": [
+            {"description": goal.description, "how_budget_helps": goal.how_budget_helps}
+            for goal in plan.goals.all()
+        ],
+        "items": [
+            {
+                "description": item.description,
+                "category": item.category,
+                "category_label": item.category_label,
+                "amount": api_amount(item.amount),
+                "frequency": item.frequency,
+                "frequency_label": item.get_frequency_display(),
+            }
+            for item in plan.items.all()
+        ],
+        "costs": {
+            "total": api_amount(plan.cost_total),
+            "weekly": api_amount(plan.cost_weekly),
+            "annual": api_amount(plan.cost_annual),
+        },
+        "management": plan.management,
+        "start_date": plan.start_date.isoformat() if plan.start_date else None,
+        "end_date": plan.end_date.isoformat() if plan.end_date else None,
+        "tier": request.tier,
+        "basis": request.basis,
+        "measured_amount": api_amount(request.measured_amount),
+    }
 
 
 def facts_of(request: ApprovalRequest) -> list[rules.DecisionFact]:
@@ -50,7 +104,32 @@ def roles_user_may_fill(request: ApprovalRequest, *, user, roles) -> list[str]:
         submitter_may_sign=request.submitter_may_sign,
         required=request.required,
         decisions=facts_of(request),
+        author_id=author_of(request),
     )
+
+
+def plan_section(plan, org_context) -> dict | None:
+    """The pending request of a plan and the roles this user may sign it as (the plan page's "Sign now")."""
+    request = (
+        ApprovalRequest.objects.for_org(org_context.organisation)
+        .filter(plan=plan, status=RequestStatus.PENDING)
+        .order_by("-submitted_at", "-id")
+        .first()
+    )
+    if request is None:
+        return None
+    roles = rules.fillable_roles(
+        user_id=org_context.user.pk,
+        user_roles=org_context.roles,
+        submitter_id=request.submitted_by_id,
+        submitter_may_sign=request.submitter_may_sign,
+        required=request.required,
+        decisions=facts_of(request),
+    )
+    if not roles:
+        return None
+    labels = dict(Role.choices)
+    return {"approval": request, "roles": [labels.get(role, role) for role in roles]}
 
 
 def roles_user_may_act_as(request: ApprovalRequest, *, user, roles) -> list[str]:
@@ -70,9 +149,31 @@ def roles_user_may_act_as(request: ApprovalRequest, *, user, roles) -> list[str]
             submitter_may_sign=request.submitter_may_sign,
             required=request.required,
             decisions=facts,
+            author_id=author_of(request),
         )
         is None
     ]
+
+
+def why_user_cannot_sign(request: ApprovalRequest, *, user, roles) -> str | None:
+    """In plain words, why this user can give no sign-off on the request (None if not pending)."""
+    if request.status != RequestStatus.PENDING:
+        return None
+    needed = [signoff["role"] for signoff in request.required]
+    held = [role for role in needed if role in set(roles)]
+    if not held:
+        return "This request needs no sign-off from any role you hold."
+    return rules.refusal(
+        decision=rules.APPROVE,
+        role=held[0],
+        user_id=user.pk,
+        user_roles=roles,
+        submitter_id=request.submitted_by_id,
+        submitter_may_sign=request.submitter_may_sign,
+        required=request.required,
+        decisions=facts_of(request),
+        author_id=author_of(request),
+    )
 
 
 class OpenSignoffOf(Func):
@@ -123,12 +224,62 @@ class OpenSignoffOf(Func):
         )
 
 
+class NeedsSignoffOf(Func):
+    """True where the request's tier needs a sign-off of one of these roles (whether or not it is
+    given yet): the request has a slot for that role. One EXISTS over the elements of `required`."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, roles):
+        super().__init__(F("required"))
+        self.roles = sorted(roles)
+
+    def _render(self, compiler, *, signoffs: str, role: str):
+        required_sql, required_params = compiler.compile(self.source_expressions[0])
+        roles = ", ".join(["%s"] * len(self.roles))
+        sql = f"EXISTS (SELECT 1 FROM {signoffs % required_sql} WHERE {role} IN ({roles}))"  # noqa: S608
+        return sql, (*required_params, *self.roles)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return self._render(
+            compiler, signoffs="json_each(%s) signoff", role="json_extract(signoff.value, '$.role')"
+        )
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self._render(
+            compiler, signoffs="jsonb_array_elements(%s) signoff", role="(signoff.value ->> 'role')"
+        )
+
+
+# --- What the role-by-data table's scopes reach (phb/visibility.py)
+
+
+def requests_with_slot_for(roles, context) -> Q:
+    """A lay panel member's requests: those whose tier has a slot for a role they hold."""
+    return Q(NeedsSignoffOf(roles))
+
+
+def _panel_requests(roles, context):
+    return ApprovalRequest.objects.for_org(context.organisation).filter(NeedsSignoffOf(roles))
+
+
+def people_on_panel_of(roles, context) -> Q:
+    """A commissioner's people: those with a request for their plan whose tier needs the role."""
+    return Q(pk__in=_panel_requests(roles, context).values("person_id"))
+
+
+def plans_on_panel_of(roles, context) -> Q:
+    """The plans of those people (every version of the budget the panel judged)."""
+    return Q(budget_id__in=_panel_requests(roles, context).values("plan__budget_id"))
+
+
 def requests_waiting_for(*, organisation: Organisation, user, roles) -> QuerySet[ApprovalRequest]:
     """Pending requests with a sign-off this user may fill, oldest first, filtered in the database.
 
     The rule of policy.may_fill (tests/approvals/test_selectors.py checks the two agree): a role the
     user holds is needed and has a slot open, the user has made no decision on the request, and the
-    user did not submit it unless the tier lets the submitter sign.
+    user neither submitted nor wrote the plan unless the tier lets the submitter sign.
     """
     pending = request_list(organisation=organisation, status=RequestStatus.PENDING)
     roles = set(roles)
@@ -136,7 +287,9 @@ def requests_waiting_for(*, organisation: Organisation, user, roles) -> QuerySet
         return pending.none()
     decided = Decision.objects.filter(request=OuterRef("pk"), user_id=user.pk)
     return (
-        pending.filter(Q(submitter_may_sign=True) | ~Q(submitted_by_id=user.pk))
+        pending.filter(
+            Q(submitter_may_sign=True) | (~Q(submitted_by_id=user.pk) & ~Q(plan__created_by_id=user.pk))
+        )
         .exclude(Exists(decided))
         .filter(OpenSignoffOf(roles))
     )
@@ -185,6 +338,7 @@ def approvers_for_open_slots(request: ApprovalRequest) -> list:
             submitter_may_sign=request.submitter_may_sign,
             required=request.required,
             decisions=facts,
+            author_id=author_of(request),
         )
     ]
 
@@ -259,6 +413,15 @@ def home_panel(org_context) -> dict | None:
             },
         ],
     }
+
+
+def policy_warnings(*, organisation, tiers) -> list[str]:
+    """The policy editor's warnings: tiers the organisation's members as they stand cannot fill."""
+    try:
+        parsed = rules.validate_tiers(tiers)
+    except rules.PolicyError:
+        return []
+    return rules.tier_shortfalls(parsed, role_holders(organisation=organisation), role_label)
 
 
 # --- Approvals' parts of the support plan's page, API answer and PDF (AppConfig.plan_parts)

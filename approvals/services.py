@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 
 from phb import versions
@@ -14,6 +15,7 @@ from phb.audit import record_event, snapshot
 from phb.constants import Role
 from phb.exceptions import Conflict, InvalidInput, SlotNotAllowed, TransitionNotAllowed
 from phb.models import MembershipRole, Organisation
+from phb.notifications import holders_of, notify
 from phb.selectors import ROLE_LABELS
 from phb.versions import starts_on
 from support_plans import services as plan_services
@@ -21,6 +23,7 @@ from support_plans import services as plan_services
 from . import policy as rules
 from .constants import DecisionKind, RequestStatus
 from .models import ApprovalPolicy, ApprovalRequest, Decision
+from .slots import slot_state
 
 COMMENT_MAX = 2000
 
@@ -194,6 +197,7 @@ def approval_request_open(*, actor, plan) -> ApprovalRequest:
             ),
         )
         transaction.on_commit(lambda pk=request.pk: _queue("notify_approvers", pk))
+        approval_request_tell_if_stuck(request=request)
     return request
 
 
@@ -265,6 +269,7 @@ def decision_record(
             submitter_may_sign=request.submitter_may_sign,
             required=request.required,
             decisions=facts,
+            author_id=request.plan.created_by_id,
         )
         if problem:
             raise SlotNotAllowed(problem)
@@ -339,12 +344,44 @@ def decision_record(
                 summary=summary,
             )
             transaction.on_commit(lambda pk=request.pk: _queue("notify_outcome", pk))
-    # Read afresh, so the decisions loaded with it include the one just recorded.
-    return (
-        ApprovalRequest.objects.select_related("plan", "person", "organisation", "submitted_by")
-        .prefetch_related(Prefetch("decisions", queryset=Decision.objects.select_related("user")))
-        .get(pk=request.pk)
+        # Read afresh, so the decisions loaded with it include the one just recorded.
+        request = (
+            ApprovalRequest.objects.select_related("plan", "person", "organisation", "submitted_by")
+            .prefetch_related(Prefetch("decisions", queryset=Decision.objects.select_related("user")))
+            .get(pk=request.pk)
+        )
+        approval_request_tell_if_stuck(request=request)
+    return request
+
+
+def approval_request_tell_if_stuck(*, request: ApprovalRequest) -> bool:
+    """A request nobody can finish is told at once to the organisation's admins and commissioners.
+
+    Once per request (the notification key), so later decisions on a stuck request tell nobody again.
+    Returns whether the request is stuck.
+    """
+    state = slot_state(request)
+    if not state.stuck:
+        return False
+    organisation = request.organisation
+    short = "; ".join(
+        f"{role_label(slot.role)}: {slot.remaining} still needed, {slot.eligible} could give it"
+        for slot in state.open_slots
     )
+    notify(
+        organisation=organisation,
+        key=f"approval:{request.pk}:stuck",
+        users=holders_of(organisation, Role.ORG_ADMIN, Role.COMMISSIONER),
+        subject=f"A sign-off nobody can give: support plan for {request.person.full_name}",
+        body=(
+            f"The request to approve support plan version {request.plan.version} for {request.person.full_name} "
+            f"cannot be completed by the staff the organisation has now ({short}). The submitter, the plan's "
+            "author and anyone who has already decided cannot fill a slot. Give the role to another member "
+            "of staff, or return the plan."
+        ),
+        path=reverse("approvals:decision", kwargs={"org": organisation.code, "pk": request.pk}),
+    )
+    return True
 
 
 def stale_requests_nudge(*, now: datetime | None = None) -> int:

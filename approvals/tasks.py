@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from phb.notifications import absolute_url, notify_once
+from phb.notifications import notify
 
 from . import services
 from .constants import RequestStatus
@@ -25,16 +25,17 @@ def notify_approvers(request_id: int) -> int:
     request = _load(request_id)
     if request is None or request.status != RequestStatus.PENDING:
         return 0
-    return notify_once(
+    return notify(
         organisation=request.organisation,
         key=f"approval:{request.pk}:open",
-        recipients=[user.email for user in approvers_for_open_slots(request)],
+        users=approvers_for_open_slots(request),
         subject="A support plan is waiting for your sign-off",
         body=(
             f"{request.submitted_by.get_full_name() or request.submitted_by.username} submitted a support plan "
             f"for {request.person.full_name} ({request.measured_amount} {request.basis}, tier {request.tier}).\n\n"
-            f"Open it to approve, decline or return it: {absolute_url(decision_path(request))}\n"
+            "Open it to approve, decline or return it."
         ),
+        path=decision_path(request),
     )
 
 
@@ -46,15 +47,13 @@ def notify_outcome(request_id: int) -> int:
         return 0
     last = max(request.decisions.all(), key=lambda decision: (decision.at, decision.pk), default=None)
     comment = f"\n\nComment: {last.comment}" if last and last.comment else ""
-    return notify_once(
+    return notify(
         organisation=request.organisation,
         key=f"approval:{request.pk}:outcome",
-        recipients=[request.submitted_by.email],
+        users=[request.submitted_by],
         subject=f"Support plan for {request.person.full_name}: {request.get_status_display().lower()}",
-        body=(
-            f"The support plan for {request.person.full_name} was {request.get_status_display().lower()}."
-            f"{comment}\n\n{absolute_url(decision_path(request))}\n"
-        ),
+        body=f"The support plan for {request.person.full_name} was {request.get_status_display().lower()}.{comment}",
+        path=decision_path(request),
     )
 
 

@@ -14,10 +14,11 @@ from phb.constants import Role
 from phb.exceptions import InvalidInput
 from phb.mixins import OrgViewMixin, form_errors_from
 from phb.selectors import ROLE_LABELS
+from phb.visibility import Data, shows_case_summary
 from support_plans.constants import SpendCategory
 
 from . import policy as rules
-from . import selectors, services
+from . import selectors, services, slots
 from .api import preview
 from .forms import (
     DecisionForm,
@@ -39,6 +40,7 @@ class QueueView(OrgViewMixin, TemplateView):
 
     template_name = "approvals/queue.html"
     model = ApprovalRequest
+    data = Data.APPROVALS
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -51,8 +53,10 @@ class QueueView(OrgViewMixin, TemplateView):
             requests = selectors.requests_waiting_for_team(
                 organisation=self.organisation, membership=self.org_context.membership
             )
+        requests = self.visible(requests)
         # The oldest come first and are the ones to act on; the count says how many more there are.
         context["tab"] = tab
+        context["case_summary"] = shows_case_summary(self.org_context)
         context["total"] = requests.count()
         context["rows"] = selectors.queue_rows(
             requests[:QUEUE_SHOWN], stale_after_days=self.organisation.stale_approval_days
@@ -68,6 +72,7 @@ class DecisionView(OrgViewMixin, TemplateView):
 
     template_name = "approvals/decision.html"
     model = ApprovalRequest
+    data = Data.APPROVALS
 
     def get_request(self) -> ApprovalRequest:
         queryset = selectors.request_list(organisation=self.organisation).select_related(
@@ -89,8 +94,27 @@ class DecisionView(OrgViewMixin, TemplateView):
         facts = selectors.facts_of(approval_request)
         given, needed = rules.slots_count(approval_request.required, facts)
         still_open = rules.slots_open(approval_request.required, facts)
+        if shows_case_summary(self.org_context):
+            # A lay panel member sees the case without identifiers (phb/visibility.py).
+            context["case"] = selectors.case_summary(approval_request)
+        state = slots.slot_state(approval_request)
+        eligible = {slot.role: slot.eligible for slot in state.open_slots}
         context.update(
             approval=approval_request,
+            stuck=state.stuck,
+            stuck_slots=[
+                {
+                    "label": services.role_label(slot.role),
+                    "remaining": slot.remaining,
+                    "eligible": slot.eligible,
+                }
+                for slot in state.open_slots
+            ],
+            why_not=None
+            if roles
+            else selectors.why_user_cannot_sign(
+                approval_request, user=self.request.user, roles=self.org_context.roles
+            ),
             plan=plan,
             goals=plan.goals.all(),
             items=[
@@ -108,6 +132,7 @@ class DecisionView(OrgViewMixin, TemplateView):
                     "label": ROLE_LABELS.get(s["role"], s["role"]),
                     "count": s["count"],
                     "given": s["count"] - still_open.get(s["role"], 0),
+                    "eligible": eligible.get(s["role"]),
                 }
                 for s in approval_request.required
             ],
@@ -154,6 +179,7 @@ class PolicyView(OrgViewMixin, TemplateView):
 
     template_name = "approvals/policy.html"
     model = ApprovalPolicy
+    data = Data.POLICY
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": POLICY_EDITORS}
 
     def get_context_data(self, formset=None, **kwargs):
@@ -178,6 +204,9 @@ class PolicyView(OrgViewMixin, TemplateView):
                 for index, tier in enumerate(tiers)
             ],
             versions=selectors.policy_versions(organisation=self.organisation),
+            warnings=selectors.policy_warnings(organisation=self.organisation, tiers=in_force.tiers)
+            if in_force
+            else [],
             scheduled=services.policies_scheduled(self.organisation),
             can_edit=can_edit,
             formset=formset,
@@ -195,6 +224,14 @@ class PolicyView(OrgViewMixin, TemplateView):
                 self.get_context_data(formset=formset, effective_form=effective_form)
             )
         tiers, positions = tiers_from_formset(formset)
+        in_force = services.policy_in_force(self.organisation)
+        if (
+            in_force is not None
+            and not effective_form.cleaned_data["effective_from"]
+            and _same_tiers(tiers, in_force.tiers)
+        ):
+            messages.success(request, f"Nothing was changed: version {in_force.version} stays in force.")
+            return redirect("approvals:policy", org=self.organisation.code)
         try:
             published = services.policy_publish(
                 actor=request.user,
@@ -225,6 +262,7 @@ class PolicyWithdrawView(OrgViewMixin, View):
     """Withdraw a version scheduled for a later date, before it starts."""
 
     model = ApprovalPolicy
+    data = Data.POLICY
     required_roles = POLICY_EDITORS
 
     def get_error_redirect_url(self) -> str:
@@ -235,6 +273,21 @@ class PolicyWithdrawView(OrgViewMixin, View):
         services.policy_withdraw(actor=request.user, policy=policy)
         messages.success(request, f"Version {policy.version} withdrawn: it will not come into force.")
         return redirect("approvals:policy", org=self.organisation.code)
+
+
+def _same_tiers(typed: list[dict], in_force: list[dict]) -> bool:
+    """The tiers typed say what the policy in force says (the editor may list sign-offs in its own order)."""
+    try:
+        return _canonical(typed) == _canonical(in_force)
+    except rules.PolicyError:
+        return False
+
+
+def _canonical(tiers) -> list:
+    return [
+        {**tier, "signoffs": sorted(tier["signoffs"], key=lambda s: s["role"])}
+        for tier in rules.tiers_as_json(rules.validate_tiers(tiers))
+    ]
 
 
 def _preview_or_none(tiers, total: Decimal, weekly: Decimal) -> dict | None:
@@ -249,6 +302,7 @@ class PolicyPreviewView(OrgViewMixin, TemplateView):
 
     template_name = "approvals/_policy_preview.html"
     model = ApprovalPolicy
+    data = Data.POLICY
 
     def post(self, request, *args, **kwargs):
         return self._render(request.POST, draft=True)

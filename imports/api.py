@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from phb.api import OrgScopedMixin
 from phb.exceptions import InvalidInput
+from phb.visibility import Data
 
 from . import services, sheets
 from .constants import IMPORT_ROLES
@@ -43,6 +44,7 @@ class ImportTemplateView(OrgScopedMixin, APIView):
     """The blank sheet to fill in: the columns of an import, in order (XLSX adds a sheet of guidance)."""
 
     model = ImportBatch
+    data = Data.IMPORTS
     required_roles = IMPORT_ROLES
     renderer_classes = [TemplateCSVRenderer, TemplateXLSXRenderer, JSONRenderer]
     unknown_format = False
@@ -109,6 +111,7 @@ class ImportListView(OrgScopedMixin, APIView):
     """Upload a sheet: every row is checked and the problems listed; nothing is written until confirmed."""
 
     model = ImportBatch
+    data = Data.IMPORTS
     required_roles = IMPORT_ROLES
     parser_classes = [MultiPartParser]  # the one upload of the API; every other body is JSON
 
@@ -138,6 +141,7 @@ class ImportConfirmView(OrgScopedMixin, APIView):
     """Write the checked sheet: people, approved budgets and opening balances, all or nothing."""
 
     model = ImportBatch
+    data = Data.IMPORTS
     required_roles = IMPORT_ROLES
 
     def http_method_not_allowed(self, request, *args, **kwargs):

@@ -21,8 +21,9 @@ COLUMNS = (*PERSON_COLUMNS, *PLAN_COLUMNS, *ITEM_COLUMNS, "paid_to_date")
 # Columns that describe the plan as a whole: every row of one plan must say the same.
 WHOLE_PLAN_COLUMNS = (*PLAN_COLUMNS[1:], "paid_to_date")
 
-# Bringing in a whole caseload, with its money, is a commissioning act.
-IMPORT_ROLES = (Role.COMMISSIONER, Role.ORG_ADMIN)
+# Bringing in a whole caseload, with its money, is a commissioning act (an organisation
+# administrator sees no person-level data: phb/visibility.py).
+IMPORT_ROLES = (Role.COMMISSIONER,)
 
 MAX_ROWS = 50_000
 # A sheet of more rows than this is imported by a worker from the page, with its progress shown.

@@ -8,6 +8,7 @@ from django.views.generic import FormView, TemplateView
 
 from phb.exceptions import InvalidInput
 from phb.mixins import OrgViewMixin
+from phb.visibility import Data
 
 from . import selectors, services, sheets
 from .constants import BACKGROUND_ROWS, COLUMNS, IMPORT_ROLES, ImportStatus
@@ -23,6 +24,7 @@ class ImportTemplateDownloadView(OrgViewMixin, View):
     """The blank template as CSV or XLSX (?file=csv|xlsx)."""
 
     model = ImportBatch
+    data = Data.IMPORTS
     required_roles = IMPORT_ROLES
 
     def get(self, request, org):
@@ -40,6 +42,7 @@ class ImportUploadView(OrgViewMixin, FormView):
     """Start from today's spreadsheets: the template, the upload, and the sheets imported before."""
 
     model = ImportBatch
+    data = Data.IMPORTS
     required_roles = IMPORT_ROLES
     template_name = "imports/upload.html"
     form_class = UploadForm
@@ -73,6 +76,7 @@ class ImportPreviewView(OrgViewMixin, TemplateView):
     """What the sheet would create, or every problem by row and column; confirm writes it all."""
 
     model = ImportBatch
+    data = Data.IMPORTS
     required_roles = IMPORT_ROLES
     template_name = "imports/preview.html"
 
@@ -109,6 +113,7 @@ class ImportProgressView(OrgViewMixin, TemplateView):
     """The progress bar of a background import (htmx polls it); reloads the page when it is done."""
 
     model = ImportBatch
+    data = Data.IMPORTS
     required_roles = IMPORT_ROLES
     template_name = "imports/_progress.html"
 

@@ -2,18 +2,9 @@
 
 from django.contrib import admin
 
-from .models import BudgetAccount, IdempotencyRecord, Instalment, LedgerEntry
+from phb.readonly_admin import ReadOnlyAdmin
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from .models import BudgetAccount, Fund, FundEntry, IdempotencyRecord, Instalment, LedgerEntry
 
 
 @admin.register(BudgetAccount)
@@ -40,3 +31,24 @@ class InstalmentAdmin(ReadOnlyAdmin):
 class IdempotencyRecordAdmin(ReadOnlyAdmin):
     list_display = ["key", "organisation", "scope", "response_status", "created_at"]
     list_filter = ["organisation"]
+
+
+@admin.register(Fund)
+class FundAdmin(ReadOnlyAdmin):
+    list_display = [
+        "id",
+        "organisation",
+        "name",
+        "financial_year",
+        "amount",
+        "committed",
+        "held_by",
+        "status",
+    ]
+    list_filter = ["organisation", "financial_year", "status"]
+
+
+@admin.register(FundEntry)
+class FundEntryAdmin(ReadOnlyAdmin):
+    list_display = ["id", "organisation", "fund", "version", "kind", "amount", "entry_date", "reason"]
+    list_filter = ["organisation", "kind"]

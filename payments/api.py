@@ -1,7 +1,6 @@
 """The budget account API: the account, release of funds, payments, reversals, the finance export."""
 
 import json
-from datetime import date
 from decimal import Decimal
 
 from django.http import HttpResponse
@@ -10,16 +9,18 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from phb import query
+from phb import dates, query
+from phb.access_log import AccessKind, access_record, export_record
 from phb.api import MoneyField, OrgScopedMixin
+from phb.bad_input import JSONParser, MultiPartParserWithLimits
 from phb.constants import Role
 from phb.exceptions import InvalidInput
+from phb.visibility import Data
 from support_plans.constants import PaymentMethod
-from support_plans.models import SupportPlan
+from support_plans.models import Supplier, SupportPlan
 
 from . import idempotency, selectors, services
 from .constants import EntryKind
@@ -42,14 +43,8 @@ def amount_field(**kwargs):
     return MoneyField(min_value=MIN_AMOUNT, max_value=MAX_AMOUNT, **kwargs)
 
 
-def _not_future(value: date) -> date:
-    if value > timezone.localdate():
-        raise serializers.ValidationError("The date cannot be in the future.")
-    return value
-
-
 def past_date_field(**kwargs):
-    return serializers.DateField(validators=[_not_future], **kwargs)
+    return serializers.DateField(validators=[dates.validator(label="The date", kind=dates.PAST)], **kwargs)
 
 
 # --- Serializers
@@ -68,12 +63,14 @@ class LedgerEntrySerializer(serializers.Serializer):
     reason = serializers.CharField()
     reverses = serializers.IntegerField(allow_null=True)
     instalment = serializers.IntegerField(allow_null=True)
+    supplier = serializers.IntegerField(allow_null=True)
     receipt = serializers.BooleanField()
     receipt_content_type = serializers.CharField()
     receipt_url = serializers.CharField(
         allow_null=True, help_text="Where the receipt downloads, if there is one"
     )
     plan = serializers.IntegerField()
+    fund = serializers.IntegerField(allow_null=True, help_text="The fund a release at approval came from")
     created_by = serializers.CharField(allow_null=True)
     created_at = serializers.DateTimeField()
 
@@ -106,6 +103,9 @@ class AccountSerializer(serializers.Serializer):
     approval_to_first_payment_days = serializers.IntegerField(allow_null=True)
     entries = LedgerEntrySerializer(many=True)
     instalments = InstalmentSerializer(many=True)
+    unmatched_instalments = InstalmentSerializer(
+        many=True, help_text="Instalments due by today that no payment has settled yet"
+    )
 
 
 class ReleaseSerializer(serializers.Serializer):
@@ -121,6 +121,14 @@ class PaymentSerializer(serializers.Serializer):
     payee = serializers.CharField(max_length=200)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     instalment = serializers.IntegerField(required=False, allow_null=True, default=None)
+    supplier = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="A supplier of the organisation; a due instalment of this amount for it is marked paid",
+    )
 
 
 class PaymentWithReceiptSerializer(PaymentSerializer):
@@ -157,6 +165,7 @@ class PaymentLineSerializer(serializers.Serializer):
     entry_date = serializers.DateField()
     organisation = serializers.CharField()
     nhs_number = serializers.CharField()
+    person = serializers.IntegerField()
     person_name = serializers.CharField()
     plan = serializers.IntegerField()
     budget = serializers.IntegerField()
@@ -178,6 +187,7 @@ class UnfundedSerializer(serializers.Serializer):
     approved_on = serializers.DateField()
     days_waiting = serializers.IntegerField()
     over_limit = serializers.BooleanField()
+    reason = serializers.CharField(help_text="Why no fund released it at approval, when one was tried")
 
 
 # --- The account
@@ -187,6 +197,7 @@ class AccountView(OrgScopedMixin, generics.GenericAPIView):
     """The budget account of a plan's budget: totals, ledger, instalments, approval-to-money delays."""
 
     model = SupportPlan
+    data = Data.ACCOUNTS
     serializer_class = AccountSerializer
 
     @extend_schema(responses={200: AccountSerializer})
@@ -195,6 +206,15 @@ class AccountView(OrgScopedMixin, generics.GenericAPIView):
         account = selectors.account_for_plan(plan=plan)
         if account is None:
             raise NotFound(NO_ACCOUNT)
+        access_record(
+            actor=request.user,
+            organisation=self.organisation,
+            what=AccessKind.ACCOUNT,
+            obj=plan,
+            person=plan.person,
+            channel="api",
+            detail="budget account",
+        )
         return Response(selectors.account_detail(account, self.organisation.code))
 
 
@@ -202,6 +222,7 @@ class _EntryView(OrgScopedMixin, generics.GenericAPIView):
     """GET: the account's entries of one kind. POST: record one (the plan is fetched first, then roles)."""
 
     model = SupportPlan
+    data = Data.ACCOUNTS
     kind: str = ""
     write_roles: tuple[str, ...] = ()
     key_required = False
@@ -269,7 +290,7 @@ class PaymentView(_EntryView):
     write_roles = services.PAYMENT_ROLES
     key_required = True
     # JSON, or multipart when a receipt is attached: the one upload of the pathway.
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [JSONParser, MultiPartParserWithLimits]
 
     def get_serializer_class(self):
         if self.request.method == "POST" and self.request.content_type.startswith("multipart/"):
@@ -295,11 +316,18 @@ class PaymentView(_EntryView):
             instalment = Instalment.objects.for_org(self.organisation).filter(pk=instalment_id).first()
             if instalment is None:
                 raise InvalidInput(instalment=["No such instalment on this budget account."])
+        supplier_id = data.pop("supplier", None)
+        supplier = None
+        if supplier_id is not None:
+            supplier = Supplier.objects.for_org(self.organisation).filter(pk=supplier_id).first()
+            if supplier is None:
+                raise InvalidInput(supplier=["No such supplier in this organisation."])
         return services.payment_record(
             actor=self.request.user,
             plan=plan,
             idempotency_key=key,
             instalment=instalment,
+            supplier=supplier,
             actor_roles=self.actor_roles(),
             **data,
         )
@@ -402,6 +430,7 @@ class PaymentListView(OrgScopedMixin, generics.GenericAPIView):
     """
 
     model = LedgerEntry
+    data = Data.ACCOUNTS
     required_roles = {Role.FINANCE, Role.COMMISSIONER, Role.BROKER}
     serializer_class = PaymentLineSerializer
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
@@ -422,6 +451,7 @@ class PaymentListView(OrgScopedMixin, generics.GenericAPIView):
         total = selectors.payments_total(entries)
         if request.accepted_renderer.format == "csv":
             lines = [selectors.payment_line_data(e) for e in entries.iterator(chunk_size=2000)]
+            self.log_export(lines, start, end, "CSV")
             name = f"payments-{self.organisation.code}-{start or 'start'}-{end or timezone.localdate()}.csv"
             return HttpResponse(
                 payments_csv(lines, total),
@@ -429,15 +459,29 @@ class PaymentListView(OrgScopedMixin, generics.GenericAPIView):
                 headers={"Content-Disposition": f'attachment; filename="{name}"'},
             )
         page = self.paginate_queryset(entries)
-        response = self.get_paginated_response([selectors.payment_line_data(e) for e in page])
+        lines = [selectors.payment_line_data(e) for e in page]
+        self.log_export(lines, start, end, "JSON")
+        response = self.get_paginated_response(lines)
         response.data["total"] = f"{total:.2f}"
         return response
+
+    def log_export(self, lines: list[dict], start, end, form: str) -> None:
+        """The lines name people (NHS number, name): each person in them is logged."""
+        export_record(
+            actor=self.request.user,
+            organisation=self.organisation,
+            what=AccessKind.PAYMENTS_EXPORT,
+            person_ids=[line["person"] for line in lines],
+            channel="api",
+            detail=f"payments {start or 'start'} to {end or 'today'} ({form})",
+        )
 
 
 class UnfundedListView(OrgScopedMixin, generics.GenericAPIView):
     """Approved plans with no funds released yet, oldest approval first, with days waiting."""
 
     model = BudgetAccount
+    data = Data.ACCOUNTS
     required_roles = {Role.FINANCE, Role.COMMISSIONER, Role.BROKER}
     serializer_class = UnfundedSerializer
 
@@ -452,6 +496,7 @@ class ReceiptDownloadView(OrgScopedMixin, generics.GenericAPIView):
     """A payment's receipt, as a download (never shown inline), for those who may see the account."""
 
     model = LedgerEntry
+    data = Data.ACCOUNTS
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, *args, **kwargs):

@@ -6,9 +6,12 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from phb import dates
 from phb.exceptions import InvalidInput
+from phb.fields import DateField, PlainErrorsMixin
 from phb.forms import OrgForm
 from support_plans.constants import PaymentMethod
+from support_plans.models import Supplier
 
 from .constants import EntryKind
 from .receipts import check_receipt
@@ -26,11 +29,13 @@ def _amount_field(**kwargs) -> forms.DecimalField:
     )
 
 
-def _date_field(label: str) -> forms.DateField:
-    return forms.DateField(
+def _date_field(label: str) -> DateField:
+    """The day money moved: typed as day, month and year, today or earlier."""
+    return DateField(
+        kind=dates.PAST,
         label=label,
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": f"Enter the {label[:1].lower()}{label[1:]}"},
     )
 
 
@@ -38,20 +43,11 @@ class MoneyForm(OrgForm):
     """A money write: a hidden Idempotency-Key made when the form is shown, so a double submit records once."""
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=200)
-    date_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("idempotency_key", str(uuid.uuid4()))
         super().__init__(*args, **kwargs)
-
-    def clean(self):
-        cleaned = super().clean()
-        for name in self.date_fields:
-            day = cleaned.get(name)
-            if day and day > timezone.localdate():
-                self.add_error(name, "The date cannot be in the future.")
-        return cleaned
 
 
 class ReleaseForm(MoneyForm):
@@ -59,7 +55,6 @@ class ReleaseForm(MoneyForm):
     amount = _amount_field()
     released_on = _date_field("Date released")
     reference = forms.CharField(max_length=100, required=False, label="Finance reference")
-    date_fields = ("released_on",)
 
 
 class PaymentForm(MoneyForm):
@@ -74,8 +69,20 @@ class PaymentForm(MoneyForm):
     receipt = forms.FileField(
         required=False, label="Receipt", help_text="A PDF, JPEG or PNG file, up to 5 MB"
     )
+    supplier = forms.ModelChoiceField(
+        queryset=Supplier.objects.none(),
+        required=False,
+        label="Supplier (optional)",
+        help_text="Choose the supplier paid: a payment of a due instalment's amount to its supplier marks it paid",
+        empty_label="Not one of our suppliers",
+    )
     instalment = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    date_fields = ("paid_on",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.organisation is not None:
+            self.fields["supplier"].queryset = Supplier.objects.for_org(self.organisation).order_by("name")
+            self.fields["supplier"].label_from_instance = lambda supplier: supplier.name
 
     def clean_receipt(self):
         receipt = self.cleaned_data.get("receipt")
@@ -93,7 +100,6 @@ class RefundForm(MoneyForm):
     refunded_on = _date_field("Date refunded")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Reason")
     reference = forms.CharField(max_length=100, required=False, label="Reference")
-    date_fields = ("refunded_on",)
 
 
 class ClawbackForm(MoneyForm):
@@ -102,7 +108,6 @@ class ClawbackForm(MoneyForm):
     clawed_back_on = _date_field("Date recovered")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label="Reason")
     reference = forms.CharField(max_length=100, required=False, label="Reference")
-    date_fields = ("clawed_back_on",)
 
 
 class CorrectionForm(MoneyForm):
@@ -120,9 +125,11 @@ class CorrectionForm(MoneyForm):
         ]
 
 
-class ExportForm(forms.Form):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+class ExportForm(PlainErrorsMixin, forms.Form):
+    start = DateField(
+        picker=True, label="From", error_messages={"required": "Enter the first day of the period"}
+    )
+    end = DateField(picker=True, label="To", error_messages={"required": "Enter the last day of the period"})
 
     def clean(self):
         cleaned = super().clean()

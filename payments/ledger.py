@@ -47,6 +47,10 @@ class WouldOverspend(LedgerError):
     """Payments would go beyond the approved amount."""
 
 
+class WouldOutrunRelease(WouldOverspend):
+    """Payments would go beyond the money released to the budget (and it is not paid from a fund)."""
+
+
 class WouldOverRelease(LedgerError):
     """Releases would go beyond the approved amount."""
 
@@ -88,13 +92,32 @@ class Entry:
     corrects: str | None = None
 
 
-def check_payment(approved: Decimal, paid: Decimal, amount: Decimal) -> None:
-    """A payment may not take what has been paid beyond the approved amount."""
+def check_payment(
+    approved: Decimal,
+    paid: Decimal,
+    amount: Decimal,
+    released: Decimal | None = None,
+    *,
+    paid_from_fund: bool = False,
+) -> None:
+    """A payment may not take what has been paid beyond the approved amount, nor beyond the money
+    released to the budget: the broker pays out what finance has put in.
+
+    A budget paid from a fund agreed in advance draws on the fund as it pays (there is nothing to
+    release first), so only the approved amount limits it. `released=None` checks the approved
+    amount alone (a correction's own arithmetic).
+    """
     if paid + amount > approved:
         raise WouldOverspend(
             f"A payment of {gbp(amount)} would exceed the approved budget: "
             f"{gbp(approved)} approved, {gbp(paid)} already paid, "
             f"{gbp(max(approved - paid, ZERO))} left."
+        )
+    if released is not None and not paid_from_fund and paid + amount > released:
+        raise WouldOutrunRelease(
+            f"A payment of {gbp(amount)} would take paid money above released money: "
+            f"{gbp(released)} released, {gbp(paid)} already paid, "
+            f"{gbp(max(released - paid, ZERO))} left to pay until more is released."
         )
 
 
@@ -122,7 +145,9 @@ def check_clawback(released: Decimal, amount: Decimal) -> None:
         )
 
 
-def check_correction(position: Position, corrects: str, remaining: Decimal, amount: Decimal) -> None:
+def check_correction(
+    position: Position, corrects: str, remaining: Decimal, amount: Decimal, *, paid_from_fund: bool = False
+) -> None:
     """A correction reverses at most what is left of the entry it corrects, and keeps the totals sound."""
     if corrects == CORRECTION:
         raise ReversalTooLarge("A correction cannot itself be corrected; correct the original entry.")
@@ -134,7 +159,9 @@ def check_correction(position: Position, corrects: str, remaining: Decimal, amou
     if corrects == PAYMENT:
         check_refund(position.paid, amount)
     elif corrects == REFUND:
-        check_payment(position.approved, position.paid, amount)
+        check_payment(
+            position.approved, position.paid, amount, position.released, paid_from_fund=paid_from_fund
+        )
     elif corrects == RELEASE:
         check_clawback(position.released, amount)
     elif corrects == CLAWBACK:
@@ -159,15 +186,21 @@ def effect(kind: str, amount: Decimal, corrects: str | None = None) -> tuple[Dec
     return effects[kind]
 
 
-def apply(position: Position, entry: Entry, remaining: Decimal | None = None) -> Position:
+def apply(
+    position: Position, entry: Entry, remaining: Decimal | None = None, *, paid_from_fund: bool = False
+) -> Position:
     """Check one new entry against the account and return the account after it.
 
     `remaining` is, for a correction, what is left of the corrected entry after earlier corrections.
+    `paid_from_fund`: the budget is paid from a fund agreed in advance, so payments are not held to
+    the money released (see check_payment).
     """
     if entry.amount <= ZERO:
         raise ValueError("Ledger amounts are positive; the kind says which way they move.")
     if entry.kind == PAYMENT:
-        check_payment(position.approved, position.paid, entry.amount)
+        check_payment(
+            position.approved, position.paid, entry.amount, position.released, paid_from_fund=paid_from_fund
+        )
     elif entry.kind == RELEASE:
         check_release(position.approved, position.released, entry.amount)
     elif entry.kind == REFUND:
@@ -178,7 +211,11 @@ def apply(position: Position, entry: Entry, remaining: Decimal | None = None) ->
         if entry.corrects is None:
             raise ValueError("A correction names the kind of the entry it reverses.")
         check_correction(
-            position, entry.corrects, entry.amount if remaining is None else remaining, entry.amount
+            position,
+            entry.corrects,
+            entry.amount if remaining is None else remaining,
+            entry.amount,
+            paid_from_fund=paid_from_fund,
         )
     released, paid = effect(entry.kind, entry.amount, entry.corrects)
     return Position(

@@ -3,12 +3,15 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
+from phb.constants import Cohort
 from phb.models import TenantModel
 from support_plans.constants import PaymentMethod
 
-from .constants import EntryKind, InstalmentStatus
+from . import funds
+from .constants import EntryKind, FundEntryKind, FundStatus, InstalmentStatus
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -38,6 +41,11 @@ class BudgetAccount(TenantModel):
     closed_on = models.DateField(
         null=True, blank=True, help_text="Closed with its budget: no payments after this"
     )
+    no_fund_reason = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why no fund released the money at approval (shown while it waits)",
+    )
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "first_released_at"])]
@@ -64,8 +72,21 @@ class LedgerEntry(TenantModel):
     instalment = models.ForeignKey(
         "Instalment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The supplier paid (one of the organisation's): a payment of a due instalment's amount to its
+    # item's supplier settles that instalment.
+    supplier = models.ForeignKey(
+        "support_plans.Supplier", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     receipt = models.FileField(upload_to="receipts/%Y/%m/", blank=True)
     receipt_content_type = models.CharField(max_length=100, blank=True)
+    fund = models.ForeignKey(
+        "Fund",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="releases",
+        help_text="The fund agreed in advance this release came from (at approval)",
+    )
 
     class Meta:
         ordering = ["entry_date", "id"]
@@ -129,3 +150,109 @@ class IdempotencyRecord(TenantModel):
 
     def __str__(self) -> str:
         return self.key
+
+
+# --- Funds agreed in advance (payments/funds.py holds the rules)
+
+
+def validate_financial_year(value: str) -> None:
+    if not funds.is_financial_year(value):
+        raise ValidationError(funds.YEAR_MESSAGE)
+
+
+class Fund(TenantModel):
+    """Money set aside in advance for one financial year, often held by a brokerage partner.
+
+    `amount` (allocated) and `committed` are running totals kept by the fund service under the row
+    lock, so the room check at approval reads one row; the fund's entries are the record. What was
+    released and paid is read from the budget ledgers (payments/fund_selectors.py).
+    """
+
+    name = models.CharField(max_length=200)
+    financial_year = models.CharField(max_length=7, validators=[validate_financial_year])
+    amount = models.DecimalField(**MONEY, default=Decimal("0.00"), help_text="Allocated")
+    committed = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    held_by = models.ForeignKey(
+        "support_plans.Supplier",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The brokerage partner holding the money; empty: the organisation itself",
+    )
+    status = models.CharField(max_length=10, choices=FundStatus.choices, default=FundStatus.OPEN)
+
+    class Meta:
+        ordering = ["-financial_year", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "financial_year", "name"], name="fund_unique_name_per_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(committed__lte=models.F("amount")), name="fund_within_amount"
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "financial_year", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.financial_year})"
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.amount - self.committed
+
+
+class FundCohort(TenantModel):
+    """A cohort the fund serves; a fund with none serves every cohort."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="cohorts")
+    cohort = models.CharField(max_length=20, choices=Cohort.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["fund", "cohort"], name="fund_cohort_unique")]
+
+    def __str__(self) -> str:
+        return self.get_cohort_display()
+
+
+class FundTeam(TenantModel):
+    """A team the fund serves; a fund with none serves every team."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="teams")
+    team = models.ForeignKey("phb.Team", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["fund", "team"], name="fund_team_unique")]
+
+    def __str__(self) -> str:
+        return str(self.team)
+
+
+class FundEntry(TenantModel):
+    """An immutable entry on a fund: its allocation, each top-up or reduction (with a reason), and each
+    plan it funded. `version` numbers them: the fund after entry n is version n."""
+
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="entries")
+    version = models.PositiveIntegerField()
+    kind = models.CharField(max_length=12, choices=FundEntryKind.choices)
+    amount = models.DecimalField(**MONEY, help_text="Always positive; the kind says which way it moves")
+    entry_date = models.DateField()
+    reason = models.TextField(blank=True, max_length=2000)
+    account = models.ForeignKey(
+        BudgetAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="fund_entries"
+    )
+    plan = models.ForeignKey(
+        "support_plans.SupportPlan", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["version"]
+        verbose_name_plural = "fund entries"
+        constraints = [
+            models.UniqueConstraint(fields=["fund", "version"], name="fund_entry_unique_version"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="fund_entry_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["organisation", "kind", "entry_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} £{self.amount}"

@@ -10,14 +10,16 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
+from phb.constants import Role
 from phb.models import Organisation
 from phb.money import api_amount
+from phb.notifications import holders_of
 from support_plans.constants import IN_PLACE_STATUSES
 from support_plans.models import SupportPlan
 
 from . import ledger
-from .constants import EntryKind, InstalmentStatus
-from .models import BudgetAccount, Instalment, LedgerEntry
+from .constants import EntryKind, FundEntryKind, InstalmentStatus
+from .models import BudgetAccount, FundEntry, Instalment, LedgerEntry
 
 WORKLIST_HORIZON_DAYS = 14
 WORKLIST_ROWS = 100
@@ -41,10 +43,12 @@ def entry_data(entry: LedgerEntry, organisation_code: str | None = None) -> dict
         "reason": entry.reason,
         "reverses": entry.reverses_id,
         "instalment": entry.instalment_id,
+        "supplier": entry.supplier_id,
         "receipt": bool(entry.receipt),
         "receipt_content_type": entry.receipt_content_type,
         "receipt_url": receipt_url,
         "plan": entry.plan_id,
+        "fund": entry.fund_id,
         "created_by": entry.created_by.username if entry.created_by_id else None,
         "created_at": entry.created_at.isoformat() if entry.created_at else None,
     }
@@ -73,8 +77,28 @@ def account_for_plan(*, plan: SupportPlan) -> BudgetAccount | None:
     )
 
 
+def budget_money_people(plan: SupportPlan, *roles: str) -> list:
+    """Who handles a budget's money: its organisation's brokers, plus holders of `roles` (e.g. finance)."""
+    return holders_of(plan.organisation, Role.BROKER, *roles)
+
+
+def paid_from_fund(account: BudgetAccount) -> bool:
+    """Is this budget paid from a fund agreed in advance (DESIGN.md "Funds agreed in advance")?
+
+    Such a budget draws on its fund as it pays, so its payments are held to the approved amount only,
+    not to the money released (ledger.check_payment). The one place the question is answered: there
+    answered by the fund's commitment to the account (funded_from_fund).
+    """
+    return funded_from_fund(account.pk)
+
+
+def funded_from_fund(account_id: int) -> bool:
+    """Whether the account's releases came from a fund agreed in advance (at approval)."""
+    return FundEntry.objects.filter(account_id=account_id, kind=FundEntryKind.COMMITMENT).exists()
+
+
 def account_entries(account: BudgetAccount) -> QuerySet[LedgerEntry]:
-    return account.entries.select_related("created_by", "reverses").order_by("entry_date", "id")
+    return account.entries.select_related("created_by", "reverses", "fund").order_by("entry_date", "id")
 
 
 def account_instalments(account: BudgetAccount, statuses=None) -> QuerySet[Instalment]:
@@ -110,6 +134,7 @@ def account_timings(account: BudgetAccount, today: date | None = None) -> Timing
 def account_detail(account: BudgetAccount, organisation_code: str | None = None) -> dict:
     """GET plans/{id}/account/: the totals, the ledger, the instalments and the delays."""
     timings = account_timings(account)
+    instalments = list(account_instalments(account))
     return {
         "id": account.pk,
         "budget": account.budget_id,
@@ -125,8 +150,15 @@ def account_detail(account: BudgetAccount, organisation_code: str | None = None)
         "approval_to_release_days": timings.approval_to_release_days,
         "approval_to_first_payment_days": timings.approval_to_first_payment_days,
         "entries": [entry_data(e, organisation_code) for e in account_entries(account)],
-        "instalments": [instalment_data(i) for i in account_instalments(account)],
+        "instalments": [instalment_data(i) for i in instalments],
+        "unmatched_instalments": [instalment_data(i) for i in unmatched_instalments(instalments)],
     }
+
+
+def unmatched_instalments(instalments, today: date | None = None) -> list[Instalment]:
+    """Instalments due by today that no payment has settled: what the broker still owes a supplier."""
+    today = today or timezone.localdate()
+    return [i for i in instalments if i.status == InstalmentStatus.DUE and i.due_on <= today]
 
 
 def account_list(*, organisation: Organisation) -> QuerySet[BudgetAccount]:
@@ -181,6 +213,7 @@ def unfunded_data(row: dict) -> dict:
         "approved_on": row["approved_on"].isoformat(),
         "days_waiting": row["days_waiting"],
         "over_limit": row["overdue"],
+        "reason": account.no_fund_reason,
     }
 
 
@@ -248,6 +281,7 @@ def payment_line_data(entry: LedgerEntry) -> dict:
         "entry_date": entry.entry_date.isoformat(),
         "organisation": entry.organisation.code,
         "nhs_number": person.nhs_number,
+        "person": person.pk,
         "person_name": person.full_name,
         "plan": entry.plan_id,
         "budget": entry.plan.budget_id,
@@ -355,3 +389,16 @@ def plan_account(plan: SupportPlan) -> dict | None:
 def entry_with_receipt(*, organisation: Organisation, entry_id: int) -> LedgerEntry:
     """A ledger entry of this organisation that carries a receipt; anything else is a 404."""
     return get_object_or_404(LedgerEntry.objects.for_org(organisation).exclude(receipt=""), pk=entry_id)
+
+
+# --- What the role-by-data table's scopes reach (phb/visibility.py)
+
+
+def people_on_an_account(roles, context) -> Q:
+    """Finance and brokers see the people who hold a budget account, and no one else."""
+    return Q(pk__in=BudgetAccount.objects.for_org(context.organisation).values("person_id"))
+
+
+def plans_on_an_account(roles, context) -> Q:
+    """... and the plan versions of those budgets."""
+    return Q(budget_id__in=BudgetAccount.objects.for_org(context.organisation).values("budget_id"))

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from phb import dates, events
 from phb.audit import record_event, snapshot
 from phb.constants import Role
 from phb.exceptions import Conflict, InvalidInput, NotPermitted, Overspend
@@ -22,7 +23,7 @@ from phb.money import PENNY, gbp
 from phb.notifications import absolute_url, notify_once
 from phb.selectors import users_with_role
 from support_plans.constants import IN_PLACE_STATUSES, PlanStatus
-from support_plans.models import Budget, SupportPlan
+from support_plans.models import Budget, Supplier, SupportPlan
 from support_plans.services import plan_mark_active
 
 from . import idempotency, ledger
@@ -30,7 +31,7 @@ from .constants import EntryKind, InstalmentStatus
 from .idempotency import IdempotentRequest
 from .models import BudgetAccount, IdempotencyRecord, Instalment, LedgerEntry
 from .receipts import check_receipt, receipt_digest, stored_name
-from .selectors import entry_data, unfunded_rows
+from .selectors import entry_data, paid_from_fund, unfunded_rows
 
 RELEASE_ROLES = (Role.FINANCE, Role.COMMISSIONER)
 PAYMENT_ROLES = (Role.BROKER, Role.FINANCE)
@@ -110,8 +111,7 @@ def _check_amount(amount: Decimal, field: str = "amount") -> Decimal:
 def _check_date(day: date, field: str) -> date:
     if not isinstance(day, date):
         raise InvalidInput(**{field: ["Enter a date as YYYY-MM-DD."]})
-    if day > timezone.localdate():
-        raise InvalidInput(**{field: ["The date cannot be in the future."]})
+    dates.require(**{field: dates.problems(day, label="The date", kind=dates.PAST)})
     return day
 
 
@@ -129,7 +129,7 @@ def _position(account: BudgetAccount) -> ledger.Position:
 def _apply(account: BudgetAccount, entry: ledger.Entry, remaining: Decimal | None = None) -> None:
     """Ask the ledger rules; a refusal is a 409 with the rule's own words."""
     try:
-        after = ledger.apply(_position(account), entry, remaining)
+        after = ledger.apply(_position(account), entry, remaining, paid_from_fund=paid_from_fund(account))
     except ledger.WouldOverspend as error:
         raise Overspend(error.message) from error
     except ledger.LedgerError as error:
@@ -414,10 +414,51 @@ def release_record(
         _mark_first(actor, account, current, "first_released_at", released_on)
         _save_account(actor, account)
         _audit_entry(actor, account, entry, before, f"Release of funds of {gbp(amount)} recorded")
+        events.publish(
+            events.FundsReleased(
+                organisation_id=account.organisation_id,
+                actor_id=events.actor_id_of(actor),
+                plan_id=current.pk,
+                account_id=account.pk,
+                on=released_on,
+                entry_id=entry.pk,
+            )
+        )
         _remember(request, entry)
         return entry
 
     return _once(request, write)
+
+
+def release_from_fund(*, actor, plan: SupportPlan, fund, amount: Decimal, at: datetime) -> LedgerEntry:
+    """The plan's amount for the year is released from a fund agreed in advance (at approval).
+
+    Called by the fund service (inside the approval's transaction at approval), with the fund row
+    locked and its room checked; no role check here: at approval the release was agreed when the
+    fund was, not by whoever signed; later, the fund service checks the role itself.
+    """
+    account = _lock_account(plan)
+    current = _check_open(account, "release of funds")
+    before = snapshot(account, ["approved", "released", "paid"])
+    _apply(account, ledger.Entry(ledger.RELEASE, amount))
+    released_on = timezone.localdate(at)
+    entry = _write_entry(
+        actor,
+        account,
+        current,
+        kind=EntryKind.RELEASE,
+        amount=amount,
+        entry_date=released_on,
+        fund=fund,
+    )
+    account.first_released_at = account.first_released_at or at
+    account.no_fund_reason = ""
+    _mark_first(actor, account, current, "first_released_at", released_on)
+    _save_account(actor, account)
+    _audit_entry(
+        actor, account, entry, before, f"Release of funds of {gbp(amount)} from the fund {fund}"[:300]
+    )
+    return entry
 
 
 # --- Money out: payments
@@ -435,10 +476,18 @@ def payment_record(
     idempotency_key: str | None,
     receipt=None,
     instalment: Instalment | None = None,
+    supplier: Supplier | None = None,
     actor_roles: Iterable[str] | None = None,
 ) -> LedgerEntry:
-    """A broker or finance records money paid out of the budget; never beyond the approved amount."""
+    """A broker or finance records money paid out of the budget; never beyond the approved amount,
+    nor beyond the money released unless the budget is paid from a fund.
+
+    A payment to a supplier of exactly a due instalment's amount for that supplier's item settles the
+    earliest such instalment (so it cannot be paid twice); `instalment` names one explicitly.
+    """
     _require_role(actor, plan.organisation_id, PAYMENT_ROLES, "record payments", actor_roles)
+    if supplier is not None and supplier.organisation_id != plan.organisation_id:
+        raise InvalidInput(supplier=["Choose a supplier of this organisation."])
     _check_amount(amount)
     _check_date(paid_on, "paid_on")
     if receipt is not None:
@@ -455,6 +504,7 @@ def payment_record(
             "payee": payee,
             "reference": reference,
             "instalment": instalment.pk if instalment else None,
+            "supplier": supplier.pk if supplier else None,
             "receipt": receipt_digest(receipt) if receipt is not None else None,
         },
     )
@@ -472,6 +522,8 @@ def payment_record(
                 raise InvalidInput(instalment=["That instalment is not on this budget account."])
             if due.status != InstalmentStatus.DUE:
                 raise Conflict(f"That instalment is {due.status}, not due.")
+        elif supplier is not None:
+            due = _matching_instalment(account, amount=amount, supplier=supplier)
         before = snapshot(account, ["approved", "released", "paid"])
         _apply(account, ledger.Entry(ledger.PAYMENT, amount))
         entry = _write_entry(
@@ -485,6 +537,7 @@ def payment_record(
             payee=payee,
             reference=reference,
             instalment=due,
+            supplier=supplier,
             receipt=receipt,
         )
         if due is not None:
@@ -494,10 +547,30 @@ def payment_record(
         _mark_first(actor, account, current, "first_paid_at", paid_on)
         _save_account(actor, account)
         _audit_entry(actor, account, entry, before, f"Payment of {gbp(amount)} to {payee} recorded")
+        events.publish(
+            events.PaymentRecorded(
+                organisation_id=account.organisation_id,
+                actor_id=events.actor_id_of(actor),
+                plan_id=current.pk,
+                account_id=account.pk,
+                on=paid_on,
+                entry_id=entry.pk,
+            )
+        )
         _remember(request, entry)
         return entry
 
     return _once(request, write)
+
+
+def _matching_instalment(account: BudgetAccount, *, amount: Decimal, supplier: Supplier) -> Instalment | None:
+    """The earliest due instalment of this amount for an item of this supplier, locked (or None)."""
+    return (
+        Instalment.objects.select_for_update(of=("self",))
+        .filter(account=account, status=InstalmentStatus.DUE, amount=amount, item__supplier=supplier)
+        .order_by("due_on", "id")
+        .first()
+    )
 
 
 # --- Reversals: refunds, clawbacks, corrections (new entries; nothing is edited or deleted)

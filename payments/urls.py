@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, views
+from . import api, fund_api, fund_views, views
 
 app_name = "payments"
 
@@ -18,6 +18,16 @@ urlpatterns = [
     ),
     path("plans/<int:pk>/payments/new/", views.PaymentCreateView.as_view(), name="payment-create"),
     path("payments/entries/<int:pk>/receipt/", views.ReceiptDownloadView.as_view(), name="receipt"),
+    path("funds/", fund_views.FundListView.as_view(), name="fund-list"),
+    path("funds/new/", fund_views.FundCreateView.as_view(), name="fund-create"),
+    path("funds/<int:pk>/", fund_views.FundDetailView.as_view(), name="fund-detail"),
+    path("funds/<int:pk>/adjust/", fund_views.FundAdjustView.as_view(), name="fund-adjust"),
+    path("funds/<int:pk>/close/", fund_views.FundCloseView.as_view(), name="fund-close"),
+    path(
+        "plans/<int:pk>/account/release-from-fund/",
+        fund_views.ReleaseWaitingFromFundView.as_view(),
+        name="release-from-fund",
+    ),
 ]
 
 api_urlpatterns = [
@@ -30,4 +40,13 @@ api_urlpatterns = [
     path("payments/", api.PaymentListView.as_view(), name="api-payments"),
     path("payments/<int:pk>/receipt/", api.ReceiptDownloadView.as_view(), name="api-entry-receipt"),
     path("accounts/unfunded/", api.UnfundedListView.as_view(), name="api-accounts-unfunded"),
+    path("funds/", fund_api.FundListView.as_view(), name="api-funds"),
+    path("funds/<int:pk>/", fund_api.FundDetailView.as_view(), name="api-fund-detail"),
+    path("funds/<int:pk>/entries/", fund_api.FundEntryListView.as_view(), name="api-fund-entries"),
+    path("funds/<int:pk>/close/", fund_api.FundCloseView.as_view(), name="api-fund-close"),
+    path(
+        "plans/<int:pk>/account/release-from-fund/",
+        fund_api.ReleaseWaitingFromFundView.as_view(),
+        name="api-plan-release-from-fund",
+    ),
 ]

@@ -1,20 +1,25 @@
 """Payments pages: the work lists, the account page, recording a payment, release and reversals, the export."""
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView, View
 
+from phb.access_log import AccessKind, access_record, export_record
 from phb.constants import Role
 from phb.exceptions import DomainError, InvalidInput
 from phb.mixins import OrgViewMixin, form_errors_from
+from phb.visibility import Data
 from support_plans.models import SupportPlan
 
 from . import selectors, services
 from .constants import InstalmentStatus
 from .exports import payments_csv
 from .forms import ClawbackForm, CorrectionForm, ExportForm, PaymentForm, RefundForm, ReleaseForm
+from .fund_services import FUND_ROLES
 from .models import BudgetAccount, Instalment, LedgerEntry
 from .receipts import receipt_response
 
@@ -27,6 +32,7 @@ class WorklistView(OrgViewMixin, TemplateView):
     template_name = "payments/worklist.html"
     required_roles = MONEY_ROLES
     model = BudgetAccount
+    data = Data.ACCOUNTS
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -47,6 +53,7 @@ class _PlanAccountMixin:
     """Pages hanging off a plan: fetch the plan first (404 for another organisation), then its account."""
 
     model = SupportPlan
+    data = Data.ACCOUNTS
 
     def load(self):
         if not hasattr(self, "plan"):
@@ -63,15 +70,25 @@ class AccountView(_PlanAccountMixin, OrgViewMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         plan, account = self.load()
+        access_record(
+            actor=self.request.user,
+            organisation=self.organisation,
+            what=AccessKind.ACCOUNT,
+            obj=plan,
+            person=plan.person,
+            detail="budget account",
+        )
         roles = self.org_context
         context.update(plan=plan, account=account, person=plan.person)
         if account is None:
             return context
         entries = list(selectors.account_entries(account))
+        instalments = list(selectors.account_instalments(account).select_related("item__supplier"))
         context.update(
             timings=selectors.account_timings(account),
             entries=entries,
-            instalments=list(selectors.account_instalments(account)),
+            instalments=instalments,
+            unmatched=selectors.unmatched_instalments(instalments),
             balance=account.approved - account.paid,
             figures=[
                 ("Approved", account.approved),
@@ -84,6 +101,10 @@ class AccountView(_PlanAccountMixin, OrgViewMixin, TemplateView):
         )
         if roles.has_role(*services.RELEASE_ROLES):
             context["release_form"] = ReleaseForm(initial={"amount": account.approved - account.released})
+        # Approved while no fund had room: once one has (a top-up, say), release from it here.
+        context["release_from_fund"] = (
+            bool(account.no_fund_reason) and account.released == 0 and roles.has_role(*FUND_ROLES)
+        )
         if roles.has_role(*services.REVERSAL_ROLES):
             context["refund_form"] = RefundForm()
             context["clawback_form"] = ClawbackForm()
@@ -154,12 +175,13 @@ class PaymentCreateView(_MoneyFormView):
                 amount=instalment.amount,
                 method=item.payment_method or "",
                 payee=item.supplier_name or (item.supplier.name if item.supplier_id else ""),
+                supplier=item.supplier_id,
                 reference=f"{item.description} due {instalment.due_on:%d %b %Y}"[:100],
             )
         return initial
 
     def _instalment(self, value) -> Instalment | None:
-        if not value or not str(value).isdigit() or self.account is None:
+        if not value or not str(value).isdecimal() or self.account is None:
             return None
         return (
             Instalment.objects.for_org(self.organisation)
@@ -173,6 +195,8 @@ class PaymentCreateView(_MoneyFormView):
         context["instalment"] = self._instalment(self.request.GET.get("instalment"))
         if self.account is not None:
             context["balance"] = self.account.approved - self.account.paid
+            context["unpaid_release"] = max(self.account.released - self.account.paid, Decimal("0.00"))
+            context["paid_from_fund"] = selectors.paid_from_fund(self.account)
         return context
 
     def record(self, data, key):
@@ -260,6 +284,7 @@ class ExportView(OrgViewMixin, TemplateView):
     template_name = "payments/export.html"
     required_roles = {Role.FINANCE, Role.COMMISSIONER, Role.BROKER}
     model = LedgerEntry
+    data = Data.ACCOUNTS
 
     def get(self, request, *args, **kwargs):
         form = ExportForm(request.GET if "start" in request.GET else None)
@@ -268,6 +293,14 @@ class ExportView(OrgViewMixin, TemplateView):
             lines_in_period = selectors.payment_lines(organisation=self.organisation, start=start, end=end)
             total = selectors.payments_total(lines_in_period)
             entries = list(lines_in_period)
+            export_record(
+                actor=request.user,
+                organisation=self.organisation,
+                what=AccessKind.PAYMENTS_EXPORT,
+                person_ids=[entry.account.person_id for entry in entries],
+                channel="web",
+                detail=f"payments {start} to {end}{' (CSV download)' if request.GET.get('download') else ''}",
+            )
             if request.GET.get("download"):
                 lines = [selectors.payment_line_data(e) for e in entries]
                 return HttpResponse(
@@ -289,6 +322,7 @@ class ReceiptDownloadView(OrgViewMixin, View):
     """A payment's receipt from the account page, as a download."""
 
     model = LedgerEntry
+    data = Data.ACCOUNTS
 
     def get(self, request, *args, **kwargs):
         entry = selectors.entry_with_receipt(organisation=self.organisation, entry_id=kwargs["pk"])

@@ -2,24 +2,24 @@
 
 from collections.abc import Iterable
 
-from django.apps import apps
 from django.contrib.auth import authenticate, get_user_model
-from django.utils.module_loading import import_string
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.models import AuthToken
 from knox.settings import knox_settings
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from . import selectors, services
+from . import dates, selectors, services, visibility
 from .access import PERSON_DATA_ROLES, OrgContext, get_for_org, org_context_for, organisations_for
+from .bad_input import JSONParser
 from .constants import Cohort, Ethnicity, Gender, RepresentativeKind, Role
 from .exceptions import NotPermitted
 from .models import Membership, Organisation, Person, Team
 from .pagination import Pagination
+from .sections import person_api_sections
+from .visibility import Data
 
 User = get_user_model()
 
@@ -37,13 +37,15 @@ class OrgAccess(BasePermission):
 class OrgScopedMixin:
     """Base of every endpoint under /api/v1/orgs/{org}/.
 
-    `model` names the tenant model the endpoint exposes (the isolation tests use it);
-    `required_roles` is a set of roles, or a dict keyed by HTTP method or viewset action;
-    `None` lets any member in. The default is every role that may see person-level data.
+    `model` names the tenant model the endpoint exposes (the isolation tests use it); `data` the
+    kind of data it shows (phb/visibility.py): the role-by-data table says who may use it and which
+    rows they reach, in lists and single objects alike. `required_roles` narrows that for an
+    action: a set of roles, or a dict keyed by HTTP method or viewset action; `None` adds no rule.
     """
 
     permission_classes = [IsAuthenticated, OrgAccess]
     model = None
+    data: str | None = None
     required_roles: Iterable[str] | dict | None = PERSON_DATA_ROLES
     org_context: OrgContext
 
@@ -57,10 +59,8 @@ class OrgScopedMixin:
         roles = self.required_roles
         if isinstance(roles, dict):
             key = getattr(self, "action", None)
-            if key in roles:
-                return roles[key]
-            return roles.get(self.request.method, PERSON_DATA_ROLES)
-        return roles
+            roles = roles[key] if key in roles else roles.get(self.request.method, PERSON_DATA_ROLES)
+        return visibility.roles_for_view(self.data, self.request.method, roles)
 
     @property
     def organisation(self) -> Organisation:
@@ -72,7 +72,15 @@ class OrgScopedMixin:
     def get_object(self):
         obj = get_for_org(self.get_queryset(), self.organisation, pk=self.kwargs["pk"])
         self.check_object_permissions(self.request, obj)
+        visibility.check_object(self.org_context, self.data, obj)
         return obj
+
+    def filter_queryset(self, queryset):
+        # Lists show only the rows the user's roles reach, as they show only the organisation's.
+        return self.visible(super().filter_queryset(queryset))
+
+    def visible(self, queryset):
+        return visibility.restrict(queryset, self.org_context, self.data)
 
     def require_role(self, *roles: str) -> None:
         if not self.org_context.has_role(*roles):
@@ -113,7 +121,9 @@ class TokenView(generics.GenericAPIView):
     serializer_class = TokenRequestSerializer
     permission_classes = [AllowAny]
     throttle_classes = []
-    parser_classes = [JSONParser]  # one encoding, as every body of the API
+    # One encoding, as every body of the API; the project's JSON parser, with its limits on depth
+    # and NUL characters (phb/bad_input.py).
+    parser_classes = [JSONParser]
 
     def get_authenticators(self):
         # Only the token being revoked identifies a DELETE; a POST needs no session (nor its CSRF).
@@ -165,6 +175,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "stale_approval_days": {"required": False},
             "unfunded_after_days": {"required": False},
+            "ambition_date": {"validators": [dates.validator(label="Ambition date")]},
         }
 
 
@@ -190,6 +201,7 @@ class OrganisationListView(generics.ListCreateAPIView):
 class OrganisationDetailView(OrgScopedMixin, generics.RetrieveAPIView):
     serializer_class = OrganisationSerializer
     model = Organisation
+    data = Data.ORGANISATION
     required_roles = None
 
     def get_object(self):
@@ -233,6 +245,7 @@ class MemberListView(OrgScopedMixin, generics.ListCreateAPIView):
 
     serializer_class = MemberSerializer
     model = Membership
+    data = Data.STAFF
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": {Role.ORG_ADMIN}}
 
     def get_queryset(self):
@@ -253,7 +266,7 @@ def _team_from(organisation, value) -> Team | None:
     if value in (None, ""):
         return None
     teams = Team.objects.for_org(organisation)
-    team = teams.filter(pk=value).first() if str(value).isdigit() else None
+    team = teams.filter(pk=value).first() if str(value).isdecimal() else None
     team = team or teams.filter(name=value).first()
     if team is None:
         raise serializers.ValidationError({"team": ["No such team in this organisation."]})
@@ -294,6 +307,9 @@ class PersonSerializer(serializers.ModelSerializer):
         ]
         # Uniqueness is checked in the service, scoped to the organisation.
         validators = []
+        extra_kwargs = {
+            "date_of_birth": {"validators": [dates.validator(label="Date of birth", kind=dates.BIRTH)]}
+        }
 
     def to_representation(self, person):
         data = super().to_representation(person)
@@ -321,12 +337,9 @@ class PersonDetailSerializer(PersonSerializer):
 
     def to_representation(self, person):
         data = super().to_representation(person)
-        # Each pathway app adds its part (referrals, plans, ...) through its AppConfig.
-        for config in apps.get_app_configs():
-            declared = getattr(config, "person_api_section", None)
-            if declared:
-                key, function_path = declared
-                data[key] = import_string(function_path)(person)
+        # Each pathway app adds its part (referrals, plans, ...) through its AppConfig, where the
+        # reader's roles may see that kind of data.
+        data.update(person_api_sections(person, self.context["request"].org_context))
         return data
 
 
@@ -347,6 +360,7 @@ class PersonListView(OrgScopedMixin, generics.ListCreateAPIView):
 
     serializer_class = PersonSerializer
     model = Person
+    data = Data.PEOPLE
 
     def get_queryset(self):
         return selectors.person_search(
@@ -360,7 +374,8 @@ class PersonListView(OrgScopedMixin, generics.ListCreateAPIView):
         person = services.person_create(
             actor=request.user, organisation=self.organisation, **serializer.validated_data
         )
-        return Response(PersonDetailSerializer(person).data, status=status.HTTP_201_CREATED)
+        answer = PersonDetailSerializer(person, context=self.get_serializer_context())
+        return Response(answer.data, status=status.HTTP_201_CREATED)
 
 
 class PersonDetailView(OrgScopedMixin, generics.RetrieveUpdateAPIView):
@@ -368,6 +383,7 @@ class PersonDetailView(OrgScopedMixin, generics.RetrieveUpdateAPIView):
 
     serializer_class = PersonDetailSerializer
     model = Person
+    data = Data.PEOPLE
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -385,4 +401,4 @@ class PersonDetailView(OrgScopedMixin, generics.RetrieveUpdateAPIView):
         if "nhs_number" in serializer.validated_data:
             _person_conflict(self.organisation, serializer.validated_data["nhs_number"], exclude_pk=person.pk)
         person = services.person_update(actor=request.user, person=person, **serializer.validated_data)
-        return Response(PersonDetailSerializer(person).data)
+        return Response(self.get_serializer(person).data)

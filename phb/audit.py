@@ -36,6 +36,14 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
     return {k: _json_safe(v) for k, v in data.items()}
 
 
+def actor_display_name(user) -> str:
+    """The name the audit trail keeps for who acted: full name and username, or blank (the system)."""
+    if user is None:
+        return ""
+    full_name = user.get_full_name()
+    return f"{full_name} ({user.username})" if full_name else user.username
+
+
 def record_event(
     *,
     actor,
@@ -64,6 +72,7 @@ def record_event(
     return AuditEvent.objects.create(
         organisation=organisation,
         actor=user,
+        actor_name=actor_display_name(user),
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

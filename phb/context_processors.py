@@ -2,6 +2,7 @@
 
 from .access import organisations_for
 from .navigation import navigation_for
+from .notifications import unread_count
 
 
 def organisation(request):
@@ -10,6 +11,7 @@ def organisation(request):
     if context is not None:
         data["navigation"] = navigation_for(context)
         data["role_codes"] = context.roles
+        data["unread_notifications"] = unread_count(organisation=context.organisation, user=request.user)
     if getattr(request, "user", None) is not None and request.user.is_authenticated:
         data["user_organisations"] = list(organisations_for(request.user).only("code", "name"))
     return data

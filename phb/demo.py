@@ -157,11 +157,18 @@ def seed_kernel() -> DemoContext:
 
 
 def seed_all() -> DemoContext:
+    """The kernel, then each app's `prepare(context)` (what must exist before the pathway runs, such
+    as a fund agreed in advance before the first approval), then each app's `seed(context)`."""
     context = seed_kernel()
+    modules = []
     for app in PATHWAY_APPS:
         try:
-            module = import_module(f"{app}.demo")
+            modules.append(import_module(f"{app}.demo"))
         except ModuleNotFoundError:
             continue
+    for module in modules:
+        if hasattr(module, "prepare"):
+            module.prepare(context)
+    for module in modules:
         module.seed(context)
     return context

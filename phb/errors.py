@@ -16,6 +16,13 @@ def not_found(request, exception=None):
     return defaults.page_not_found(request, exception)
 
 
+def bad_request(request, exception=None):
+    """What Django itself refuses (a suspicious request, a disallowed host)."""
+    if _is_api(request):
+        return JsonResponse({"detail": "The request cannot be used."}, status=400)
+    return defaults.bad_request(request, exception)
+
+
 def server_error(request):
     if _is_api(request):
         return JsonResponse({"detail": "Something went wrong on our side. It has been logged."}, status=500)

@@ -42,8 +42,15 @@ class ReferralAccepted(Event):
 
 @dataclass(frozen=True)
 class ReferralTransferred(Event):
+    # referral_id: the sending organisation's referral (now its trace); received_id: the receiver's.
     referral_id: int
     to_organisation_id: int
+    received_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ReferralDeclined(Event):
+    referral_id: int
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,7 @@ class FundsReleased(Event):
     plan_id: int
     account_id: int
     on: date
+    entry_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,7 @@ class PaymentRecorded(Event):
     plan_id: int
     account_id: int
     on: date
+    entry_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from .plain_errors import plain_detail
+
 
 class DomainError(Exception):
     """Base of the errors a service raises; each says which HTTP status it means."""
@@ -90,6 +92,8 @@ def _handle(exc, context):
         if "__all__" in body:
             body["non_field_errors"] = body.pop("__all__")
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, drf_exceptions.ValidationError):
+        exc.detail = plain_detail(exc.detail)
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -7,21 +7,36 @@ Notifications, the reporting summaries and the access log hang off the same even
 """
 
 REACTIONS: dict[str, tuple[str, ...]] = {
-    # referral accepted / transferred
-    "ReferralAccepted": (),
-    "ReferralTransferred": (),
+    # referral accepted -> its care coordinator is told; a transfer accepted: the sender's budgets close
+    # as "moved" and the sender is told
+    "ReferralAccepted": (
+        "support_plans.reactions.on_referral_accepted",
+        "referrals.reactions.notify_referral_accepted",
+    ),
+    # referral transferred -> refused while a plan is in progress here; else both sides are told
+    "ReferralTransferred": (
+        "support_plans.reactions.on_referral_transferred",
+        "referrals.reactions.notify_referral_transferred",
+    ),
+    # referral declined -> for a transfer, the sender is told the person is theirs again
+    "ReferralDeclined": ("referrals.reactions.notify_referral_declined",),
     # support plan submitted for sign-off -> an approval request opens under the policy in force
     "PlanSubmitted": ("approvals.reactions.on_plan_submitted",),
-    # last sign-off landed -> the budget account opens (or is re-sized); a revision's reviews move to it
+    # last sign-off landed -> the budget account opens (or is re-sized); a fund agreed in advance with
+    # room releases the year's money at once (else the account waits, saying why); a revision's
+    # reviews move to it
     "PlanApproved": (
         "payments.reactions.on_plan_approved",
+        "payments.reactions.on_plan_approved_release_from_fund",
         "reviews.reactions.on_plan_approved",
+        "payments.reactions.notify_plan_approved",
     ),
     # first release or payment -> reviews are scheduled
     "PlanActivated": ("reviews.reactions.on_plan_activated",),
-    "FundsReleased": (),
-    "PaymentRecorded": (),
+    # funds released / a payment recorded -> the broker and care coordinator are told
+    "FundsReleased": ("payments.reactions.notify_funds_released",),
+    "PaymentRecorded": ("payments.reactions.notify_payment_recorded",),
     "ReviewCompleted": (),
     # budget closed -> the account closes, instalments stop
-    "PlanClosed": ("payments.reactions.on_plan_closed",),
+    "PlanClosed": ("payments.reactions.on_plan_closed", "payments.reactions.notify_plan_closed"),
 }

@@ -1,14 +1,20 @@
 """Forms of the kernel's pages: people, staff, teams, organisations."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
 
+from . import dates
 from .constants import Cohort, Ethnicity, Gender, RepresentativeKind, Role
+from .fields import DateField, PlainErrorsMixin
 from .models import Organisation, Person, Team
 from .nhs_number import normalise_nhs_number, validate_nhs_number
 
+User = get_user_model()
 
-class OrgForm(forms.Form):
+
+class OrgForm(PlainErrorsMixin, forms.Form):
     """A form that knows the organisation it serves (OrgViewMixin passes it)."""
 
     def __init__(self, *args, organisation=None, **kwargs):
@@ -16,23 +22,37 @@ class OrgForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(PlainErrorsMixin, AuthenticationForm):
     error_messages = {
         "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
         "inactive": "This account is inactive.",
     }
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(PlainErrorsMixin, forms.ModelForm):
     nhs_number = forms.CharField(
         label="NHS number",
         max_length=12,
         help_text="10 digits, like 943 476 5919",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": "Enter the person's NHS number"},
     )
-    date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    gender = forms.ChoiceField(choices=Gender.choices)
-    ethnicity = forms.ChoiceField(choices=Ethnicity.choices, initial=Ethnicity.Z)
+    given_name = forms.CharField(
+        max_length=100, label="Given name", error_messages={"required": "Enter the person's given name"}
+    )
+    family_name = forms.CharField(
+        max_length=100, label="Family name", error_messages={"required": "Enter the person's family name"}
+    )
+    date_of_birth = DateField(
+        kind=dates.BIRTH,
+        label="Date of birth",
+        help_text="For example, 31 3 1980",
+        error_messages={"required": "Enter the person's date of birth"},
+    )
+    gender = forms.ChoiceField(
+        choices=Gender.choices, error_messages={"required": "Select the person's gender"}
+    )
+    ethnicity = forms.ChoiceField(choices=Ethnicity.choices, initial=Ethnicity.Z, label="Ethnic category")
     cohorts = forms.MultipleChoiceField(
         choices=Cohort.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -80,27 +100,48 @@ class PersonForm(forms.ModelForm):
         pass
 
 
-class PersonSearchForm(forms.Form):
+class PersonSearchForm(PlainErrorsMixin, forms.Form):
     q = forms.CharField(label="Name or NHS number", required=False, max_length=100)
 
 
 class StaffForm(OrgForm):
-    username = forms.CharField(max_length=150)
+    username = forms.CharField(max_length=150, error_messages={"required": "Enter a username"})
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
     email = forms.EmailField(required=False)
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 8 characters, not a common password. Give it to the person safely.",
+        error_messages={"required": "Enter a password for the new account"},
     )
     roles = forms.MultipleChoiceField(
-        choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one role: an account with no roles can do nothing here"},
     )
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.for_org(self.organisation)
+
+    def clean(self):
+        """Everything wrong with a new account at once (the password's rules too), not one per attempt."""
+        data = super().clean()
+        password = data.get("password")
+        if password:
+            candidate = User(
+                username=data.get("username", ""),
+                email=data.get("email", ""),
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+            )
+            try:
+                validate_password(password, candidate)
+            except forms.ValidationError as error:
+                for message in error.messages:
+                    self.add_error("password", message)
+        return data
 
 
 class InvitationForm(OrgForm):
@@ -149,8 +190,17 @@ class TeamForm(OrgForm):
         return name
 
 
-class OrganisationForm(forms.ModelForm):
-    ambition_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), required=False)
+def ambition_date_field() -> DateField:
+    return DateField(
+        required=False,
+        picker=True,
+        label="Ambition date",
+        help_text="The date by which the organisation aims to have its target number of budgets in place",
+    )
+
+
+class OrganisationForm(PlainErrorsMixin, forms.ModelForm):
+    ambition_date = ambition_date_field()
 
     class Meta:
         model = Organisation
@@ -160,8 +210,8 @@ class OrganisationForm(forms.ModelForm):
         pass
 
 
-class OrganisationSettingsForm(forms.ModelForm):
-    ambition_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), required=False)
+class OrganisationSettingsForm(PlainErrorsMixin, forms.ModelForm):
+    ambition_date = ambition_date_field()
 
     class Meta:
         model = Organisation
@@ -180,3 +230,12 @@ class OrganisationSettingsForm(forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+
+class AccessLogSearchForm(forms.Form):
+    nhs_number = forms.CharField(
+        label="NHS number",
+        max_length=20,
+        validators=[validate_nhs_number],
+        help_text="The person who asked who has looked at their record, for example 485 777 3456",
+    )

@@ -7,6 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 
+from . import visibility
 from .access import PERSON_DATA_ROLES, OrgContext, get_for_org, org_context_for
 from .exceptions import DomainError, InvalidInput
 
@@ -14,12 +15,15 @@ from .exceptions import DomainError, InvalidInput
 class OrgViewMixin(LoginRequiredMixin):
     """Resolves `org` from the URL against the user's memberships (404 otherwise), checks roles.
 
-    `required_roles`: roles of which the user needs one (a dict keyed by HTTP method also works);
-    `None` lets any member in. `model` names the tenant model the page shows (for get_object and
-    the isolation tests). A DomainError raised by a service becomes a message on the page.
+    `data` names the kind of data the page shows (phb/visibility.py): the role-by-data table says
+    who may open it and which rows they reach. `required_roles` narrows that for an action: roles
+    of which the user needs one (a dict keyed by HTTP method also works); `None` adds no rule.
+    `model` names the tenant model the page shows (for get_object and the isolation tests). A
+    DomainError raised by a service becomes a message on the page.
     """
 
     required_roles: Iterable[str] | dict | None = PERSON_DATA_ROLES
+    data: str | None = None
     model = None
     org_context: OrgContext
 
@@ -48,8 +52,8 @@ class OrgViewMixin(LoginRequiredMixin):
     def get_required_roles(self):
         roles = self.required_roles
         if isinstance(roles, dict):
-            return roles.get(self.request.method, roles.get("GET", PERSON_DATA_ROLES))
-        return roles
+            roles = roles.get(self.request.method, roles.get("GET", PERSON_DATA_ROLES))
+        return visibility.roles_for_view(self.data, self.request.method, roles)
 
     def get_error_redirect_url(self) -> str:
         return self.request.get_full_path()
@@ -62,11 +66,17 @@ class OrgViewMixin(LoginRequiredMixin):
         return self.model.objects.for_org(self.organisation)
 
     def get_object(self, queryset=None):
-        return get_for_org(
+        obj = get_for_org(
             queryset if queryset is not None else self.get_queryset(),
             self.organisation,
             pk=self.kwargs["pk"],
         )
+        visibility.check_object(self.org_context, self.data, obj)
+        return obj
+
+    def visible(self, queryset):
+        """The rows of a list the user's roles reach (phb/visibility.py)."""
+        return visibility.restrict(queryset, self.org_context, self.data)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()

@@ -3,6 +3,10 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 PENNY = Decimal("0.01")
+# Every money column is numeric(12, 2) (MONEY_DIGITS digits, two after the point): the largest
+# amount one can hold. A computed figure is checked against it before it is written.
+MONEY_DIGITS = 12
+LARGEST_RECORDABLE = Decimal(10) ** (MONEY_DIGITS - 2) - PENNY
 
 
 def to_pennies(amount: Decimal) -> Decimal:

@@ -1,47 +1,48 @@
-"""The service navigation: what each role sees in the header, in pathway order."""
+"""The service navigation: the pages a user may open, in pathway order.
 
-from django.urls import NoReverseMatch, reverse
+Each entry names a page; whether the user sees it is decided by that page's own rule (its data kind
+in phb/visibility.py and its `required_roles`), so the header never offers a page that answers 403.
+"""
+
+from django.urls import NoReverseMatch, resolve, reverse
 
 from .access import PERSON_DATA_ROLES
-from .constants import Role
+from .visibility import roles_for_view
 
-# (label, url name, roles that see it); pages that do not exist yet are left out.
+# (label, url name); pages that do not exist yet are left out.
 NAVIGATION = [
-    ("People", "person-list", PERSON_DATA_ROLES),
-    ("Caseload", "referrals:caseload", {Role.CARE_COORDINATOR, Role.TEAM_LEAD, Role.PHB_LEAD}),
-    (
-        "Approvals",
-        "approvals:queue",
-        {
-            Role.CARE_COORDINATOR,
-            Role.TEAM_LEAD,
-            Role.PHB_LEAD,
-            Role.LIVED_EXPERIENCE_REVIEWER,
-            Role.COMMISSIONER,
-        },
-    ),
-    ("Payments", "payments:worklist", {Role.BROKER, Role.FINANCE, Role.COMMISSIONER}),
-    ("Reviews", "reviews:list", {Role.CARE_COORDINATOR, Role.TEAM_LEAD, Role.PHB_LEAD}),
-    (
-        "Dashboard",
-        "reporting:dashboard",
-        {Role.COMMISSIONER, Role.PHB_LEAD, Role.ORG_ADMIN, Role.FINANCE},
-    ),
-    ("Returns", "reporting:returns", {Role.COMMISSIONER, Role.ORG_ADMIN, Role.PHB_LEAD}),
-    ("Import", "imports:upload", {Role.COMMISSIONER, Role.ORG_ADMIN}),
-    ("Region", "reporting:region-dashboard", {Role.REGION_VIEWER}),
-    ("Staff", "staff-list", {Role.ORG_ADMIN}),
+    ("People", "person-list"),
+    ("Caseload", "referrals:caseload"),
+    ("Approvals", "approvals:queue"),
+    ("Payments", "payments:worklist"),
+    ("Funds", "payments:fund-list"),
+    ("Reviews", "reviews:list"),
+    ("Dashboard", "reporting:dashboard"),
+    ("Returns", "reporting:returns"),
+    ("Import", "imports:upload"),
+    ("Region", "reporting:region-dashboard"),
+    ("Staff", "staff-list"),
+    ("Access log", "access-log"),
 ]
+
+
+def page_roles(url: str):
+    """The roles that may GET the page at this URL (None: every member)."""
+    view_class = resolve(url).func.view_class
+    required = view_class.required_roles
+    if isinstance(required, dict):
+        required = required.get("GET", PERSON_DATA_ROLES)
+    return roles_for_view(view_class.data, "GET", required)
 
 
 def navigation_for(context) -> list[dict]:
     items = []
-    for label, name, roles in NAVIGATION:
-        if not context.has_any(roles):
-            continue
+    for label, name in NAVIGATION:
         try:
             url = reverse(name, kwargs={"org": context.code})
         except NoReverseMatch:
+            continue
+        if not context.has_any(page_roles(url)):
             continue
         items.append({"label": label, "url": url, "name": name})
     return items

@@ -10,7 +10,7 @@ def normalise_nhs_number(value: str) -> str:
 
 def validate_nhs_number(value: str) -> None:
     digits = normalise_nhs_number(value)
-    if len(digits) != 10 or not digits.isdigit():
+    if len(digits) != 10 or not digits.isdecimal():
         raise ValidationError(
             "Enter an NHS number of 10 digits, like 943 476 5919.", code="nhs_number_length"
         )

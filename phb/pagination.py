@@ -11,7 +11,7 @@ class Pagination(PageNumberPagination):
     def get_page_size(self, request):
         """A page size that is not a whole number from 1 to 200 is a 400, not silently the default."""
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is not None and not (raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+        if raw is not None and not (raw.isdecimal() and 1 <= int(raw) <= self.max_page_size):
             raise ValidationError({"page_size": [f"Enter a whole number from 1 to {self.max_page_size}."]})
         return super().get_page_size(request)
 

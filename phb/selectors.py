@@ -14,12 +14,41 @@ def person_search(*, organisation: Organisation, query: str = "") -> QuerySet[Pe
     if not query:
         return people
     digits = normalise_nhs_number(query)
-    if digits.isdigit():
+    if digits.isdecimal():
         return people.filter(nhs_number__startswith=digits)
     condition = Q()
     for word in query.split():
         condition &= Q(given_name__icontains=word) | Q(family_name__icontains=word)
     return people.filter(condition)
+
+
+PICKER_LIMIT = 10
+PICKER_CANDIDATES = 200
+
+
+def person_picker(*, organisation: Organisation, query: str, limit: int = PICKER_LIMIT) -> list[Person]:
+    """People of the organisation whose NHS number, or a name, starts with what is typed.
+
+    Prefix matches served by the prefix indexes (phb/migrations/0004), so a search stays fast
+    however many people the organisation holds: up to CANDIDATES matches are read unordered
+    (an ORDER BY would walk the name index past every earlier name) and the first `limit` by
+    name are shown; typing more narrows the search.
+    """
+    query = (query or "").strip()[:100]
+    if not query:
+        return []
+    people = Person.objects.for_org(organisation).order_by()
+    digits = normalise_nhs_number(query)
+    if digits.isdecimal():
+        people = people.filter(nhs_number__startswith=digits)
+    else:
+        condition = Q()
+        for word in query.replace(",", " ").split()[:4]:
+            condition &= Q(family_name__istartswith=word) | Q(given_name__istartswith=word)
+        people = people.filter(condition)
+    found = list(people[:PICKER_CANDIDATES])
+    found.sort(key=lambda p: (p.family_name.lower(), p.given_name.lower(), p.pk))
+    return found[:limit]
 
 
 def person_timeline(*, person: Person, limit: int = 100) -> QuerySet[AuditEvent]:

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from . import dates
+from .access_log import AccessKind, access_record
 from .audit import record_event, snapshot
 from .constants import Role
 from .exceptions import Conflict, InvalidInput, NotPermitted
@@ -40,6 +42,7 @@ def organisation_create(*, actor, **fields) -> Organisation:
     organisation = Organisation(**{k: v for k, v in fields.items() if k in ORGANISATION_FIELDS})
     organisation.stamp(actor)
     organisation.full_clean()
+    dates.require(ambition_date=dates.problems(organisation.ambition_date, label="Ambition date"))
     organisation.save()
     record_event(
         actor=actor,
@@ -61,6 +64,7 @@ def organisation_update(*, actor, organisation: Organisation, **fields) -> Organ
             setattr(organisation, name, value)
     organisation.stamp(actor)
     organisation.full_clean()
+    dates.require(ambition_date=dates.problems(organisation.ambition_date, label="Ambition date"))
     organisation.save()
     record_event(
         actor=actor,
@@ -145,6 +149,8 @@ def member_add(
     already has an account joins by accepting an invitation (`phb.invitations`).
     """
     roles = _clean_roles(roles)
+    if not roles:
+        raise InvalidInput(roles=["Select at least one role: an account with no roles can do nothing here"])
     _check_team(organisation, team)
     if User.objects.filter(username=username).exists():
         raise Conflict(USERNAME_TAKEN)
@@ -199,7 +205,7 @@ def membership_open(
         obj=membership,
         action="member_added",
         after={"roles": sorted(roles), "team": membership.team_id, "is_active": True},
-        summary=f"{user.username} joined with roles {', '.join(sorted(roles)) or 'none'}",
+        summary=f"{user.username} joined with roles {', '.join(str(Role(r).label) for r in sorted(roles)) or 'none'}",
     )
     _record_grants(
         actor=actor, granted_by=granted_by or actor, membership=membership, before=set(), after=set(roles)
@@ -373,6 +379,7 @@ def person_create(*, actor, organisation: Organisation, cohorts: Iterable[str] =
     person = Person(organisation=organisation, **values)
     person.stamp(actor)
     person.full_clean()
+    _check_person_dates(person)
     person.save()
     _set_cohorts(actor, person, cohorts)
     record_event(
@@ -387,6 +394,10 @@ def person_create(*, actor, organisation: Organisation, cohorts: Iterable[str] =
     return person
 
 
+def _check_person_dates(person: Person) -> None:
+    dates.require(date_of_birth=dates.problems(person.date_of_birth, label="Date of birth", kind=dates.BIRTH))
+
+
 @transaction.atomic
 def person_update(*, actor, person: Person, cohorts: Iterable[str] | None = None, **fields) -> Person:
     before = {**snapshot(person), "cohorts": person.cohort_codes}
@@ -397,6 +408,7 @@ def person_update(*, actor, person: Person, cohorts: Iterable[str] | None = None
             setattr(person, name, normalise_nhs_number(value) if name == "nhs_number" else value)
     person.stamp(actor)
     person.full_clean()
+    _check_person_dates(person)
     person.save()
     if cohorts is not None:
         _set_cohorts(actor, person, cohorts)
@@ -417,12 +429,11 @@ def person_update(*, actor, person: Person, cohorts: Iterable[str] | None = None
 
 def person_record_view(*, actor, person: Person, channel: str = "web") -> None:
     """Opening a person's record is logged (who looked, when), as the NHS expects of patient data."""
-    record_event(
+    access_record(
         actor=actor,
         organisation=person.organisation,
+        what=AccessKind.PERSON,
         obj=person,
         person=person,
-        action="person_viewed",
-        summary=f"Record opened ({channel})",
-        changes_data=False,
+        channel=channel,
     )

@@ -6,12 +6,16 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from phb.secret_key import DEVELOPMENT_SECRET_KEY
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-embedded-default-key-change-me-in-production-000")
+# A built-in key with DEBUG on only; with DEBUG off the server refuses to start without one of its
+# own (phb/secret_key.py), while commands that sign nothing still run.
+SECRET_KEY = env.str("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY if DEBUG else "")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -21,6 +25,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "phb.devserver",  # runserver with room for a burst of requests; before whitenoise's, which it wraps
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
@@ -58,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "phb.bad_input.BadInputMiddleware",
     "phb.middleware.SlidingSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -101,6 +107,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             "max_size": env.int("DATABASE_POOL_MAX", default=10),
             "timeout": 10,
         }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default as a real embedded database, so that two people saving at once wait
+    # for each other instead of one getting "database is locked": a write-ahead log (readers never
+    # block the writer), every transaction taking the write lock when it begins (IMMEDIATE, so a
+    # reader never has to upgrade to a writer mid-transaction, which SQLite answers with an error
+    # rather than a wait), and up to 20 s of waiting for that lock. The row locks of the services
+    # (select_for_update) are no-ops on SQLite; one writer at a time gives the same guarantee.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery: Redis when REDIS_URL is set, otherwise in-process and eager.
@@ -256,8 +275,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON bodies only: a file upload (a payment's receipt) names multipart itself, so the schema
-    # offers generated clients one encoding per operation.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # offers generated clients one encoding per operation. The project's JSON parser refuses deep
+    # JSON and NUL characters too (phb/bad_input.py).
+    "DEFAULT_PARSER_CLASSES": ["phb.bad_input.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "phb.pagination.Pagination",
     "PAGE_SIZE": 50,

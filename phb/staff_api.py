@@ -13,6 +13,7 @@ from .api import MemberSerializer, OrgScopedMixin, _team_from
 from .constants import Role
 from .models import Invitation, Membership
 from .notifications import absolute_url
+from .visibility import Data
 
 
 class MemberChangeSerializer(serializers.Serializer):
@@ -30,6 +31,7 @@ class MemberDetailView(OrgScopedMixin, generics.GenericAPIView):
 
     serializer_class = MemberSerializer
     model = Membership
+    data = Data.STAFF
     required_roles = {Role.ORG_ADMIN}
 
     def get_queryset(self):
@@ -85,6 +87,7 @@ class InvitationListView(OrgScopedMixin, generics.ListCreateAPIView):
 
     serializer_class = InvitationSerializer
     model = Invitation
+    data = Data.STAFF
     required_roles = {Role.ORG_ADMIN}
 
     def get_queryset(self):

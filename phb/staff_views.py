@@ -12,6 +12,7 @@ from .exceptions import DomainError, InvalidInput
 from .forms import InvitationForm
 from .mixins import OrgViewMixin, form_errors_from
 from .models import Invitation
+from .visibility import Data
 
 
 class StaffInviteView(OrgViewMixin, FormView):
@@ -19,6 +20,7 @@ class StaffInviteView(OrgViewMixin, FormView):
     form_class = InvitationForm
     required_roles = {Role.ORG_ADMIN}
     model = Invitation
+    data = Data.STAFF
 
     def form_valid(self, form):
         try:

@@ -13,7 +13,7 @@ import reporting.urls
 import reviews.urls
 import support_plans.urls
 
-from . import api, health, staff_api, staff_views, views
+from . import api, health, notification_views, staff_api, staff_views, views
 
 PATHWAY_APPS = [
     referrals.urls,
@@ -32,14 +32,20 @@ org_api = [
     path("invitations/", staff_api.InvitationListView.as_view(), name="api-invitations"),
     path("people/", api.PersonListView.as_view(), name="api-people"),
     path("people/<int:pk>/", api.PersonDetailView.as_view(), name="api-person-detail"),
+    path("notifications/", notification_views.NotificationListAPI.as_view(), name="api-notifications"),
+    path(
+        "notifications/read/", notification_views.NotificationReadAPI.as_view(), name="api-notifications-read"
+    ),
 ]
 for module in PATHWAY_APPS:
     org_api += module.api_urlpatterns
 
 org_pages = [
     path("", views.OrgHomeView.as_view(), name="org-home"),
+    path("notifications/", notification_views.NotificationListPage.as_view(), name="notifications"),
     path("people/", views.PersonListView.as_view(), name="person-list"),
     path("people/new/", views.PersonCreateView.as_view(), name="person-create"),
+    path("people/pick/", views.PersonPickView.as_view(), name="person-pick"),
     path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person-detail"),
     path("people/<int:pk>/edit/", views.PersonUpdateView.as_view(), name="person-edit"),
     path("staff/", views.StaffListView.as_view(), name="staff-list"),
@@ -48,6 +54,7 @@ org_pages = [
     path("staff/<int:pk>/", views.StaffUpdateView.as_view(), name="staff-edit"),
     path("teams/", views.TeamListView.as_view(), name="team-list"),
     path("settings/", views.OrganisationSettingsView.as_view(), name="org-settings"),
+    path("access-log/", views.AccessLogView.as_view(), name="access-log"),
 ]
 for module in PATHWAY_APPS:
     org_pages.append(path("", include((module.urlpatterns, module.app_name))))
@@ -81,6 +88,8 @@ for module in PATHWAY_APPS:
 if apps.is_installed("bench"):  # the benchmark's tooling, only when BENCH is on (phb/settings.py)
     urlpatterns.append(path("bench/", include("bench.urls")))
 
-# Under /api/ an unknown address or a server error answers JSON, as every other API answer does.
+# Under /api/ an unknown address, a request Django refuses or a server error answers JSON, as every
+# other API answer does.
+handler400 = "phb.errors.bad_request"
 handler404 = "phb.errors.not_found"
 handler500 = "phb.errors.server_error"

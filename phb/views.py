@@ -11,11 +11,14 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
-from . import selectors, services
+from . import selectors, services, visibility
 from .access import organisations_for
+from .access_log import access_log_for_person
 from .constants import Role
 from .exceptions import Conflict, InvalidInput
+from .fields import PersonPicker
 from .forms import (
+    AccessLogSearchForm,
     MembershipForm,
     OrganisationForm,
     OrganisationSettingsForm,
@@ -27,8 +30,10 @@ from .forms import (
     TeamForm,
 )
 from .mixins import OrgViewMixin, form_errors_from
-from .models import Membership, Organisation, Person, Team
+from .models import Membership, Organisation, Person, RecordAccess, Team
+from .nhs_number import normalise_nhs_number
 from .sections import home_panels, person_sections
+from .visibility import Data
 
 
 class SignInView(auth_views.LoginView):
@@ -56,6 +61,7 @@ def home(request):
 class OrgHomeView(OrgViewMixin, TemplateView):
     """The landing page: what needs doing, by role."""
 
+    data = Data.ORGANISATION
     template_name = "phb/org_home.html"
     required_roles = None
 
@@ -73,15 +79,43 @@ class OrgHomeView(OrgViewMixin, TemplateView):
 class PersonListView(OrgViewMixin, TemplateView):
     template_name = "phb/person_list.html"
     model = Person
+    data = Data.PEOPLE
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = PersonSearchForm(self.request.GET or None)
         query = form.cleaned_data["q"] if form.is_valid() else ""
-        people = selectors.person_search(organisation=self.organisation, query=query)
+        people = self.visible(selectors.person_search(organisation=self.organisation, query=query))
         context["form"] = form
         context["query"] = query
         context["page"] = Paginator(people, 25).get_page(self.request.GET.get("page"))
+        context["can_write"] = visibility.may_write(self.org_context, Data.PEOPLE)
+        return context
+
+
+class PersonPickView(OrgViewMixin, TemplateView):
+    """htmx: people of this organisation whose name or NHS number starts with what is typed."""
+
+    template_name = "phb/_person_picker_results.html"
+    model = Person
+    data = Data.PEOPLE
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = (self.request.GET.get("q") or "")[:100]
+        name = self.request.GET.get("name") or "person"
+        for key, value in self.request.GET.items():
+            if key.endswith(PersonPicker.search_suffix):
+                query = value[:100]
+                name = key[: -len(PersonPicker.search_suffix)]
+        context.update(
+            people=selectors.person_picker(organisation=self.organisation, query=query),
+            query=query,
+            name=name if name.replace("-", "").replace("_", "").isalnum() else "person",
+            base_id=f"id_{name}",
+            chosen=None,
+            add_url=reverse("person-create", kwargs={"org": self.organisation.code}),
+        )
         return context
 
 
@@ -89,6 +123,7 @@ class PersonCreateView(OrgViewMixin, FormView):
     template_name = "phb/person_form.html"
     form_class = PersonForm
     model = Person
+    data = Data.PEOPLE
 
     def form_valid(self, form):
         try:
@@ -106,6 +141,7 @@ class PersonUpdateView(OrgViewMixin, FormView):
     template_name = "phb/person_form.html"
     form_class = PersonForm
     model = Person
+    data = Data.PEOPLE
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -124,6 +160,7 @@ class PersonDetailView(OrgViewMixin, TemplateView):
 
     template_name = "phb/person_detail.html"
     model = Person
+    data = Data.PEOPLE
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -132,6 +169,7 @@ class PersonDetailView(OrgViewMixin, TemplateView):
         context["person"] = person
         context["timeline"] = selectors.person_timeline(person=person, limit=50)
         context["sections"] = person_sections(person, self.org_context)
+        context["can_write"] = visibility.may_write(self.org_context, Data.PEOPLE)
         return context
 
 
@@ -142,6 +180,7 @@ class StaffListView(OrgViewMixin, TemplateView):
     template_name = "phb/staff_list.html"
     required_roles = {Role.ORG_ADMIN}
     model = Membership
+    data = Data.STAFF
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -157,6 +196,7 @@ class StaffCreateView(OrgViewMixin, FormView):
     form_class = StaffForm
     required_roles = {Role.ORG_ADMIN}
     model = Membership
+    data = Data.STAFF
 
     def form_valid(self, form):
         try:
@@ -181,6 +221,7 @@ class StaffUpdateView(OrgViewMixin, FormView):
     template_name = "phb/staff_edit.html"
     required_roles = {Role.ORG_ADMIN}
     model = Membership
+    data = Data.STAFF
 
     def get_form_class(self):
         return OwnMembershipForm if self.is_own else MembershipForm
@@ -222,6 +263,7 @@ class TeamListView(OrgViewMixin, FormView):
     form_class = TeamForm
     required_roles = {Role.ORG_ADMIN}
     model = Team
+    data = Data.STAFF
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -241,6 +283,7 @@ class OrganisationSettingsView(OrgViewMixin, FormView):
     form_class = OrganisationSettingsForm
     required_roles = {Role.ORG_ADMIN, Role.COMMISSIONER}
     model = Organisation
+    data = Data.SETTINGS
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -271,3 +314,38 @@ class OrganisationCreateView(LoginRequiredMixin, UserPassesTestMixin, FormView):
         organisation = services.organisation_create(actor=self.request.user, **form.cleaned_data)
         messages.success(self.request, f"{organisation.name} created. Add its first org admin.")
         return redirect(reverse("staff-create", kwargs={"org": organisation.code}))
+
+
+# --- The access log (the org admin, as the information governance lead would)
+
+
+class AccessLogView(OrgViewMixin, TemplateView):
+    """Who opened a person's record, plan, PDF, account or an export naming them: when, who, what.
+
+    Found by NHS number, since the org admin sees no people list; the page shows the log and no
+    clinical content (phb/visibility.py: ACCESS_LOG is the org admin's, PEOPLE is not)."""
+
+    template_name = "phb/access_log.html"
+    model = RecordAccess
+    data = Data.ACCESS_LOG
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = AccessLogSearchForm(self.request.GET or None)
+        person = entries = None
+        if form.is_valid():
+            digits = normalise_nhs_number(form.cleaned_data["nhs_number"])
+            person = Person.objects.for_org(self.organisation).filter(nhs_number=digits).first()
+            if person is None:
+                form.add_error(
+                    "nhs_number", f"No one with this NHS number is recorded in {self.organisation.name}."
+                )
+            else:
+                entries = list(access_log_for_person(organisation=self.organisation, person=person))
+        context.update(
+            form=form,
+            person=person,
+            entries=entries,
+            people_who_looked=len({entry.user_id for entry in entries or []}),
+        )
+        return context

@@ -1,12 +1,13 @@
 """Django admin for support staff: referrals and conversations, read mostly."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from phb.readonly_admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin, ReadOnlyTabularInline
 
 from .models import Conversation, Referral
 
 
-class ConversationInline(admin.TabularInline):
+class ConversationInline(ReadOnlyTabularInline):
     model = Conversation
     extra = 0
     fields = ["held_on", "mode", "participants", "goals"]
@@ -16,7 +17,7 @@ class ConversationInline(admin.TabularInline):
 
 
 @admin.register(Referral)
-class ReferralAdmin(SimpleHistoryAdmin):
+class ReferralAdmin(ReadOnlyHistoryAdmin):
     list_display = [
         "id",
         "organisation",
@@ -37,7 +38,7 @@ class ReferralAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(ReadOnlyAdmin):
     list_display = ["id", "organisation", "referral", "person", "held_on", "mode"]
     list_filter = ["organisation", "mode"]
     search_fields = ["person__family_name", "person__nhs_number"]

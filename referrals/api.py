@@ -1,5 +1,7 @@
 """The referrals API: referrals, their decisions and transfers, and the conversations on them."""
 
+from datetime import datetime
+
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -7,11 +9,12 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from phb import query
+from phb import dates, query
 from phb.access import PERSON_DATA_ROLES
 from phb.api import OrgScopedMixin
 from phb.constants import Cohort
 from phb.models import Organisation, Person
+from phb.visibility import Data
 
 from . import selectors, services
 from .constants import (
@@ -67,6 +70,11 @@ class ReferralSerializer(serializers.ModelSerializer):
     transferred_to_name = serializers.SerializerMethodField()
     transferred_from = serializers.SerializerMethodField()
     transferred_from_name = serializers.SerializerMethodField()
+    transfer_outcome = serializers.SerializerMethodField(
+        help_text="On the sender's trace of a transfer: pending, accepted or declined by the receiver"
+    )
+    transfer_outcome_at = serializers.SerializerMethodField()
+    transfer_outcome_reason = serializers.SerializerMethodField()
     conversation_count = serializers.SerializerMethodField()
 
     class Meta:
@@ -91,6 +99,9 @@ class ReferralSerializer(serializers.ModelSerializer):
             "transferred_to_name",
             "transferred_from",
             "transferred_from_name",
+            "transfer_outcome",
+            "transfer_outcome_at",
+            "transfer_outcome_reason",
             "conversation_count",
             "created_at",
         ]
@@ -116,6 +127,18 @@ class ReferralSerializer(serializers.ModelSerializer):
         origin = referral.transferred_from
         return origin.organisation.name if origin else None
 
+    def get_transfer_outcome(self, referral) -> str | None:
+        outcome = selectors.transfer_outcome(referral)
+        return outcome["outcome"] if outcome else None
+
+    def get_transfer_outcome_at(self, referral) -> datetime | None:
+        outcome = selectors.transfer_outcome(referral)
+        return outcome["on"] if outcome else None
+
+    def get_transfer_outcome_reason(self, referral) -> str | None:
+        outcome = selectors.transfer_outcome(referral)
+        return outcome["reason"] if outcome else None
+
     def get_conversation_count(self, referral) -> int:
         count = getattr(referral, "conversation_count", None)
         return count if count is not None else referral.conversations.count()
@@ -136,7 +159,7 @@ class ReferralCreateSerializer(serializers.Serializer):
     person = serializers.IntegerField(help_text="Id of a person recorded in this organisation")
     source = serializers.ChoiceField(choices=ReferralSource.choices)
     cohort = serializers.ChoiceField(choices=Cohort.choices)
-    received_on = serializers.DateField()
+    received_on = serializers.DateField(validators=[dates.validator(label="Date received", kind=dates.PAST)])
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
@@ -161,7 +184,9 @@ class TransferSerializer(serializers.Serializer):
 
 
 class ConversationCreateSerializer(serializers.Serializer):
-    held_on = serializers.DateField()
+    held_on = serializers.DateField(
+        validators=[dates.validator(label="Date of the conversation", kind=dates.PAST)]
+    )
     mode = serializers.ChoiceField(choices=ConversationMode.choices)
     participants = serializers.ListField(
         child=serializers.ChoiceField(choices=Participant.choices), required=False, default=list
@@ -197,6 +222,7 @@ class ReferralListView(OrgScopedMixin, generics.ListCreateAPIView):
     """GET: the organisation's referrals (`?status=`, `?mine=true`, `?person=`). POST: a new referral."""
 
     model = Referral
+    data = Data.REFERRALS
     serializer_class = ReferralSerializer
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": set(REFERRAL_ROLES)}
 
@@ -206,7 +232,7 @@ class ReferralListView(OrgScopedMixin, generics.ListCreateAPIView):
         if status_code and status_code not in ReferralStatus.values:
             raise serializers.ValidationError({"status": [f"Use one of {', '.join(ReferralStatus.values)}."]})
         person = params.get("person") or None
-        if person is not None and not str(person).isdigit():
+        if person is not None and not str(person).isdecimal():
             raise serializers.ValidationError({"person": ["Give a person's id."]})
         mine = query.flag(params, "mine")
         return selectors.referral_list(
@@ -245,6 +271,7 @@ class ReferralDetailView(OrgScopedMixin, generics.RetrieveAPIView):
     """One referral, with the conversations recorded on it."""
 
     model = Referral
+    data = Data.REFERRALS
     serializer_class = ReferralDetailSerializer
 
     def get_queryset(self):
@@ -255,6 +282,7 @@ class _ReferralActionView(OrgScopedMixin, APIView):
     """A decision on one referral: fetch it (404), check the role (403), validate (400), act (409)."""
 
     model = Referral
+    data = Data.REFERRALS
     roles = REFERRAL_ROLES
     input_serializer: type[serializers.Serializer]
 
@@ -346,6 +374,7 @@ class ReferralConversationsView(OrgScopedMixin, generics.ListCreateAPIView):
     """GET: the conversations on a referral. POST: record one (accepted referrals only)."""
 
     model = Referral
+    data = Data.REFERRALS
     serializer_class = ConversationSerializer
 
     def list(self, request, *args, **kwargs):

@@ -53,6 +53,7 @@ class Participant(models.TextChoices):
 
 
 # Who may take referrals in and decide on them (accept, decline, withdraw, transfer), and who
-# holds the conversation with the person. Brokers, finance and panel reviewers do neither.
-REFERRAL_ROLES = ("care_coordinator", "team_lead", "phb_lead", "commissioner")
+# holds the conversation with the person. Brokers, finance, commissioners and panel reviewers do
+# neither (phb/visibility.py: referrals are the care team's).
+REFERRAL_ROLES = ("care_coordinator", "team_lead", "phb_lead")
 CONVERSATION_ROLES = ("care_coordinator", "team_lead", "phb_lead")

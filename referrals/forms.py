@@ -3,32 +3,32 @@
 from django import forms
 from django.utils import timezone
 
+from phb import dates
 from phb.constants import Cohort
+from phb.fields import DateField, PersonField, PlainErrorsMixin
 from phb.forms import OrgForm
 from phb.models import Organisation, Person
 
 from . import selectors, services
 from .constants import ConversationMode, Participant, ReferralSource, ReferralStatus
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, person):
-        return f"{person.family_name}, {person.given_name} (NHS number {person.nhs_number_display})"
-
 
 class ReferralForm(OrgForm):
-    person = PersonChoiceField(queryset=Person.objects.none(), empty_label="Choose a person")
+    person = PersonField(queryset=Person.objects.none(), label="Person")
     source = forms.ChoiceField(label="Where the referral came from", choices=ReferralSource.choices)
     cohort = forms.ChoiceField(choices=Cohort.choices)
-    received_on = forms.DateField(label="Date received", widget=DATE)
+    received_on = DateField(
+        kind=dates.PAST,
+        label="Date received",
+        error_messages={"required": "Enter the date the referral was received"},
+    )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=5000, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.for_org(self.organisation).order_by(
-            "family_name", "given_name"
+        self.fields["person"].queryset = Person.objects.for_org(self.organisation)
+        self.fields["person"].bind_to(
+            organisation=self.organisation, data=self.data if self.is_bound else None
         )
         self.fields["received_on"].initial = timezone.localdate()
 
@@ -79,7 +79,11 @@ class TransferForm(OrgForm):
 
 
 class ConversationForm(OrgForm):
-    held_on = forms.DateField(label="Date of the conversation", widget=DATE)
+    held_on = DateField(
+        kind=dates.PAST,
+        label="Date of the conversation",
+        error_messages={"required": "Enter the date of the conversation"},
+    )
     mode = forms.ChoiceField(
         label="How it was held", choices=ConversationMode.choices, widget=forms.RadioSelect
     )
@@ -111,7 +115,7 @@ class ConversationForm(OrgForm):
         return goals
 
 
-class StatusFilterForm(forms.Form):
+class StatusFilterForm(PlainErrorsMixin, forms.Form):
     status = forms.ChoiceField(
         label="Status", choices=[("", "All statuses"), *ReferralStatus.choices], required=False
     )

@@ -34,6 +34,7 @@ def referral_list(
             "team",
             "transferred_to",
             "transferred_from__organisation",
+            "transferred_as",
         )
         .annotate(conversation_count=_conversation_count_subquery())
     )
@@ -53,6 +54,7 @@ def referral_detail_queryset(*, organisation: Organisation) -> QuerySet[Referral
         "team",
         "transferred_to",
         "transferred_from__organisation",
+        "transferred_as",
     )
 
 
@@ -85,11 +87,45 @@ def care_coordinator_lookup(*, organisation: Organisation, value) -> object | No
         return None
     coordinators = care_coordinators(organisation=organisation)
     text = str(value).strip()
-    if text.isdigit():
+    if text.isdecimal():
         found = coordinators.filter(pk=int(text)).first()
         if found is not None:
             return found
     return coordinators.filter(username=text).first()
+
+
+# A transfer "stands" (the person is the receiver's to plan for) while the receiver has not declined it.
+TRANSFER_STANDS = (ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED)
+
+
+def standing_transfer(*, organisation: Organisation, person: Person) -> Referral | None:
+    """This organisation's transfer of the person that still stands (the receiver has not declined it)."""
+    return (
+        Referral.objects.for_org(organisation)
+        .filter(
+            person=person,
+            status=ReferralStatus.TRANSFERRED,
+            transferred_as__status__in=TRANSFER_STANDS,
+        )
+        .select_related("transferred_to", "transferred_as")
+        .order_by("-closed_at", "-id")
+        .first()
+    )
+
+
+def transfer_outcome(referral: Referral) -> dict | None:
+    """What became of a transfer this organisation sent: pending, accepted or declined by the receiver."""
+    if referral.status != ReferralStatus.TRANSFERRED:
+        return None
+    received = getattr(referral, "transferred_as", None)
+    if received is None:
+        return None
+    if received.status == ReferralStatus.RECEIVED:
+        return {"outcome": "pending", "on": None, "reason": ""}
+    if received.status == ReferralStatus.DECLINED:
+        return {"outcome": "declined", "on": received.closed_at, "reason": received.status_reason}
+    # Accepted (and anything the receiver did after accepting): the person is theirs.
+    return {"outcome": "accepted", "on": received.accepted_at, "reason": ""}
 
 
 def transfer_destinations(*, organisation: Organisation) -> QuerySet[Organisation]:
@@ -259,6 +295,17 @@ def person_section(person: Person, org_context) -> dict:
     return {
         "referrals": referrals,
         "may_refer": may_refer,
+        # From the rows already loaded (transferred_as is joined in), not another query.
+        "standing_transfer": next(
+            (
+                r
+                for r in referrals
+                if r.status == ReferralStatus.TRANSFERRED
+                and getattr(r, "transferred_as", None) is not None
+                and r.transferred_as.status in TRANSFER_STANDS
+            ),
+            None,
+        ),
         "has_open": any(r.status in (ReferralStatus.RECEIVED, ReferralStatus.ACCEPTED) for r in referrals),
     }
 

@@ -6,10 +6,11 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from phb import dates, events
 from phb import services as kernel_services
 from phb.audit import record_event, snapshot
 from phb.constants import Role
-from phb.exceptions import InvalidInput, TransitionNotAllowed
+from phb.exceptions import Conflict, InvalidInput, TransitionNotAllowed
 from phb.models import Membership, Organisation, Person
 
 from .constants import (
@@ -20,6 +21,7 @@ from .constants import (
     ReferralStatus,
 )
 from .models import Conversation, Referral
+from .selectors import standing_transfer
 
 MAX_GOALS = 20
 MAX_GOAL_LENGTH = 1000
@@ -42,9 +44,28 @@ def _check_transition(referral: Referral, to: str, doing: str) -> None:
         )
 
 
-def _not_in_future(field: str, value: date, what: str) -> None:
-    if value > timezone.localdate():
-        raise InvalidInput(**{field: [f"The {what} cannot be in the future."]})
+def person_lock(person: Person) -> Person:
+    """The person's row, locked: opening a referral or plan and transferring them queue on it.
+
+    One responsible commissioner at a time: a transfer and a new referral or plan for the same person
+    in the sending organisation cannot both go through when they race.
+    """
+    return Person.objects.select_for_update().get(pk=person.pk, organisation_id=person.organisation_id)
+
+
+def check_no_standing_transfer(*, organisation: Organisation, person: Person, opening: str) -> None:
+    """Refuse (409) to open work for a person this organisation has transferred, until the receiver declines."""
+    transfer = standing_transfer(organisation=organisation, person=person)
+    if transfer is None:
+        return
+    receiver = transfer.transferred_to
+    raise Conflict(
+        f"{person.full_name} was transferred to {receiver.name} ({receiver.code}) on "
+        f"{transfer.closed_at:%d %B %Y} (referral {transfer.pk}), so this organisation cannot open a new "
+        f"{opening} for them unless {receiver.name} declines the transfer.",
+        transfer=transfer.pk,
+        transferred_to=receiver.code,
+    )
 
 
 def _text(value: str, field: str, limit: int) -> str:
@@ -91,7 +112,9 @@ def referral_create(
     if person is None or person.organisation_id != organisation.pk:
         # Never say whether the person is recorded by another organisation.
         raise InvalidInput(person=[PERSON_NOT_HERE])
-    _not_in_future("received_on", received_on, "date the referral was received")
+    dates.require(received_on=dates.problems(received_on, label="Date received", kind=dates.PAST))
+    person = person_lock(person)
+    check_no_standing_transfer(organisation=organisation, person=person, opening="referral")
     referral = Referral(
         organisation=organisation,
         person=person,
@@ -156,7 +179,29 @@ def referral_accept(*, actor, referral: Referral, care_coordinator=None) -> Refe
         summary=f"Referral accepted; care coordinator {name}"
         + (f" ({membership.team.name})" if membership.team else ""),
     )
+    if referral.transferred_from_id:
+        _record_on_sender(
+            actor, referral, "referral_transfer_accepted", f"Transfer accepted by {organisation.name}"
+        )
+    events.publish(
+        events.ReferralAccepted(
+            organisation_id=organisation.pk, actor_id=events.actor_id_of(actor), referral_id=referral.pk
+        )
+    )
     return referral
+
+
+def _record_on_sender(actor, received: Referral, action: str, summary: str) -> None:
+    """The outcome of a transfer, written on the sending organisation's trace too."""
+    origin = received.transferred_from
+    record_event(
+        actor=actor,
+        organisation=origin.organisation,
+        obj=origin,
+        person=origin.person,
+        action=action,
+        summary=summary,
+    )
 
 
 def _close(*, actor, referral: Referral, to: str, doing: str, reason: str, action: str, summary: str):
@@ -183,8 +228,11 @@ def _close(*, actor, referral: Referral, to: str, doing: str, reason: str, actio
 
 @transaction.atomic
 def referral_decline(*, actor, referral: Referral, reason: str) -> Referral:
-    """Decline a referral that does not fit the offer; the reason is kept and shown."""
-    return _close(
+    """Decline a referral that does not fit the offer; the reason is kept and shown.
+
+    Declining a transferred referral hands the person back: the sender may plan for them again.
+    """
+    referral = _close(
         actor=actor,
         referral=referral,
         to=ReferralStatus.DECLINED,
@@ -193,6 +241,21 @@ def referral_decline(*, actor, referral: Referral, reason: str) -> Referral:
         action="referral_declined",
         summary="Referral declined",
     )
+    if referral.transferred_from_id:
+        _record_on_sender(
+            actor,
+            referral,
+            "referral_transfer_declined",
+            f"Transfer declined by {referral.organisation.name}: {referral.status_reason}",
+        )
+    events.publish(
+        events.ReferralDeclined(
+            organisation_id=referral.organisation_id,
+            actor_id=events.actor_id_of(actor),
+            referral_id=referral.pk,
+        )
+    )
+    return referral
 
 
 @transaction.atomic
@@ -243,6 +306,7 @@ def referral_transfer(
     if to_organisation.pk == referral.organisation_id:
         raise InvalidInput(to_org=["Choose another organisation: this referral is already here."])
     reason = _reason(reason)
+    person_lock(referral.person)  # before the referral: every path locks the person first
     referral = _locked(referral)
     _check_transition(referral, ReferralStatus.TRANSFERRED, "transferred")
     sender = referral.organisation
@@ -252,7 +316,8 @@ def referral_transfer(
         person=person,
         source=referral.source,
         cohort=referral.cohort,
-        received_on=timezone.localdate(),
+        # The person has waited since the original referral; the receiver's clock does not restart.
+        received_on=referral.received_on,
         notes=referral.notes,
         status=ReferralStatus.RECEIVED,
         transferred_from=referral,
@@ -285,6 +350,16 @@ def referral_transfer(
         action="referral_received",
         after=snapshot(received),
         summary=f"Referral received on transfer from {sender.name} ({sender.code}): {reason}",
+    )
+    # Later stages react: support plans refuses a transfer while a plan is in progress here.
+    events.publish(
+        events.ReferralTransferred(
+            organisation_id=sender.pk,
+            actor_id=events.actor_id_of(actor),
+            referral_id=referral.pk,
+            to_organisation_id=to_organisation.pk,
+            received_id=received.pk,
+        )
     )
     return referral
 
@@ -326,7 +401,7 @@ def conversation_record(
     """Record a 'What would help you to get and stay well?' conversation on an accepted referral."""
     if mode not in ConversationMode.values:
         raise InvalidInput(mode=[f"Choose one of {', '.join(ConversationMode.values)}."])
-    _not_in_future("held_on", held_on, "date of the conversation")
+    dates.require(held_on=dates.problems(held_on, label="Date of the conversation", kind=dates.PAST))
     participants = _clean_participants(participants)
     goals = _clean_goals(goals)
     notes = _text(notes, "notes", MAX_CONVERSATION_NOTES)
@@ -337,6 +412,11 @@ def conversation_record(
             "conversations are recorded on accepted referrals.",
             status=referral.status,
         )
+    dates.require(
+        held_on=dates.not_before(
+            held_on, referral.received_on, label="Date of the conversation", what="the referral was received"
+        )
+    )
     conversation = Conversation(
         organisation_id=referral.organisation_id,
         referral=referral,

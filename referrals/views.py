@@ -14,6 +14,7 @@ from phb.constants import Role
 from phb.exceptions import InvalidInput
 from phb.mixins import OrgViewMixin, form_errors_from
 from phb.models import Person
+from phb.visibility import Data
 
 from . import selectors, services
 from .constants import CONVERSATION_ROLES, REFERRAL_ROLES, ReferralStatus
@@ -34,6 +35,7 @@ CASELOAD_ROLES = {Role.CARE_COORDINATOR, Role.TEAM_LEAD, Role.PHB_LEAD}
 class ReferralListPage(OrgViewMixin, TemplateView):
     template_name = "referrals/referral_list.html"
     model = Referral
+    data = Data.REFERRALS
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -51,12 +53,13 @@ class ReferralCreatePage(OrgViewMixin, FormView):
     template_name = "referrals/referral_form.html"
     form_class = ReferralForm
     model = Referral
+    data = Data.REFERRALS
     required_roles = set(REFERRAL_ROLES)
 
     def get_initial(self):
         initial = super().get_initial()
         person_id = self.request.GET.get("person", "")
-        if person_id.isdigit():
+        if person_id.isdecimal():
             person = Person.objects.for_org(self.organisation).filter(pk=int(person_id)).first()
             if person is not None:
                 initial["person"] = person.pk
@@ -81,6 +84,17 @@ def _what_next(referral: Referral, code: str) -> str:
         step = selectors.next_step_for(referral, code)
         return f"{step.label}."
     if referral.status == ReferralStatus.TRANSFERRED:
+        outcome = selectors.transfer_outcome(referral)
+        if outcome and outcome["outcome"] == "declined":
+            return (
+                "The receiving organisation declined the transfer, so the person is this organisation's again: "
+                "open a new referral for them if they still need a budget."
+            )
+        if outcome and outcome["outcome"] == "pending":
+            return (
+                "Wait for the receiving organisation to accept or decline it. Until then no new referral or "
+                "plan can be opened for the person here."
+            )
         return "Nothing: the responsible commissioner now holds this referral. This record is read-only."
     return "Nothing: this referral is closed."
 
@@ -90,6 +104,7 @@ class ReferralDetailPage(OrgViewMixin, TemplateView):
 
     template_name = "referrals/referral_detail.html"
     model = Referral
+    data = Data.REFERRALS
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -101,6 +116,7 @@ class ReferralDetailPage(OrgViewMixin, TemplateView):
             referral=referral,
             conversations=selectors.conversation_list(referral=referral),
             what_next=_what_next(referral, code),
+            transfer_outcome=selectors.transfer_outcome(referral),
             next_step=selectors.next_step_for(referral, code) if status == ReferralStatus.ACCEPTED else None,
             may_record=status == ReferralStatus.ACCEPTED and self.org_context.has_role(*CONVERSATION_ROLES),
         )
@@ -121,6 +137,7 @@ class _ReferralActionPage(OrgViewMixin, FormView):
     """
 
     model = Referral
+    data = Data.REFERRALS
     required_roles = PERSON_DATA_ROLES
     roles = REFERRAL_ROLES
     template_name = "referrals/referral_action.html"
@@ -248,6 +265,7 @@ WAITING_SHOWN = 25
 class CaseloadPage(OrgViewMixin, TemplateView):
     """A care coordinator's caseload and the referrals waiting; `?view=team` for a team lead's team."""
 
+    data = Data.REFERRALS
     template_name = "referrals/caseload.html"
     required_roles = CASELOAD_ROLES
 

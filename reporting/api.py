@@ -2,7 +2,7 @@
 
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
@@ -13,9 +13,10 @@ from rest_framework.views import APIView
 from phb import query
 from phb.api import OrgScopedMixin
 from phb.exceptions import InvalidInput
+from phb.visibility import Data
 from support_plans.models import SupportPlan
 
-from . import returns, services
+from . import disclosure, returns, services
 from .constants import DASHBOARD_ROLES, RETURN_ROLES
 from .dashboard import organisation_dashboard, region_dashboard
 from .models import QuarterlyReturn
@@ -28,21 +29,33 @@ AS_OF = OpenApiParameter(
 )
 
 
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string", "enum": ["*"]}],
+        "description": 'A count rounded to the nearest 5, or "*" for 1 to 7 (disclosure control)',
+    }
+)
+class PublishedCountField(serializers.Field):
+    pass
+
+
 def _figures_schema(name: str, person_level: bool):
+    # The region roll-up's counts are under disclosure control (reporting/disclosure.py).
+    count = serializers.IntegerField if person_level else PublishedCountField
     fields = {
         "as_of": serializers.DateField(),
-        "in_place": serializers.IntegerField(),
-        "new_this_quarter": serializers.IntegerField(),
+        "in_place": count(),
+        "new_this_quarter": count(),
         "quarter": serializers.CharField(),
-        "by_cohort": serializers.DictField(child=serializers.IntegerField()),
-        "by_management": serializers.DictField(child=serializers.IntegerField()),
-        "pipeline": serializers.DictField(child=serializers.IntegerField()),
+        "by_cohort": serializers.DictField(child=count()),
+        "by_management": serializers.DictField(child=count()),
+        "pipeline": serializers.DictField(child=count()),
         "timings": serializers.DictField(child=serializers.DictField()),
         "spend": serializers.DictField(
             help_text="total, mean, median, mode, mode_count, by_category, paid_to_date"
         ),
         "demographics": serializers.DictField(help_text="age_gender, ethnicity"),
-        "reviews": serializers.DictField(child=serializers.IntegerField()),
+        "reviews": serializers.DictField(child=count()),
         "ambition": serializers.DictField(
             help_text="target, date, in_place, per_1000_population, trajectory"
         ),
@@ -61,6 +74,7 @@ class DashboardView(OrgScopedMixin, APIView):
     """The commissioner dashboard for a date: every figure as it stood on `as_of`."""
 
     model = SupportPlan
+    data = Data.DASHBOARDS
     required_roles = DASHBOARD_ROLES
 
     @extend_schema(parameters=[AS_OF], responses=_figures_schema("Dashboard", person_level=True))
@@ -92,6 +106,7 @@ class ReturnView(OrgScopedMixin, APIView):
     """Build the PHB quarterly return (stored in the history) as JSON, CSV or XLSX."""
 
     model = QuarterlyReturn
+    data = Data.DASHBOARDS
     required_roles = RETURN_ROLES
     renderer_classes = [JSONRenderer, ReturnCSVRenderer, ReturnXLSXRenderer]
     unknown_format = False
@@ -166,6 +181,7 @@ class ReturnHistoryView(OrgScopedMixin, generics.ListAPIView):
     """The PHB quarterly returns built for this organisation, newest quarter first."""
 
     model = QuarterlyReturn
+    data = Data.DASHBOARDS
     required_roles = RETURN_ROLES
     serializer_class = QuarterlyReturnSerializer
 
@@ -184,4 +200,5 @@ class RegionDashboardView(APIView):
         if organisations is None:
             raise Http404("No such region.")
         on = services.as_of_from(query.given(request.query_params, "as_of"))
-        return Response(region_dashboard(region, organisations, on))
+        # The figures leave the organisations: published under disclosure control.
+        return Response(disclosure.region_figures(region_dashboard(region, organisations, on)))

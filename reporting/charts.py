@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from .disclosure import SUPPRESSED
+
 BAR_HEIGHT = 22
 BAR_GAP = 8
 LABEL_WIDTH = 190
@@ -13,11 +15,15 @@ def bar_chart(
     title: str, rows: list[tuple[str, int | float | Decimal | str | None]], money: bool = False
 ) -> dict:
     """A chart the template draws: one bar per (label, value); the aria-label reads every value out."""
-    values = [float(value or 0) for _label, value in rows]
+    # A figure under disclosure control ("*", reporting/disclosure.py) is drawn as no bar and read out as "*".
+    values = [0.0 if value == SUPPRESSED else float(value or 0) for _label, value in rows]
     largest = max(values, default=0) or 1
     bars = []
     for index, ((label, value), number) in enumerate(zip(rows, values, strict=True)):
-        shown = f"£{Decimal(str(value or 0)):,.2f}" if money else f"{value if value is not None else 0}"
+        if value == SUPPRESSED:
+            shown = SUPPRESSED
+        else:
+            shown = f"£{Decimal(str(value or 0)):,.2f}" if money else f"{value if value is not None else 0}"
         y = index * (BAR_HEIGHT + BAR_GAP)
         width = round(number / largest * PLOT_WIDTH) if number > 0 else 0
         bars.append(

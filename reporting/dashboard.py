@@ -16,7 +16,8 @@ The definitions of "in place" and "first approved" are in reporting/selectors.py
   payment.
 - **timings** (days, 1 decimal, median and p90, only journeys completed on or before D):
   referral -> first approval of a plan linked to the referral (dates); approval request submitted ->
-  decided; the budget's first approval -> its account's first release of funds; the budget's first
+  decided; the budget's first approval -> its account's first release of funds, also split into
+  releases from a fund agreed in advance (at approval) and releases by hand; the budget's first
   approval -> its first payment.
 - **unfunded_approved**: PHBs in place on D, approved more than `unfunded_after_days` days before D,
   whose account had no release of funds on or before D (or no account yet); oldest first.
@@ -25,10 +26,9 @@ The definitions of "in place" and "first approved" are in reporting/selectors.py
   `total`, `mean` and `median` per person, `mode` (the most frequent per-person amount; among
   equally frequent amounts the largest) and `mode_count` (how many people have it).
   `by_category`: each in-place plan's `cost_total` apportioned across its items' spend categories
-  in proportion to the item's yearly amount (amount x occurrences a year: weekly 52, fortnightly
-  26, four-weekly 13, monthly 12, annually 1; a one-off counts once). Item totals are not stored,
-  and costs.py runs in Python, so this keeps the panel one query; categories are rounded to pennies
-  separately and may differ from `total` by a few pence. `paid_to_date`: payments minus refunds
+  in proportion to each item's own total over the plan period (support_plans/costs.py), in Decimal,
+  by largest remainder: the categories add up to `total` to the penny (a plan without items counts
+  as `other`). `paid_to_date`: payments minus refunds
   (and corrections reversing a payment) dated on or before D, on the accounts of those PHBs.
 - **demographics** of budget holders in place on D: age band (0-17, 18-24, 25-34, 35-44, 45-64, 65+)
   by age on D x gender code (1, 2, 9, X); ethnicity grouped White, Mixed, Asian, Black, Other,
@@ -50,31 +50,32 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    FloatField,
     Min,
     OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Cast, TruncDate
+from django.db.models.functions import TruncDate
 
 from approvals.models import ApprovalRequest
 from payments.constants import EntryKind
 from payments.models import BudgetAccount, LedgerEntry
+from phb.ages import AGE_BANDS
 from phb.constants import ETHNICITY_GROUP, Cohort, Gender
 from phb.models import Organisation
 from phb.money import api_amount
 from referrals.models import Conversation, Referral
 from reviews.constants import ReviewStatus
 from reviews.models import Review
-from support_plans.constants import Frequency, Management
+from support_plans import costs
+from support_plans.constants import Management
 from support_plans.models import PlanItem, SupportPlan
 
 from .aggregates import days, median_and_p90, medians_and_p90s, to_money
+from .apportion import largest_remainder
 from .cache import cached
 from .quarters import birthday_cutoff, quarter_containing, quarter_ends_up_to
 from .selectors import (
@@ -91,17 +92,8 @@ from .selectors import (
     without_jit,
 )
 
-AGE_BANDS = [("0-17", 18), ("18-24", 25), ("25-34", 35), ("35-44", 45), ("45-64", 65), ("65+", None)]
 ETHNICITY_GROUPS = ["White", "Mixed", "Asian", "Black", "Other", "Not stated"]
 TRAJECTORY_QUARTERS = 8
-YEARLY_OCCURRENCES = {
-    Frequency.WEEKLY: 52,
-    Frequency.FORTNIGHTLY: 26,
-    Frequency.FOUR_WEEKLY: 13,
-    Frequency.MONTHLY: 12,
-    Frequency.ANNUALLY: 1,
-    Frequency.ONE_OFF: 1,
-}
 MONEY_OUTPUT = DecimalField(max_digits=16, decimal_places=2)
 
 
@@ -222,10 +214,24 @@ def timings(organisations: Organisations, on: date) -> dict:
     ).annotate(duration=ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=DurationField()))
     # Both journeys from the budget's first approval, measured in one query: each duration is null
     # unless its end (release of funds, first payment) happened on or before the date.
+    # The release is "from a fund" when a fund agreed in advance released it at approval.
+    from_fund = Exists(
+        LedgerEntry.objects.filter(account=OuterRef("pk"), kind=EntryKind.RELEASE, fund__isnull=False)
+    )
+    released = Q(first_released_at__lt=end)
     accounts = BudgetAccount.objects.filter(organisation__in=organisations).annotate(
         first_approved=Min("budget__versions__approved_at"),
+        from_fund=from_fund,
         to_release=Case(
-            When(first_released_at__lt=end, then=F("first_released_at") - F("first_approved")),
+            When(released, then=F("first_released_at") - F("first_approved")),
+            output_field=DurationField(),
+        ),
+        to_release_from_fund=Case(
+            When(released & Q(from_fund=True), then=F("first_released_at") - F("first_approved")),
+            output_field=DurationField(),
+        ),
+        to_release_by_hand=Case(
+            When(released & Q(from_fund=False), then=F("first_released_at") - F("first_approved")),
             output_field=DurationField(),
         ),
         to_payment=Case(
@@ -233,11 +239,15 @@ def timings(organisations: Organisations, on: date) -> dict:
             output_field=DurationField(),
         ),
     )
-    from_approval = medians_and_p90s(accounts, ["to_release", "to_payment"], duration=True)
+    from_approval = medians_and_p90s(
+        accounts, ["to_release", "to_release_from_fund", "to_release_by_hand", "to_payment"], duration=True
+    )
     return {
         "referral_to_approval": _timing(median_and_p90(referral_to_approval, "duration", duration=True)),
         "submission_to_decision": _timing(median_and_p90(submission_to_decision, "duration", duration=True)),
         "approval_to_funds_released": _timing(from_approval["to_release"]),
+        "approval_to_release_from_fund": _timing(from_approval["to_release_from_fund"]),
+        "approval_to_release_by_hand": _timing(from_approval["to_release_by_hand"]),
         "approval_to_first_payment": _timing(from_approval["to_payment"]),
     }
 
@@ -254,6 +264,7 @@ def unfunded_approved(organisation: Organisation, on: date) -> list[dict]:
             | Q(budget__account__first_released_at__gte=end_of_day(on))
         )
         .select_related("person")
+        .annotate(no_fund_reason=F("budget__account__no_fund_reason"))
         .only(
             "version",
             "person_id",
@@ -278,21 +289,61 @@ def unfunded_approved(organisation: Organisation, on: date) -> list[dict]:
                 "approved_on": approved_on.isoformat(),
                 "days_waiting": (on - approved_on).days,
                 "cost_total": _amount(plan.cost_total),
+                # Why no fund released it at approval ("no fund with room: ..."), when one was tried.
+                "reason": plan.no_fund_reason or "",
             }
         )
     return rows
 
 
 # --- Spend
-# The apportioning divides by a float cast of the plan's weight: SQLite stores whole-pound
-# decimals as integers and would otherwise divide them as integers.
 
 
-def _yearly_weight():
-    return F("amount") * Case(
-        *[When(frequency=code, then=Value(times)) for code, times in YEARLY_OCCURRENCES.items()],
-        default=Value(1),
+def spend_by_category(organisations: Organisations, on: date) -> dict[str, Decimal]:
+    """Each in-place plan's `cost_total` split across its items' spend categories, exactly.
+
+    An item's share is its own total over the plan period (support_plans/costs.py, the one home of
+    plan costs), and each plan's pennies are apportioned by largest remainder, so the categories of
+    a plan add up to its cost and all categories to the spend total. A plan with no items counts as
+    "other". Largest first, then by code.
+    """
+    items = (
+        PlanItem.objects.filter(
+            plan__organisation__in=organisations, plan__budget__organisation__in=organisations
+        )
+        .filter(in_place_q(on, prefix="plan__"))
+        .values_list(
+            "plan_id",
+            "plan__cost_total",
+            "plan__start_date",
+            "plan__end_date",
+            "category",
+            "amount",
+            "frequency",
+            "start_date",
+            "end_date",
+        )
+        .order_by("plan_id")
     )
+    plans: dict[int, tuple[Decimal, dict[str, Decimal]]] = {}
+    for plan_id, cost_total, start, end, category, amount, frequency, item_start, item_end in items:
+        line = costs.Line(
+            amount=Decimal(amount), frequency=frequency, start_date=item_start, end_date=item_end
+        )
+        weights = plans.setdefault(plan_id, (Decimal(cost_total), defaultdict(Decimal)))[1]
+        weights[category] += costs.item_total(start, end, line)
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for cost_total, weights in plans.values():
+        for category, amount in largest_remainder(cost_total, weights).items():
+            totals[category] += amount
+    without_items = (
+        plans_in_place(organisations, on)
+        .exclude(pk__in=PlanItem.objects.filter(plan__organisation__in=organisations).values("plan"))
+        .aggregate(amount=Sum("cost_total"))["amount"]
+    )
+    if without_items:
+        totals["other"] += Decimal(without_items)
+    return dict(sorted(((c, a) for c, a in totals.items() if a), key=lambda row: (-row[1], row[0])))
 
 
 def spend(organisations: Organisations, on: date, counts: dict) -> dict:
@@ -312,27 +363,7 @@ def spend(organisations: Organisations, on: date, counts: dict) -> dict:
         .first()
     )
 
-    plan_weight = (
-        PlanItem.objects.filter(plan=OuterRef("plan"))
-        .values("plan")
-        .annotate(weight=Sum(_yearly_weight()))
-        .values("weight")
-    )
-    category_rows = (
-        PlanItem.objects.filter(
-            plan__organisation__in=organisations, plan__budget__organisation__in=organisations
-        )
-        .filter(in_place_q(on, prefix="plan__"))
-        .alias(weight=_yearly_weight(), plan_weight=Cast(Subquery(plan_weight), FloatField()))
-        .values("category")
-        .annotate(
-            amount=Sum(
-                F("plan__cost_total") * F("weight") / F("plan_weight"),
-                output_field=MONEY_OUTPUT,
-            )
-        )
-        .order_by("-amount", "category")
-    )
+    by_category = spend_by_category(organisations, on)
 
     in_place_budgets = plans_in_place(organisations, on).values("budget")
     # A correction counts only when it reverses a payment: looked up for corrections alone, rather
@@ -359,7 +390,7 @@ def spend(organisations: Organisations, on: date, counts: dict) -> dict:
         "median": _amount(median) if median is not None else None,
         "mode": _amount(mode["amount"]) if mode else None,
         "mode_count": mode["people"] if mode else 0,
-        "by_category": {row["category"]: _amount(row["amount"]) for row in category_rows},
+        "by_category": {category: _amount(amount) for category, amount in by_category.items()},
         "paid_to_date": _amount(paid_to_date),
     }
 

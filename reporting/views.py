@@ -11,10 +11,11 @@ from django.views.generic import TemplateView
 from phb.constants import Cohort, Gender, Role
 from phb.exceptions import InvalidInput
 from phb.mixins import OrgViewMixin
+from phb.visibility import Data
 from support_plans.constants import Management, SpendCategory
 from support_plans.models import OrganisationSpendCategory, SupportPlan
 
-from . import returns, services
+from . import disclosure, returns, services
 from .charts import bar_chart
 from .constants import DASHBOARD_ROLES, RETURN_ROLES
 from .dashboard import organisation_dashboard, region_dashboard
@@ -26,6 +27,8 @@ TIMING_LABELS = [
     ("referral_to_approval", "Referral to approval"),
     ("submission_to_decision", "Submission to decision"),
     ("approval_to_funds_released", "Approval to release of funds"),
+    ("approval_to_release_from_fund", "Approval to release of funds: from a fund agreed in advance"),
+    ("approval_to_release_by_hand", "Approval to release of funds: released by hand"),
     ("approval_to_first_payment", "Approval to first payment"),
 ]
 PIPELINE_LABELS = [
@@ -106,6 +109,7 @@ class DashboardPageView(OrgViewMixin, TemplateView):
 
     template_name = "reporting/dashboard.html"
     model = SupportPlan
+    data = Data.DASHBOARDS
     required_roles = DASHBOARD_ROLES
 
     def get_context_data(self, **kwargs):
@@ -121,6 +125,7 @@ class ReturnsPageView(OrgViewMixin, TemplateView):
 
     template_name = "reporting/returns.html"
     model = QuarterlyReturn
+    data = Data.DASHBOARDS
     required_roles = RETURN_ROLES
 
     def get_context_data(self, **kwargs):
@@ -158,6 +163,7 @@ class ReturnDownloadView(OrgViewMixin, View):
     """Build the return (kept in the history) and download it as a CSV or XLSX file."""
 
     model = QuarterlyReturn
+    data = Data.DASHBOARDS
     required_roles = RETURN_ROLES
 
     def get(self, request, org):
@@ -186,6 +192,7 @@ class RegionDashboardPageView(OrgViewMixin, TemplateView):
 
     template_name = "reporting/region.html"
     model = SupportPlan
+    data = Data.REGION
     required_roles = {Role.REGION_VIEWER}
 
     def get_context_data(self, **kwargs):
@@ -193,6 +200,6 @@ class RegionDashboardPageView(OrgViewMixin, TemplateView):
         on = _as_of(self.request)
         region = self.organisation.region
         organisations = region_organisations_for(self.request.user, region)
-        figures = region_dashboard(region, organisations, on)
+        figures = disclosure.region_figures(region_dashboard(region, organisations, on))
         context.update({"figures": figures, "as_of": on, "region": region, "panels": _panels(figures)})
         return context

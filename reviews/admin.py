@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from phb.readonly_admin import ReadOnlyAdmin, ReadOnlyTabularInline
+
 from .models import GoalAttainment, OutcomeMeasure, Review, ReviewPolicy
 
 
 @admin.register(ReviewPolicy)
-class ReviewPolicyAdmin(admin.ModelAdmin):
+class ReviewPolicyAdmin(ReadOnlyAdmin):
     list_display = [
         "organisation",
         "first_review_weeks",
@@ -17,18 +19,18 @@ class ReviewPolicyAdmin(admin.ModelAdmin):
     ]
 
 
-class OutcomeMeasureInline(admin.TabularInline):
+class OutcomeMeasureInline(ReadOnlyTabularInline):
     model = OutcomeMeasure
     extra = 0
 
 
-class GoalAttainmentInline(admin.TabularInline):
+class GoalAttainmentInline(ReadOnlyTabularInline):
     model = GoalAttainment
     extra = 0
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyAdmin):
     list_display = ["id", "organisation", "person", "kind", "due_on", "status", "completed_on", "decision"]
     list_filter = ["organisation", "status", "kind", "decision"]
     search_fields = ["person__family_name", "person__nhs_number"]

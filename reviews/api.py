@@ -7,10 +7,11 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from phb import query
+from phb import dates, query
 from phb.access import PERSON_DATA_ROLES, get_for_org
 from phb.api import OrgScopedMixin
 from phb.constants import Role
+from phb.visibility import Data
 from support_plans.constants import CloseReason
 from support_plans.models import SupportPlan
 
@@ -118,12 +119,14 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 class ReviewRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[ReviewKind.ON_REQUEST], default=ReviewKind.ON_REQUEST)
-    due_on = serializers.DateField()
+    due_on = serializers.DateField(validators=[dates.validator(label="The date of the review")])
     requested_by = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class ReviewCompleteSerializer(serializers.Serializer):
-    held_on = serializers.DateField()
+    held_on = serializers.DateField(
+        validators=[dates.validator(label="Date the review was held", kind=dates.PAST)]
+    )
     measures = MeasureSerializer(many=True, required=False, default=list)
     goals = GoalAttainmentSerializer(many=True, required=False, default=list)
     decision = serializers.ChoiceField(choices=ReviewDecision.choices)
@@ -150,6 +153,7 @@ class ReviewPolicyView(OrgScopedMixin, generics.GenericAPIView):
     """The organisation's review policy (the defaults until it sets one)."""
 
     model = ReviewPolicy
+    data = Data.POLICY
     serializer_class = ReviewPolicySerializer
     required_roles = {"GET": None, "PUT": POLICY_ROLES}
 
@@ -198,6 +202,7 @@ class ScheduledReviewPolicyView(OrgScopedMixin, APIView):
     """DELETE (commissioner, org admin): withdraw a review policy version before it starts."""
 
     model = ReviewPolicy
+    data = Data.POLICY
     required_roles = POLICY_ROLES
 
     @extend_schema(responses={204: None})
@@ -212,6 +217,7 @@ class ReviewListView(OrgScopedMixin, generics.ListAPIView):
     keeps the plans you coordinate."""
 
     model = Review
+    data = Data.REVIEWS
     serializer_class = ReviewSerializer
 
     @extend_schema(
@@ -240,6 +246,7 @@ class ReviewListView(OrgScopedMixin, generics.ListAPIView):
 
 class ReviewDetailView(OrgScopedMixin, generics.RetrieveAPIView):
     model = Review
+    data = Data.REVIEWS
     serializer_class = ReviewSerializer
 
     def get_queryset(self):
@@ -250,6 +257,7 @@ class PlanReviewsView(OrgScopedMixin, generics.GenericAPIView):
     """GET: the plan's reviews. POST: book a review the person, a carer or staff asked for."""
 
     model = SupportPlan
+    data = Data.REVIEWS
     serializer_class = ReviewRequestSerializer
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": REVIEW_ROLES}
 
@@ -277,6 +285,7 @@ class ReviewCompleteView(OrgScopedMixin, generics.GenericAPIView):
     """POST: record a held review (measures, goal attainment) and the decision; answers the review."""
 
     model = Review
+    data = Data.REVIEWS
     serializer_class = ReviewCompleteSerializer
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": REVIEW_ROLES}
 

@@ -4,12 +4,13 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
+from phb import dates
+from phb.fields import DateField
 from phb.forms import OrgForm
 from support_plans.constants import CloseReason
 
 from .constants import INSTRUMENT_RANGES, Attainment, Instrument, ReviewDecision
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 RANGES_HINT = "; ".join(f"{i.value} {low}–{high}" for i, (low, high) in INSTRUMENT_RANGES.items())
 
 
@@ -36,18 +37,22 @@ class ReviewPolicyForm(OrgForm):
         required=False,
         label="Review at the midpoint and end of the plan instead of on the cycle (time-limited recovery budgets)",
     )
-    effective_from = forms.DateField(
+    effective_from = DateField(
+        kind=dates.FUTURE,
+        picker=True,
         required=False,
         label="In force from",
         help_text="Leave empty for now, or give a later date agreed for the change.",
-        input_formats=["%Y-%m-%d"],
-        widget=DATE,
-        error_messages={"invalid": "Enter the date it takes effect, for example 2027-04-01."},
     )
 
 
 class ReviewRequestForm(OrgForm):
-    due_on = forms.DateField(widget=DATE, label="When should the review be held?")
+    due_on = DateField(
+        kind=dates.FUTURE,
+        picker=True,
+        label="When should the review be held?",
+        error_messages={"required": "Enter the date the review should be held"},
+    )
     requested_by = forms.CharField(
         max_length=200,
         required=False,
@@ -59,7 +64,11 @@ class ReviewRequestForm(OrgForm):
 class ReviewCompleteForm(OrgForm):
     """One row per instrument (instrument + score), a five-point attainment per goal, the decision."""
 
-    held_on = forms.DateField(widget=DATE, label="Date the review was held")
+    held_on = DateField(
+        kind=dates.PAST,
+        label="Date the review was held",
+        error_messages={"required": "Enter the date the review was held"},
+    )
     working = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, label="What is working"
     )

@@ -203,8 +203,20 @@ def person_section(person: Person, org_context) -> dict:
     }
 
 
+def team_reviews_overdue(org_context, today: date) -> QuerySet[Review]:
+    """Overdue reviews of plans held by the team lead's team (the whole organisation's with no team)."""
+    overdue = _base(org_context.organisation).filter(
+        status=ReviewStatus.SCHEDULED, budget__closed_on__isnull=True, due_on__lt=today
+    )
+    membership = org_context.membership
+    if membership is None or membership.team_id is None:
+        return overdue
+    team = Membership.objects.for_org(org_context.organisation).filter(team_id=membership.team_id)
+    return overdue.filter(plan__care_coordinator__in=team.values("user_id"))
+
+
 def home_panel(org_context) -> dict | None:
-    """The home page card: my reviews overdue and due this week."""
+    """The home page card: my team's overdue reviews (team leads), my reviews overdue and due this week."""
     from django.urls import reverse
 
     if not org_context.has_role(Role.CARE_COORDINATOR, Role.TEAM_LEAD):
@@ -214,9 +226,20 @@ def home_panel(org_context) -> dict | None:
         plan__care_coordinator=org_context.user, status=ReviewStatus.SCHEDULED, budget__closed_on__isnull=True
     )
     reviews = reverse("reviews:list", kwargs={"org": org_context.code})
+    team_items = []
+    if org_context.has_role(Role.TEAM_LEAD):
+        team_items.append(
+            {
+                "label": "of my team's reviews overdue",
+                "url": reviews,
+                "urgent": True,
+                "count": team_reviews_overdue(org_context, today).count(),
+            }
+        )
     return {
         "title": "Reviews",
         "items": [
+            *team_items,
             {
                 "label": "of my reviews overdue",
                 "url": reviews,

@@ -8,12 +8,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from phb import versions
+from phb import dates, versions
 from phb.audit import record_event, snapshot
 from phb.constants import Role
 from phb.exceptions import Conflict, InvalidInput, TransitionNotAllowed
 from phb.models import Membership, Organisation
-from phb.notifications import absolute_url, notify_once
+from phb.notifications import absolute_url, notify, notify_once
 from phb.versions import starts_on
 from support_plans import services as plan_services
 from support_plans.constants import CloseReason, PlanStatus
@@ -133,14 +133,14 @@ def reviews_schedule_for_plan(*, actor, plan: SupportPlan) -> list[Review]:
         following = _ensure_next_review(actor=actor, plan=plan, policy=policy)
         created = [following] if following else []
     else:
-        dates = schedule.review_dates(
+        due_dates = schedule.review_dates(
             plan.start_date,
             plan.end_date,
             policy.first_review_weeks,
             policy.interval_weeks,
             policy.midpoint_and_end,
         )
-        for kind, due_on in dates:
+        for kind, due_on in due_dates:
             created.append(_review_add(actor=actor, plan=plan, kind=kind, due_on=due_on))
     if created:
         record_event(
@@ -207,6 +207,7 @@ def review_request(*, actor, plan: SupportPlan, due_on: date, requested_by: str 
         )
     if len(requested_by) > 200:
         raise InvalidInput(requested_by=["Enter at most 200 characters."])
+    dates.require(due_on=dates.problems(due_on, label="The date of the review"))
     review = _review_add(
         actor=actor, plan=plan, kind=ReviewKind.ON_REQUEST, due_on=due_on, requested_by=requested_by
     )
@@ -218,6 +219,19 @@ def review_request(*, actor, plan: SupportPlan, due_on: date, requested_by: str 
         action="review_requested",
         after=snapshot(review),
         summary=f"Review requested for {due_on:%-d %B %Y}{asked}",
+    )
+    # The care coordinator holding the plan books and holds the review.
+    notify(
+        organisation=plan.organisation,
+        key=f"review:{review.pk}:requested",
+        users=[
+            user
+            for user in [plan.care_coordinator]
+            if user is not None and user.pk != getattr(actor, "pk", None)
+        ],
+        subject=f"Review requested: {plan.person.full_name}",
+        body=f"A review of the budget of {plan.person.full_name} was requested{asked}, due {due_on:%-d %B %Y}.",
+        path=reverse("reviews:list", kwargs={"org": plan.organisation.code}),
     )
     return review
 
@@ -318,6 +332,7 @@ def review_complete(
         # The plan was revised since the review was booked: the review is of the version now in place.
         review.plan = current
     # What was typed is checked first (400), then whether the review can be completed now (409).
+    dates.require(held_on=dates.problems(held_on, label="Date the review was held", kind=dates.PAST))
     if decision not in ReviewDecision.values:
         raise InvalidInput(decision=[f"Choose one of: {', '.join(ReviewDecision.values)}."])
     if close_reason and close_reason not in CloseReason.values:

@@ -11,6 +11,7 @@ from django.views.generic import FormView, TemplateView
 from phb.access import PERSON_DATA_ROLES, get_for_org
 from phb.exceptions import InvalidInput
 from phb.mixins import OrgViewMixin, form_errors_from
+from phb.visibility import Data
 from support_plans.models import SupportPlan
 
 from . import selectors, services
@@ -25,6 +26,7 @@ class ReviewListView(OrgViewMixin, TemplateView):
 
     template_name = "reviews/list.html"
     model = Review
+    data = Data.REVIEWS
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -43,6 +45,7 @@ class ReviewCompleteView(OrgViewMixin, FormView):
     template_name = "reviews/review_complete.html"
     form_class = ReviewCompleteForm
     model = Review
+    data = Data.REVIEWS
     required_roles = REVIEW_ROLES
 
     def get_review(self) -> Review:
@@ -115,6 +118,7 @@ class ReviewRequestView(OrgViewMixin, FormView):
     template_name = "reviews/review_request.html"
     form_class = ReviewRequestForm
     model = SupportPlan
+    data = Data.REVIEWS
     required_roles = REVIEW_ROLES
 
     def get_plan(self) -> SupportPlan:
@@ -158,6 +162,7 @@ class ReviewPolicyView(OrgViewMixin, FormView):
     template_name = "reviews/policy.html"
     form_class = ReviewPolicyForm
     model = ReviewPolicy
+    data = Data.POLICY
     required_roles = {"GET": PERSON_DATA_ROLES | {"region_viewer"}, "POST": POLICY_ROLES}
 
     def get_initial(self):
@@ -176,6 +181,10 @@ class ReviewPolicyView(OrgViewMixin, FormView):
             raise PermissionDenied
         data = dict(form.cleaned_data)
         effective_on = data.pop("effective_from", None)
+        current = services.review_policy_get(self.organisation)
+        if effective_on is None and current.pk and all(getattr(current, k) == v for k, v in data.items()):
+            messages.success(self.request, "Nothing was changed: the review policy in force stays as it is.")
+            return redirect("reviews:policy", org=self.organisation.code)
         try:
             policy = services.review_policy_update(
                 actor=self.request.user, organisation=self.organisation, effective_on=effective_on, **data
@@ -198,6 +207,7 @@ class ReviewPolicyWithdrawView(OrgViewMixin, View):
     """Withdraw a review policy version scheduled for a later date, before it starts."""
 
     model = ReviewPolicy
+    data = Data.POLICY
     required_roles = POLICY_ROLES
 
     def get_error_redirect_url(self) -> str:

@@ -19,6 +19,8 @@ PORT="${BENCH_PORT:-8765}"
 WORKERS="${BENCH_WORKERS:-2}"
 THREADS="${BENCH_THREADS:-1}"
 PY=.venv/bin/python
+# gunicorn runs with DEBUG off, which needs a secret key of its own (phb/secret_key.py).
+export SECRET_KEY="${SECRET_KEY:-$($PY -c 'import secrets; print(secrets.token_urlsafe(50))')}"
 
 case "$DATABASE_URL" in
   postgres://*|postgresql://*) ;;

@@ -4,6 +4,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh
 export DEBUG="${DEBUG:-true}"
+# This checkout's own secret key, kept in .env (git-ignored, read by the settings), so that the app
+# never runs on the built-in one and also starts with DEBUG=false (phb/secret_key.py).
+if [ -z "${SECRET_KEY:-}" ] && ! grep -qs '^SECRET_KEY=' .env; then
+  echo "SECRET_KEY=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')" >> .env
+fi
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 .venv/bin/python manage.py migrate --noinput -v0

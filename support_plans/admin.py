@@ -1,7 +1,8 @@
 """Django admin for support staff: budgets, plan versions and their rows, the directories."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from phb.readonly_admin import ReadOnlyAdmin, ReadOnlyHistoryAdmin, ReadOnlyTabularInline
 
 from .models import (
     Budget,
@@ -15,24 +16,24 @@ from .models import (
 )
 
 
-class GoalInline(admin.TabularInline):
+class GoalInline(ReadOnlyTabularInline):
     model = PlanGoal
     extra = 0
 
 
-class ItemInline(admin.TabularInline):
+class ItemInline(ReadOnlyTabularInline):
     model = PlanItem
     extra = 0
     raw_id_fields = ["supplier"]
 
 
-class RiskInline(admin.TabularInline):
+class RiskInline(ReadOnlyTabularInline):
     model = PlanRisk
     extra = 0
 
 
 @admin.register(SupportPlan)
-class SupportPlanAdmin(SimpleHistoryAdmin):
+class SupportPlanAdmin(ReadOnlyHistoryAdmin):
     list_display = [
         "id",
         "organisation",
@@ -50,26 +51,26 @@ class SupportPlanAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Budget)
-class BudgetAdmin(admin.ModelAdmin):
+class BudgetAdmin(ReadOnlyAdmin):
     list_display = ["id", "organisation", "person", "closed_on", "close_reason"]
     list_filter = ["organisation", "close_reason"]
     raw_id_fields = ["person", "referral"]
 
 
 @admin.register(Supplier)
-class SupplierAdmin(admin.ModelAdmin):
+class SupplierAdmin(ReadOnlyAdmin):
     list_display = ["name", "service", "category", "organisation"]
     list_filter = ["organisation", "category"]
     search_fields = ["name", "service"]
 
 
 @admin.register(FastTrackOffer)
-class FastTrackOfferAdmin(admin.ModelAdmin):
+class FastTrackOfferAdmin(ReadOnlyAdmin):
     list_display = ["name", "amount", "frequency", "organisation", "is_active"]
     list_filter = ["organisation", "is_active"]
 
 
 @admin.register(OrganisationSpendCategory)
-class OrganisationSpendCategoryAdmin(admin.ModelAdmin):
+class OrganisationSpendCategoryAdmin(ReadOnlyAdmin):
     list_display = ["code", "label", "organisation"]
     list_filter = ["organisation"]

@@ -8,20 +8,24 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from phb import dates
 from phb.access import PERSON_DATA_ROLES
+from phb.access_log import AccessKind, access_record
 from phb.api import MoneyField, OrgScopedMixin
 from phb.models import Person
+from phb.visibility import Data
 from referrals.models import Referral
 
-from . import selectors, services
+from . import costs, selectors, services
 from .constants import AgreedBy, CloseReason, Frequency, Management, PaymentMethod, PlanStatus
 from .models import FastTrackOffer, Supplier, SupportPlan
 from .pdf import plan_pdf
 
-MAX_AMOUNT = Decimal("1000000.00")
+MAX_AMOUNT = costs.MAX_ITEM_AMOUNT
 
 
 class AmountField(MoneyField):
@@ -52,8 +56,12 @@ class ItemInput(serializers.Serializer):
     frequency = serializers.ChoiceField(choices=Frequency.choices)
     supplier = serializers.CharField(max_length=200, required=False, allow_blank=True, allow_null=True)
     supplier_id = serializers.IntegerField(required=False, allow_null=True)
-    start_date = serializers.DateField(required=False, allow_null=True)
-    end_date = serializers.DateField(required=False, allow_null=True)
+    start_date = serializers.DateField(
+        required=False, allow_null=True, validators=[dates.validator(label="The item's start date")]
+    )
+    end_date = serializers.DateField(
+        required=False, allow_null=True, validators=[dates.validator(label="The item's end date")]
+    )
     payment_method = serializers.ChoiceField(
         choices=PaymentMethod.choices, required=False, allow_blank=True, allow_null=True
     )
@@ -64,10 +72,11 @@ class ItemInput(serializers.Serializer):
         return value
 
     def validate(self, data):
-        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
-            raise serializers.ValidationError(
-                {"end_date": ["The end date must be on or after the start date."]}
-            )
+        problems = dates.period_problems(
+            data.get("start_date"), data.get("end_date"), noun="item", max_years=None
+        )
+        if problems:
+            raise serializers.ValidationError({"end_date": problems})
         supplier = None
         if data.get("supplier_id") is not None:
             supplier = Supplier.objects.for_org(_organisation(self)).filter(pk=data["supplier_id"]).first()
@@ -122,7 +131,9 @@ class FundingInput(serializers.Serializer):
 
 
 class AgreementInput(serializers.Serializer):
-    agreed_on = serializers.DateField(required=False, allow_null=True)
+    agreed_on = serializers.DateField(
+        required=False, allow_null=True, validators=[dates.validator(label="Date agreed", kind=dates.PAST)]
+    )
     agreed_by = serializers.ChoiceField(choices=AgreedBy.choices, required=False, allow_blank=True)
     agreed_by_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
@@ -130,12 +141,13 @@ class AgreementInput(serializers.Serializer):
 class PlanInput(serializers.Serializer):
     person = serializers.IntegerField()
     referral = serializers.IntegerField(required=False, allow_null=True)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = serializers.DateField(validators=[dates.validator(label="The plan's start date")])
+    end_date = serializers.DateField(validators=[dates.validator(label="The plan's end date")])
     management = serializers.ChoiceField(choices=Management.choices)
     funding = FundingInput(required=False, allow_null=True)
     goals = GoalInput(many=True, required=False)
-    items = ItemInput(many=True, required=False)
+    # Refused before 10,000 items are validated one by one; the service holds the same limit.
+    items = ItemInput(many=True, required=False, max_length=costs.MAX_ITEMS)
     risks = RiskInput(many=True, required=False)
     contingency = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     contacts = serializers.CharField(max_length=2000, required=False, allow_blank=True)
@@ -151,10 +163,9 @@ class PlanInput(serializers.Serializer):
         plan = self.instance
         start = data.get("start_date", plan.start_date if plan else None)
         end = data.get("end_date", plan.end_date if plan else None)
-        if start and end and end < start:
-            raise serializers.ValidationError(
-                {"end_date": ["The end date must be on or after the start date."]}
-            )
+        problems = dates.period_problems(start, end)
+        if problems:
+            raise serializers.ValidationError({"end_date": problems})
         if data.get("referral") is not None:
             person = data.get("person") or (plan.person if plan else None)
             referral = (
@@ -196,7 +207,7 @@ class PatchInput(PlanInput):
 
 class CloseInput(serializers.Serializer):
     reason = serializers.ChoiceField(choices=CloseReason.choices)
-    closed_on = serializers.DateField()
+    closed_on = serializers.DateField(validators=[dates.validator(label="Date closed")])
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
@@ -444,6 +455,7 @@ def person_plans(person) -> list[dict]:
 
 class PlanMixin(OrgScopedMixin):
     model = SupportPlan
+    data = Data.PLANS
 
     def get_queryset(self):
         return selectors.plan_detail_queryset(organisation=self.organisation)
@@ -474,7 +486,7 @@ class PlanListView(PlanMixin, generics.ListCreateAPIView):
         params = self.request.query_params
         person = params.get("person")
         status_code = params.get("status")
-        if person and not person.isdigit():
+        if person and not (person.isascii() and person.isdigit()):  # "¹".isdigit() is True
             raise serializers.ValidationError({"person": ["Give the person's id."]})
         if status_code and status_code not in PlanStatus.values:
             raise serializers.ValidationError(
@@ -506,7 +518,9 @@ class PlanDetailView(PlanMixin, APIView):
 
     @extend_schema(responses=PlanOutput)
     def get(self, request, *args, **kwargs):
-        return Response(PlanOutput(self.get_object()).data)
+        plan = self.get_object()
+        log_plan_opened(request.user, plan, AccessKind.PLAN, channel="api")
+        return Response(PlanOutput(plan).data)
 
     @extend_schema(request=PatchInput, responses=PlanOutput)
     def patch(self, request, *args, **kwargs):
@@ -543,6 +557,8 @@ class PlanReviseView(PlanMixin, APIView):
 class PlanCloseView(PlanMixin, APIView):
     """Close the budget with a reason and date."""
 
+    data = Data.ACCOUNTS
+
     @extend_schema(request=CloseInput, responses=PlanOutput)
     def post(self, request, *args, **kwargs):
         plan = self.get_object()
@@ -553,13 +569,46 @@ class PlanCloseView(PlanMixin, APIView):
         return self.answer(plan)
 
 
+class PDFRenderer(BaseRenderer):
+    """Lets content negotiation accept `Accept: application/pdf`; the view writes the PDF itself."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else JSONRenderer().render(data)
+
+
 class PlanPdfView(PlanMixin, APIView):
-    """The person's copy of the plan, as a PDF."""
+    """The person's copy of the plan, as a PDF (a client may ask for application/pdf or anything)."""
+
+    renderer_classes = [PDFRenderer, JSONRenderer]
+
+    def handle_exception(self, exc):
+        # An error is a JSON body, whatever type the client asked for.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     def get(self, request, *args, **kwargs):
         plan = self.get_object()
+        log_plan_opened(request.user, plan, AccessKind.PLAN_PDF, channel="api")
         return pdf_response(plan)
+
+
+def log_plan_opened(user, plan, what: str, *, channel: str) -> None:
+    access_record(
+        actor=user,
+        organisation=plan.organisation,
+        what=what,
+        obj=plan,
+        person=plan.person,
+        channel=channel,
+        detail=f"version {plan.version}",
+    )
 
 
 def pdf_response(plan) -> HttpResponse:
@@ -636,6 +685,7 @@ class SupplierListView(OrgScopedMixin, generics.ListCreateAPIView):
     """The directory of suppliers and services the organisation has used; `?search=` finds them."""
 
     model = Supplier
+    data = Data.CATALOGUE
     serializer_class = SupplierSerializer
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": selectors.SUPPLIER_WRITERS}
 
@@ -713,6 +763,7 @@ class FastTrackOfferListView(OrgScopedMixin, generics.ListCreateAPIView):
     """Preset offers a care coordinator adds to a plan in one step."""
 
     model = FastTrackOffer
+    data = Data.CATALOGUE
     serializer_class = FastTrackOfferSerializer
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": selectors.OFFER_WRITERS}
 
@@ -754,6 +805,7 @@ class _DirectoryEntryView(OrgScopedMixin, generics.RetrieveAPIView):
 
 class SupplierDetailView(_DirectoryEntryView):
     model = Supplier
+    data = Data.CATALOGUE
     serializer_class = SupplierSerializer
     required_roles = {"GET": PERSON_DATA_ROLES, "PATCH": selectors.SUPPLIER_WRITERS}
 
@@ -766,6 +818,7 @@ class SupplierDetailView(_DirectoryEntryView):
 
 class FastTrackOfferDetailView(_DirectoryEntryView):
     model = FastTrackOffer
+    data = Data.CATALOGUE
     serializer_class = FastTrackOfferSerializer
     required_roles = {"GET": PERSON_DATA_ROLES, "PATCH": selectors.OFFER_WRITERS}
 

@@ -24,11 +24,11 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from phb.money import to_pennies
+from phb.money import LARGEST_RECORDABLE, gbp, to_pennies
 
 WEEKS_PER_YEAR = Decimal(52)
 DAYS_PER_WEEK = Decimal(7)
@@ -41,6 +41,12 @@ MONTHLY = "monthly"
 ANNUALLY = "annually"
 
 FREQUENCIES = (ONE_OFF, WEEKLY, FORTNIGHTLY, FOUR_WEEKLY, MONTHLY, ANNUALLY)
+
+# What a plan may hold (API.md, "Bad input"): a personal health budget's plan lists the handful of
+# things the person buys, so 200 items is far beyond any real plan, and bounds the work of costing,
+# approving and printing one; no single item costs more than £1,000,000.
+MAX_ITEMS = 200
+MAX_ITEM_AMOUNT = Decimal("1000000.00")
 _DAYS_BETWEEN = {WEEKLY: 7, FORTNIGHTLY: 14, FOUR_WEEKLY: 28}
 
 
@@ -161,3 +167,69 @@ def plan_costs(start: date, end: date, items: Iterable[CostLine]) -> Costs:
     return Costs(
         total=to_pennies(total), weekly=to_pennies(weekly), annual=to_pennies(weekly * WEEKS_PER_YEAR)
     )
+
+
+STREAMS = ("nhs", "social_care", "education")
+
+
+def funding_split_problem(
+    total: Decimal, contributes: dict[str, bool], amounts: dict[str, Decimal | None]
+) -> str | None:
+    """Why a plan's funding split does not add up, or None: an integrated budget's amounts (NHS,
+    social care, education) are the plan's cost divided between its funders, so once any amount is
+    given, every contributing stream needs one and together they make the plan's total exactly.
+    A split with no amounts (streams only ticked) says who contributes, not how much."""
+    given = {stream: amount for stream, amount in amounts.items() if amount is not None}
+    if not given:
+        return None
+    missing = [s for s in STREAMS if contributes.get(s) and s not in given]
+    if missing:
+        names = ", ".join(s.replace("_", " ") for s in missing)
+        return f"Give an amount for every stream that contributes (missing: {names})."
+    split = sum(given.values(), Decimal(0))
+    if split != total:
+        return f"The funding split adds up to £{split:,.2f} but the plan costs £{total:,.2f}: they must be equal."
+    return None
+
+
+def cost_between(
+    plan_start: date, plan_end: date, items: Iterable[CostLine], window_start: date, window_end: date
+) -> Decimal:
+    """What a plan's items cost on the dates that fall from `window_start` to `window_end` (a financial
+    year, say), rounded once to pennies.
+
+    The occurrence rule is the total's: a recurring item is paid on start, start + one period, ...,
+    so the window holds the occurrences up to its end less those before its start; a one-off item
+    falls on its (narrowed) start. Consecutive windows covering the plan period add up to its total.
+    """
+    if window_end < window_start:
+        return to_pennies(Decimal(0))
+    amount = Decimal(0)
+    for line in items:
+        start, end = item_period(plan_start, plan_end, line)
+        if line.frequency == ONE_OFF:
+            if window_start <= start <= window_end:
+                amount += line.amount
+            continue
+        up_to_end = occurrences(line.frequency, start, min(end, window_end))
+        before_window = occurrences(line.frequency, start, min(end, window_start - timedelta(days=1)))
+        amount += line.amount * (up_to_end - before_window)
+    return to_pennies(amount)
+
+
+def unrecordable(result: Costs) -> list[str]:
+    """Plain-English problems with cost measures too large to record (empty when all fit)."""
+    measures = {"total": result.total, "weekly": result.weekly, "annual": result.annual}
+    return [
+        f"The plan's {name} cost ({gbp(amount)}) is more than the largest amount that can be recorded "
+        f"({gbp(LARGEST_RECORDABLE)}): remove items, lower their amounts or shorten the plan."
+        for name, amount in measures.items()
+        if abs(amount) > LARGEST_RECORDABLE
+    ]
+
+
+def too_many_items(count: int) -> str | None:
+    """The problem with a plan of `count` items, or None."""
+    if count > MAX_ITEMS:
+        return f"A support plan can list at most {MAX_ITEMS} items; this one has {count}."
+    return None

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from referrals.models import Referral
+from referrals.selectors import standing_transfer
 
 from .models import Supplier
 from .services import fast_track_offer_create, plan_create, supplier_create
@@ -233,7 +234,12 @@ def seed(context) -> None:
             .prefetch_related("conversations")
             .order_by("received_on", "id")
         )
-        people = list(context.people[organisation.code])
+        # A person transferred away is the receiver's to plan for.
+        people = [
+            person
+            for person in context.people[organisation.code]
+            if standing_transfer(organisation=organisation, person=person) is None
+        ]
         for index, (management, months, items, goals) in enumerate(PLANS):
             referral = referrals[index] if index < len(referrals) else None
             person = referral.person if referral else people[index % len(people)]

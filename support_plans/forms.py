@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django import forms
 
+from phb import dates
+from phb.fields import DateField, PersonField, PlainErrorsMixin, PlainFormSet
 from phb.forms import OrgForm
 from phb.models import Person
 
@@ -14,7 +16,6 @@ from .constants import AgreedBy, CloseReason, Frequency, Management, PaymentMeth
 from .models import FastTrackOffer, OrganisationSpendCategory, Supplier
 
 MAX_AMOUNT = Decimal("1000000.00")
-DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 
 
 def amount_field(**kwargs) -> forms.DecimalField:
@@ -34,18 +35,34 @@ def category_choices(organisation) -> list[tuple[str, str]]:
 
 
 class PlanForm(OrgForm):
-    person = forms.ModelChoiceField(queryset=Person.objects.none(), label="Person (budget holder)")
+    person = PersonField(queryset=Person.objects.none(), label="Person (budget holder)")
     referral = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    start_date = forms.DateField(label="Plan starts", **DATE)
-    end_date = forms.DateField(label="Plan ends", **DATE)
+    start_date = DateField(
+        picker=True, label="Plan starts", error_messages={"required": "Enter the date the plan starts"}
+    )
+    end_date = DateField(
+        picker=True,
+        label="Plan ends",
+        help_text=f"At most {dates.MAX_PLAN_YEARS} years after it starts",
+        error_messages={"required": "Enter the date the plan ends"},
+    )
     management = forms.ChoiceField(
-        choices=Management.choices, widget=forms.RadioSelect, label="How the budget is managed"
+        choices=Management.choices,
+        widget=forms.RadioSelect,
+        label="How the budget is managed",
+        error_messages={"required": "Select how the budget is managed"},
     )
-    funded_nhs = forms.BooleanField(required=False, initial=True, label="NHS contributes")
-    funded_social_care = forms.BooleanField(
-        required=False, label="Social care contributes (integrated budget)"
+    # The funding split, in pounds: who pays how much of the plan's total (an integrated budget).
+    # Left empty, the NHS funds it all; once any amount is given they must add up to the total.
+    funding_nhs = forms.DecimalField(
+        required=False, min_value=0, max_digits=12, decimal_places=2, label="NHS (£)"
     )
-    funded_education = forms.BooleanField(required=False, label="Education contributes (integrated budget)")
+    funding_social_care = forms.DecimalField(
+        required=False, min_value=0, max_digits=12, decimal_places=2, label="Social care (£)"
+    )
+    funding_education = forms.DecimalField(
+        required=False, min_value=0, max_digits=12, decimal_places=2, label="Education (£)"
+    )
     contingency = forms.CharField(
         required=False,
         max_length=5000,
@@ -60,7 +77,12 @@ class PlanForm(OrgForm):
         label="Who to contact",
         help_text="Names and numbers the person can call about the plan",
     )
-    agreed_on = forms.DateField(required=False, label="Agreed on", **DATE)
+    agreed_on = DateField(
+        kind=dates.PAST,
+        required=False,
+        label="Agreed on",
+        help_text="The day the person (or their representative or nominee) agreed the plan. For example, 1 12 2026",
+    )
     agreed_by = forms.ChoiceField(
         choices=[("", "Not agreed yet"), *AgreedBy.choices], required=False, label="Agreed by"
     )
@@ -70,15 +92,24 @@ class PlanForm(OrgForm):
         super().__init__(*args, **kwargs)
         self.plan = plan
         self.fields["person"].queryset = Person.objects.for_org(self.organisation)
+        self.fields["person"].bind_to(
+            organisation=self.organisation, data=self.data if self.is_bound else None
+        )
         if plan is not None:
             # The person of a plan version does not change.
             del self.fields["person"]
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end < start:
-            self.add_error("end_date", "The plan must end on or after the day it starts.")
+        amounts = {stream: data.get(f"funding_{stream}") for stream in ("nhs", "social_care", "education")}
+        if any(amount is not None for amount in amounts.values()):
+            for stream, amount in amounts.items():
+                data[f"funded_{stream}"] = bool(amount)
+                data[f"funding_{stream}"] = amount or None
+        else:
+            data.update(funded_nhs=True, funded_social_care=False, funded_education=False)
+        for message in dates.period_problems(data.get("start_date"), data.get("end_date")):
+            self.add_error("end_date", message)
         return data
 
     def service_fields(self) -> dict:
@@ -88,11 +119,12 @@ class PlanForm(OrgForm):
         return data
 
 
-class GoalForm(forms.Form):
+class GoalForm(PlainErrorsMixin, forms.Form):
     description = forms.CharField(
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Goal, in the person's words",
+        error_messages={"required": "Enter the goal, in the person's words"},
     )
     how_budget_helps = forms.CharField(
         max_length=2000,
@@ -102,15 +134,23 @@ class GoalForm(forms.Form):
     )
 
 
-class ItemForm(forms.Form):
-    description = forms.CharField(max_length=300, label="What it is")
-    category = forms.ChoiceField(choices=(), label="Spend category")
+class ItemForm(PlainErrorsMixin, forms.Form):
+    description = forms.CharField(
+        max_length=300, label="What it is", error_messages={"required": "Enter what the budget pays for"}
+    )
+    category = forms.ChoiceField(
+        choices=(), label="Spend category", error_messages={"required": "Select a spend category"}
+    )
     supplier_name = forms.CharField(max_length=200, required=False, label="Supplier or provider")
     supplier_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    amount = amount_field(label="Amount (£)")
-    frequency = forms.ChoiceField(choices=[("", "Choose how often"), *Frequency.choices], label="How often")
-    start_date = forms.DateField(required=False, label="From", **DATE)
-    end_date = forms.DateField(required=False, label="Until", **DATE)
+    amount = amount_field(label="Amount (£)", error_messages={"required": "Enter the amount, like 25.50"})
+    frequency = forms.ChoiceField(
+        choices=[("", "Choose how often"), *Frequency.choices],
+        label="How often",
+        error_messages={"required": "Select how often it is paid"},
+    )
+    start_date = DateField(required=False, picker=True, label="Start date")
+    end_date = DateField(required=False, picker=True, label="End date")
     payment_method = forms.ChoiceField(
         choices=[("", "Not decided"), *PaymentMethod.choices], required=False, label="Payment method"
     )
@@ -122,8 +162,10 @@ class ItemForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
-            self.add_error("end_date", "The item must end on or after the day it starts.")
+        for message in dates.period_problems(
+            data.get("start_date"), data.get("end_date"), noun="item", max_years=None
+        ):
+            self.add_error("end_date", message)
         supplier_id = data.get("supplier_id")
         data["supplier"] = None
         if supplier_id:
@@ -145,14 +187,22 @@ class ItemForm(forms.Form):
         }
 
 
-class RiskForm(forms.Form):
-    risk = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Risk")
+class RiskForm(PlainErrorsMixin, forms.Form):
+    risk = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Risk",
+        error_messages={"required": "Enter the risk"},
+    )
     mitigation = forms.CharField(
-        max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="How it is managed"
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="How it is managed",
+        error_messages={"required": "Enter how the risk is managed"},
     )
 
 
-class EditorFormSet(forms.BaseFormSet):
+class EditorFormSet(PlainFormSet):
     """Rows shown filled in on the page; once posted, a row left empty is simply not kept."""
 
     def initial_form_count(self):
@@ -209,8 +259,8 @@ def preview_lines(data) -> tuple[list[costs.Line], int]:
             frequency = data.get(prefix + "frequency")
             if frequency not in Frequency.values:
                 raise forms.ValidationError("frequency")
-            start = forms.DateField(required=False).clean(data.get(prefix + "start_date"))
-            end = forms.DateField(required=False).clean(data.get(prefix + "end_date"))
+            start = DateField(required=False).clean(data.get(prefix + "start_date"))
+            end = DateField(required=False).clean(data.get(prefix + "end_date"))
         except forms.ValidationError:
             incomplete += 1
             continue
@@ -218,17 +268,17 @@ def preview_lines(data) -> tuple[list[costs.Line], int]:
     return lines, incomplete
 
 
-class CloseForm(forms.Form):
+class CloseForm(PlainErrorsMixin, forms.Form):
     reason = forms.ChoiceField(
         choices=[("", "Choose a reason"), *CloseReason.choices], label="Reason for closing"
     )
-    closed_on = forms.DateField(label="Closed on", **DATE)
+    closed_on = DateField(label="Closed on", error_messages={"required": "Enter the date the budget closed"})
     note = forms.CharField(
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="Note"
     )
 
 
-class StatusFilterForm(forms.Form):
+class StatusFilterForm(PlainErrorsMixin, forms.Form):
     status = forms.ChoiceField(
         choices=[("", "Any status"), *PlanStatus.choices], required=False, label="Status"
     )

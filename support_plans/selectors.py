@@ -149,3 +149,35 @@ def person_section(person: Person, org_context) -> dict:
         "referral": referral,
         "can_write": org_context.has_role(*PLAN_WRITERS),
     }
+
+
+# --- The submitter's home page: plans that came back
+
+
+HOME_PLAN_ROWS = 10
+
+
+def plans_back_with(*, organisation: Organisation, user) -> dict[str, list[SupportPlan]]:
+    """The user's plans that came back from sign-off: returned to draft for changes, and declined.
+
+    "The user's" means they hold the plan as care coordinator or wrote the version; newest first.
+    """
+    mine = (
+        SupportPlan.objects.for_org(organisation)
+        .filter(Q(care_coordinator=user) | Q(created_by=user))
+        .select_related("person")
+        .order_by("-decided_at", "-id")
+    )
+    returned = mine.filter(status=PlanStatus.DRAFT).exclude(return_comment="")
+    return {
+        "returned": list(returned[:HOME_PLAN_ROWS]),
+        "declined": list(mine.filter(status=PlanStatus.DECLINED)[:HOME_PLAN_ROWS]),
+    }
+
+
+def home_panel(org_context) -> dict | None:
+    """The home page card of whoever writes plans: plans returned for changes, and declined ones."""
+    if not org_context.has_role(Role.CARE_COORDINATOR, Role.TEAM_LEAD, Role.PHB_LEAD):
+        return None
+    back = plans_back_with(organisation=org_context.organisation, user=org_context.user)
+    return {"title": "My plans back from sign-off", **back}

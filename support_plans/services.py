@@ -10,11 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from phb import events
+from phb import dates, events
 from phb.audit import record_event, snapshot
 from phb.exceptions import Conflict, InvalidInput, TransitionNotAllowed
 from phb.models import Organisation, Person
 from phb.money import gbp
+from referrals.services import check_no_standing_transfer, person_lock
 
 from . import costs
 from .constants import PLAN_TRANSITIONS, CloseReason, Frequency, PlanStatus, SpendCategory
@@ -100,9 +101,13 @@ def _clean(obj, exclude: Iterable[str] = ()) -> None:
         raise InvalidInput(**error.message_dict) from error
 
 
-def _check_period(start: date | None, end: date | None, field: str = "end_date") -> None:
-    if start and end and end < start:
-        raise InvalidInput(**{field: ["The end date must be on or after the start date."]})
+def _check_dates(start: date | None, end: date | None, agreed_on: date | None = None) -> None:
+    """The plan's own dates, by the kernel's rules: real days, at most five years, agreed by today."""
+    dates.require(
+        start_date=dates.problems(start, label="The plan's start date"),
+        end_date=dates.problems(end, label="The plan's end date") or dates.period_problems(start, end),
+        agreed_on=dates.problems(agreed_on, label="Date agreed", kind=dates.PAST),
+    )
 
 
 def _item_problems(organisation: Organisation, number: int, item: dict, codes: set[str]) -> list[str]:
@@ -112,15 +117,22 @@ def _item_problems(organisation: Organisation, number: int, item: dict, codes: s
     amount = item.get("amount")
     if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
         problems.append(f"Item {number}: the amount must be more than £0 with at most two decimal places.")
-    elif amount > Decimal("1000000.00"):
-        problems.append(f"Item {number}: the amount must be £1,000,000 or less.")
+    elif amount > costs.MAX_ITEM_AMOUNT:
+        problems.append(f"Item {number}: the amount must be {gbp(costs.MAX_ITEM_AMOUNT)} or less.")
     if item.get("frequency") not in Frequency.values:
         problems.append(f"Item {number}: unknown frequency {item.get('frequency')!r}.")
     supplier = item.get("supplier")
     if supplier is not None and supplier.organisation_id != organisation.pk:
         problems.append(f"Item {number}: no such supplier in this organisation.")
-    if item.get("start_date") and item.get("end_date") and item["end_date"] < item["start_date"]:
-        problems.append(f"Item {number}: the end date must be on or after the start date.")
+    for name, label in (("start_date", "start date"), ("end_date", "end date")):
+        value = item.get(name)
+        problems += [f"Item {number}: {m}" for m in dates.problems(value, label=f"its {label}")]
+    problems += [
+        f"Item {number}: {m[:1].lower()}{m[1:]}"
+        for m in dates.period_problems(
+            item.get("start_date"), item.get("end_date"), noun="item", max_years=None
+        )
+    ]
     return problems
 
 
@@ -140,6 +152,9 @@ def _replace_children(actor, plan: SupportPlan, goals=None, items=None, risks=No
             _clean(row, exclude=["plan"])
             row.save()
     if items is not None:
+        too_many = costs.too_many_items(len(items))
+        if too_many:
+            raise InvalidInput(items=[too_many])
         codes = category_codes(organisation)
         problems = [
             p for n, item in enumerate(items, 1) for p in _item_problems(organisation, n, item, codes)
@@ -167,9 +182,25 @@ def _replace_children(actor, plan: SupportPlan, goals=None, items=None, risks=No
 
 
 def _store_costs(plan: SupportPlan) -> None:
-    """Costs are stored on the version (reports read them); the rule lives in costs.py."""
+    """Costs are stored on the version (reports read them); the rule lives in costs.py. Measures too
+    large for their column are a 400 naming the items, before they reach the database (the caller's
+    transaction then stores nothing).
+
+    The funding split is checked against the new total here, so any change of items or amounts that
+    leaves the split not adding up is refused (400) and the transaction stores nothing.
+    """
     result = costs.plan_costs(plan.start_date, plan.end_date, list(plan.items.all()))
+    problems = costs.unrecordable(result)
+    if problems:
+        raise InvalidInput(items=problems)
     plan.cost_total, plan.cost_weekly, plan.cost_annual = result.total, result.weekly, result.annual
+    problem = costs.funding_split_problem(
+        plan.cost_total,
+        {stream: getattr(plan, f"funded_{stream}") for stream in costs.STREAMS},
+        {stream: getattr(plan, f"funding_{stream}") for stream in costs.STREAMS},
+    )
+    if problem:
+        raise InvalidInput(funding=[problem])
     plan.save(update_fields=["cost_total", "cost_weekly", "cost_annual", "modified_at"])
 
 
@@ -195,7 +226,9 @@ def plan_create(
         referral.organisation_id != organisation.pk or referral.person_id != person.pk
     ):
         raise InvalidInput(referral=["No such referral for this person in this organisation."])
-    _check_period(fields.get("start_date"), fields.get("end_date"))
+    _check_dates(fields.get("start_date"), fields.get("end_date"), fields.get("agreed_on"))
+    person_lock(person)
+    check_no_standing_transfer(organisation=organisation, person=person, opening="support plan")
     budget = Budget(organisation=organisation, person=person, referral=referral)
     budget.stamp(actor)
     _clean(budget)
@@ -245,7 +278,7 @@ def plan_update(
     for name, value in fields.items():
         if name in PLAN_FIELDS:
             setattr(locked, name, value)
-    _check_period(locked.start_date, locked.end_date)
+    _check_dates(locked.start_date, locked.end_date, locked.agreed_on)
     locked.stamp(actor)
     _clean(locked)
     locked.save()
@@ -487,6 +520,8 @@ def plan_mark_active(*, actor, plan: SupportPlan, at: datetime) -> SupportPlan:
 @transaction.atomic
 def plan_revise(*, actor, plan: SupportPlan) -> SupportPlan:
     """A new draft version of an active plan, same budget, goals/items/risks copied; the old stays readable."""
+    person_lock(plan.person)
+    check_no_standing_transfer(organisation=plan.organisation, person=plan.person, opening="plan version")
     locked = _lock(plan)
     if locked.status != PlanStatus.ACTIVE:
         raise TransitionNotAllowed(
@@ -538,6 +573,7 @@ def plan_close(*, actor, plan: SupportPlan, reason: str, closed_on: date, note: 
         raise InvalidInput(reason=[f"Unknown reason {reason!r}. Use one of {', '.join(CloseReason.values)}."])
     if not isinstance(closed_on, date):
         raise InvalidInput(closed_on=["Enter the date the budget closed, as YYYY-MM-DD."])
+    dates.require(closed_on=dates.problems(closed_on, label="Date closed"))
     locked = _lock(plan)
     _check_transition(locked, PlanStatus.CLOSED, "closed")
     _set_status(
@@ -758,6 +794,9 @@ def plan_add_fast_track_offer(*, actor, plan: SupportPlan, offer: FastTrackOffer
         )
     if offer.organisation_id != locked.organisation_id or not offer.is_active:
         raise InvalidInput(offer=["No such fast-track offer in this organisation."])
+    too_many = costs.too_many_items(locked.items.count() + 1)
+    if too_many:
+        raise InvalidInput(items=[too_many])
     item = PlanItem(
         organisation=locked.organisation,
         plan=locked,

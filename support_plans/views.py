@@ -10,13 +10,17 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from phb.access import PERSON_DATA_ROLES
+from phb.access_log import AccessKind
 from phb.exceptions import InvalidInput
+from phb.fields import clean_date
 from phb.mixins import OrgViewMixin, form_errors_from
 from phb.models import Person
+from phb.sections import plan_sections
+from phb.visibility import Data
 from referrals.models import Conversation, Referral
 
 from . import selectors, services
-from .api import pdf_response
+from .api import log_plan_opened, pdf_response
 from .constants import PlanStatus
 from .costs import plan_costs
 from .forms import (
@@ -37,6 +41,7 @@ class PlanPageMixin(OrgViewMixin):
     """Pages of one plan: fetched first (404 for another organisation), errors shown on the plan page."""
 
     model = SupportPlan
+    data = Data.PLANS
 
     def get_plan(self) -> SupportPlan:
         if not hasattr(self, "_plan"):
@@ -67,12 +72,13 @@ class PlanPageMixin(OrgViewMixin):
 class PlanListView(OrgViewMixin, TemplateView):
     template_name = "support_plans/plan_list.html"
     model = SupportPlan
+    data = Data.PLANS
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form = StatusFilterForm(self.request.GET or None)
         status = form.cleaned_data["status"] if form.is_valid() else ""
-        plans = selectors.plan_list(organisation=self.organisation, status=status or None)
+        plans = self.visible(selectors.plan_list(organisation=self.organisation, status=status or None))
         context["form"] = StatusFilterForm(initial={"status": status})
         context["status"] = status
         context["page"] = Paginator(plans, 25).get_page(self.request.GET.get("page"))
@@ -116,14 +122,9 @@ def costs_panel_context(organisation, data, plan=None) -> dict:
     result = None
     if data is not None:
         lines, incomplete = preview_lines(data)
-        from django import forms as django_forms
-
-        try:
-            start = django_forms.DateField().clean(data.get("start_date"))
-            end = django_forms.DateField().clean(data.get("end_date"))
-            result = plan_costs(start, end, lines) if end >= start else None
-        except django_forms.ValidationError:
-            result = None
+        # Read with the editor's own date field, so the panel never disagrees with the form.
+        start, end = clean_date(data.get("start_date")), clean_date(data.get("end_date"))
+        result = plan_costs(start, end, lines) if start and end and end >= start else None
     elif plan is not None:
         result = selectors.plan_costs(plan)
     return {
@@ -137,6 +138,7 @@ class PlanCreateView(EditorMixin, OrgViewMixin, TemplateView):
     """Write a new support plan (a new budget, version 1) for a person; ?person=&referral= preselect."""
 
     model = SupportPlan
+    data = Data.PLANS
     required_roles = selectors.PLAN_WRITERS
 
     def get_context_data(self, form=None, formsets=None, **kwargs):
@@ -147,13 +149,13 @@ class PlanCreateView(EditorMixin, OrgViewMixin, TemplateView):
         return context
 
     def blank_editor(self):
-        initial = {"funded_nhs": True}
+        initial = {}
         person_id = self.request.GET.get("person", "")
-        if person_id.isdigit() and Person.objects.for_org(self.organisation).filter(pk=person_id).exists():
+        if person_id.isdecimal() and Person.objects.for_org(self.organisation).filter(pk=person_id).exists():
             initial["person"] = int(person_id)
         referral_id = self.request.GET.get("referral", "")
         goals = []
-        if referral_id.isdigit():
+        if referral_id.isdecimal():
             initial["referral"] = int(referral_id)
             goals = [
                 {"description": goal} for goal in _conversation_goals(self.organisation, int(referral_id))
@@ -239,9 +241,9 @@ class PlanEditView(EditorMixin, PlanPageMixin, TemplateView):
                 "start_date",
                 "end_date",
                 "management",
-                "funded_nhs",
-                "funded_social_care",
-                "funded_education",
+                "funding_nhs",
+                "funding_social_care",
+                "funding_education",
                 "contingency",
                 "contacts",
                 "agreed_on",
@@ -278,6 +280,7 @@ class PlanEditView(EditorMixin, PlanPageMixin, TemplateView):
 class PlanCostsPreviewView(OrgViewMixin, View):
     """htmx: the costs panel for what is typed in the editor (total, weekly, annual, tier needed)."""
 
+    data = Data.PLANS
     required_roles = selectors.PLAN_WRITERS
 
     def post(self, request, *args, **kwargs):
@@ -303,6 +306,7 @@ class PlanDetailView(PlanPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         plan = self.get_plan()
+        log_plan_opened(self.request.user, plan, AccessKind.PLAN, channel="web")
         plan_costs_now = selectors.plan_costs(plan)
         approval = selectors.latest_approval(plan)
         context.update(
@@ -320,6 +324,7 @@ class PlanDetailView(PlanPageMixin, TemplateView):
                 "close_form": CloseForm(),
                 "offer_form": FastTrackChoiceForm(organisation=self.organisation),
                 "review": selectors.first_review(plan),
+                "plan_sections": plan_sections(plan, self.org_context),
             }
         )
         return context
@@ -357,6 +362,7 @@ class PlanReviseView(PlanActionView):
 
 
 class PlanCloseView(PlanActionView):
+    data = Data.ACCOUNTS
     roles = selectors.PLAN_CLOSERS
 
     def act(self, request, plan):
@@ -394,7 +400,9 @@ class PlanPdfView(PlanPageMixin, View):
     required_roles = PERSON_DATA_ROLES
 
     def get(self, request, *args, **kwargs):
-        return pdf_response(self.get_plan())
+        plan = self.get_plan()
+        log_plan_opened(request.user, plan, AccessKind.PLAN_PDF, channel="web")
+        return pdf_response(plan)
 
 
 # --- Directories
@@ -405,6 +413,7 @@ class SupplierListView(OrgViewMixin, TemplateView):
 
     template_name = "support_plans/supplier_list.html"
     model = Supplier
+    data = Data.CATALOGUE
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": selectors.SUPPLIER_WRITERS}
 
     def get_context_data(self, form=None, **kwargs):
@@ -441,6 +450,7 @@ class SupplierSearchView(OrgViewMixin, TemplateView):
 
     template_name = "support_plans/_supplier_results.html"
     model = Supplier
+    data = Data.CATALOGUE
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -459,6 +469,7 @@ class FastTrackListView(OrgViewMixin, TemplateView):
 
     template_name = "support_plans/fast_track_list.html"
     model = FastTrackOffer
+    data = Data.CATALOGUE
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": selectors.OFFER_WRITERS}
 
     def get_context_data(self, form=None, **kwargs):
@@ -530,6 +541,7 @@ class _DirectoryEntryEditView(OrgViewMixin, TemplateView):
 
 class SupplierEditView(_DirectoryEntryEditView):
     model = Supplier
+    data = Data.CATALOGUE
     form_class = SupplierForm
     list_url = "support_plans:supplier-list"
     what = "supplier"
@@ -541,6 +553,7 @@ class SupplierEditView(_DirectoryEntryEditView):
 
 class FastTrackOfferEditView(_DirectoryEntryEditView):
     model = FastTrackOffer
+    data = Data.CATALOGUE
     form_class = FastTrackOfferForm
     list_url = "support_plans:fast-track-list"
     what = "fast-track offer"

@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from payments.models import Fund
 from phb.constants import Role
 from phb.demo import seed_all
 from phb.models import Membership, Organisation, Person
@@ -65,13 +66,15 @@ def _methods(view_class):
 
 @pytest.fixture
 def world(db):
-    """Both demo organisations at every stage of the pathway; foreign people carry a marker."""
+    """Both demo organisations at every stage of the pathway; foreign people and funds carry a marker."""
     seed_all()
     foreign = Organisation.objects.get(code=FOREIGN)
     for index, person in enumerate(Person.objects.filter(organisation=foreign)):
         Person.objects.filter(pk=person.pk).update(
             family_name=f"{FOREIGN_MARK}{index}", nhs_number=valid_nhs_number(900_000 + index)
         )
+    # A foreign fund agreed in advance carries the marker too, so a fund list or page that leaked it shows.
+    Fund.objects.filter(organisation=foreign).update(name=f"{FOREIGN_MARK}fund")
     user = member(Organisation.objects.get(code=HOME), *Role.values, username="insider")
     client = Client()
     client.force_login(user)

@@ -1,21 +1,25 @@
 """The shared kernel's tables: tenancy, people, audit."""
 
+from .access import AccessKind, RecordAccess
 from .audit import AuditEvent
 from .base import TenantModel, TenantQuerySet, TimeStampedModel
 from .invitations import Invitation, InvitationKind
-from .notifications import SentNotification
+from .notifications import Notification, SentNotification
 from .people import Person, PersonCohort
 from .tenancy import Membership, MembershipRole, Organisation, Team
 
 __all__ = [
+    "AccessKind",
     "AuditEvent",
     "Invitation",
     "InvitationKind",
     "Membership",
     "MembershipRole",
+    "Notification",
     "Organisation",
     "Person",
     "PersonCohort",
+    "RecordAccess",
     "SentNotification",
     "Team",
     "TenantModel",

@@ -13,9 +13,12 @@ class AuditEvent(models.Model):
 
     organisation = models.ForeignKey("phb.Organisation", on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
+    # Who acted, kept with the row: a user account is deactivated, never deleted (PROTECT), and the
+    # name as it was then stays readable whatever happens to the account later.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    actor_name = models.CharField(max_length=300, blank=True, help_text="Blank: the system acted")
     action = models.CharField(max_length=60)
     object_type = models.CharField(max_length=60)
     object_id = models.CharField(max_length=40)

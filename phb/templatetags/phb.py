@@ -5,6 +5,8 @@ from decimal import Decimal
 from django import forms, template
 from django.utils.html import format_html
 
+from phb.constants import Role
+from phb.fields import DateInput, PersonPicker
 from phb.money import gbp
 
 register = template.Library()
@@ -33,7 +35,7 @@ def nhsuk_widget(field, extra_class=""):
     if field.errors:
         described.append(f"{field.auto_id}-error")
     attrs = {"class": f"{css} {existing}".strip()}
-    if described:
+    if described and not isinstance(widget, DateInput | PersonPicker):  # a date's fieldset carries them
         attrs["aria-describedby"] = " ".join(described)
     return field.as_widget(attrs=attrs)
 
@@ -41,6 +43,10 @@ def nhsuk_widget(field, extra_class=""):
 @register.filter
 def widget_kind(field) -> str:
     widget = field.field.widget
+    if isinstance(widget, DateInput):
+        return "date"
+    if isinstance(widget, PersonPicker):
+        return "picker"
     if isinstance(widget, forms.CheckboxSelectMultiple):
         return "checkboxes"
     if isinstance(widget, forms.RadioSelect):
@@ -53,10 +59,21 @@ def widget_kind(field) -> str:
 
 
 @register.filter
+def role_label(code) -> str:
+    """'care_coordinator' -> 'Care coordinator': a role as words, never its code."""
+    try:
+        return str(Role(str(code)).label)
+    except ValueError:
+        return str(code).replace("_", " ").capitalize()
+
+
+@register.filter
 def money(value) -> str:
     """£1,234.56 — money is Decimal throughout; this only formats it."""
     if value in (None, ""):
         return "—"
+    if value == "*":  # a figure under disclosure control (reporting/disclosure.py)
+        return value
     return gbp(Decimal(value))
 
 

@@ -1,4 +1,5 @@
-"""Concurrent decisions on PostgreSQL: row locks mean none is lost and no request is approved twice."""
+"""Concurrent decisions, on PostgreSQL (row locks) and SQLite (one writer at a time): none is lost,
+none fails for having waited, and no request is approved twice."""
 
 import threading
 
@@ -12,15 +13,9 @@ from phb.exceptions import DomainError
 from phb.models import AuditEvent
 from tests.factories import approval_request_for, member, submitted_plan
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 TWO_COMMISSIONERS = [{"up_to": None, "basis": "total", "signoffs": [{"role": "commissioner", "count": 2}]}]
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("Real row-lock concurrency needs PostgreSQL (set DATABASE_URL)")
 
 
 def decide_at_once(request_id: int, users: list) -> list:

@@ -3,7 +3,7 @@
 import pytest
 
 from phb.constants import Role
-from phb.models import AuditEvent
+from phb.models import RecordAccess
 from tests.factories import OrganisationFactory, PersonFactory, member
 from tests.factories.kernel import PASSWORD, MembershipFactory
 
@@ -34,6 +34,4 @@ def test_staff_member_signs_in_switches_organisation_and_opens_a_record(page):
     page.get_by_role("link", name="Hughes, Daniel").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Daniel Hughes"
     check_accessible(page, "kernel-04-person")
-    assert (
-        AuditEvent.objects.filter(action="person_viewed", actor=broker, organisation=birmingham).count() == 1
-    )
+    assert RecordAccess.objects.filter(what="person", user=broker, organisation=birmingham).count() == 1

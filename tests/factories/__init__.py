@@ -1,6 +1,7 @@
 """factory-boy factories, one module per app; import them all from here."""
 
 from .approvals import *  # noqa: F403
+from .funds import *  # noqa: F403
 from .kernel import *  # noqa: F403
 from .payments import *  # noqa: F403
 from .referrals import *  # noqa: F403

@@ -131,8 +131,8 @@ def test_other_roles_may_not_import(api, org, role):
     assert upload(api(user), [row(1)]).status_code == 403
 
 
-def test_an_organisation_administrator_may_import(api, org_admin):
-    assert upload(api(org_admin), [row(1)]).status_code == 201
+def test_an_organisation_administrator_may_not_import_person_level_data(api, org_admin):
+    assert upload(api(org_admin), [row(1)]).status_code == 403
 
 
 def test_another_organisations_import_is_a_404(api, commissioner, other_org):

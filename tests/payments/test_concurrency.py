@@ -1,6 +1,9 @@
-"""Real concurrency on PostgreSQL: the account row lock keeps payments within the approved amount."""
+"""Real concurrency: payments stay within the approved amount, on PostgreSQL (the account's row
+lock) and on the embedded SQLite default (IMMEDIATE transactions: one writer at a time, the others
+wait), with no error for anyone who had to wait."""
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
@@ -12,15 +15,9 @@ from payments.models import BudgetAccount, LedgerEntry
 from phb.constants import Role
 from phb.exceptions import Overspend
 from tests.conftest import api_client_for
-from tests.factories import OrganisationFactory, approved_plan, member, open_account
+from tests.factories import OrganisationFactory, funded_account, member
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("Row-lock concurrency needs PostgreSQL (set DATABASE_URL)")
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _run_together(count, work):
@@ -48,8 +45,8 @@ def _run_together(count, work):
 def test_thirty_concurrent_payments_at_an_account_with_room_for_twenty_pay_exactly_twenty():
     organisation = OrganisationFactory(code="07T")
     broker = member(organisation, Role.BROKER, username="broker")
-    plan = approved_plan(organisation, total="200.00")
-    open_account(plan)
+    # All of it released, so only the approved amount limits the payments.
+    plan, _account = funded_account(organisation, total="200.00")
 
     def pay(n):
         return services.payment_record(
@@ -77,8 +74,8 @@ def test_thirty_concurrent_payments_at_an_account_with_room_for_twenty_pay_exact
 def test_thirty_concurrent_api_payments_never_exceed_the_approved_amount():
     organisation = OrganisationFactory(code="07T")
     broker = member(organisation, Role.BROKER, username="broker")
-    plan = approved_plan(organisation, total="200.00")
-    open_account(plan)
+    # All of it released, so only the approved amount limits the payments.
+    plan, _account = funded_account(organisation, total="200.00")
     url = f"/api/v1/orgs/07T/plans/{plan.pk}/payments/"
     body = {
         "amount": "10.00",
@@ -102,8 +99,8 @@ def test_thirty_concurrent_api_payments_never_exceed_the_approved_amount():
 def test_two_identical_first_requests_racing_record_one_payment():
     organisation = OrganisationFactory(code="07T")
     broker = member(organisation, Role.BROKER, username="broker")
-    plan = approved_plan(organisation, total="200.00")
-    open_account(plan)
+    # All of it released, so only the approved amount limits the payments.
+    plan, _account = funded_account(organisation, total="200.00")
     url = f"/api/v1/orgs/07T/plans/{plan.pk}/payments/"
     body = {
         "amount": "15.00",
@@ -122,3 +119,55 @@ def test_two_identical_first_requests_racing_record_one_payment():
     assert len({body["id"] for _, body in results}) == 1
     assert LedgerEntry.objects.filter(kind="payment").count() == 1
     assert BudgetAccount.objects.get().paid == Decimal("15.00")
+
+
+def test_thirty_api_payments_from_sixteen_threads_are_twenty_201s_and_ten_409s():
+    organisation = OrganisationFactory(code="07T")
+    broker = member(organisation, Role.BROKER, username="broker")
+    plan, _account = funded_account(organisation, total="200.00", released="200.00")
+    url = f"/api/v1/orgs/07T/plans/{plan.pk}/payments/"
+    body = {
+        "amount": "10.00",
+        "paid_on": timezone.localdate().isoformat(),
+        "method": "bank_transfer",
+        "payee": "PA",
+    }
+
+    def post(n):
+        try:
+            response = api_client_for(broker).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=f"pool-{n}")
+            return response.status_code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(post, range(30)))
+
+    assert sorted(statuses) == [201] * 20 + [409] * 10
+    assert BudgetAccount.objects.get().paid == Decimal("200.00")
+
+
+def test_thirty_concurrent_payments_with_a_hundred_released_pay_exactly_ten():
+    organisation = OrganisationFactory(code="07T")
+    broker = member(organisation, Role.BROKER, username="broker")
+    plan, _account = funded_account(organisation, total="200.00", released="100.00")
+
+    def pay(n):
+        return services.payment_record(
+            actor=broker,
+            plan=plan,
+            amount=Decimal("10.00"),
+            paid_on=timezone.localdate(),
+            method="bank_transfer",
+            payee="Personal assistant",
+            reference=f"PA-{n}",
+            idempotency_key=f"released-{n}",
+        )
+
+    results = _run_together(30, pay)
+
+    assert len([r for r in results if isinstance(r, LedgerEntry)]) == 10, results
+    refused = [r for r in results if isinstance(r, Overspend)]
+    assert len(refused) == 20
+    assert "£100.00 released" in refused[0].message
+    assert BudgetAccount.objects.get().paid == Decimal("100.00")

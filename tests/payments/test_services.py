@@ -148,7 +148,11 @@ def test_payment_is_recorded_with_an_audit_line_and_moves_paid_and_balance(org, 
     assert AuditEvent.objects.filter(summary="Payment of £120.00 to Swim England recorded").exists()
 
 
-def test_first_payment_makes_an_approved_plan_active_even_before_a_release(org, broker):
+def test_first_payment_from_a_fund_makes_an_approved_plan_active_even_before_a_release(
+    org, broker, monkeypatch
+):
+    # Only a budget paid from a fund agreed in advance may pay before anything is released.
+    monkeypatch.setattr(services, "paid_from_fund", lambda account: True)
     plan = approved_plan(org)
     open_account(plan)
     pay(plan, broker, "10.00")

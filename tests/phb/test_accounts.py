@@ -273,7 +273,7 @@ def test_changing_roles_is_for_org_admins_and_foreign_members_are_404(
     )
     assert api(admin).patch(
         f"/api/v1/orgs/07T/members/{_membership(coordinator).pk}/", {"roles": ["wizard"]}, format="json"
-    ).json() == {"roles": {"0": ['"wizard" is not a valid choice.']}}
+    ).json() == {"roles": {"0": ['"wizard" is not one of the codes for roles']}}
     assert _membership(coordinator).role_codes == {"care_coordinator"}
 
 

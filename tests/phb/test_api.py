@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from phb.constants import Role
-from phb.models import AuditEvent, Membership, Organisation, Person
+from phb.models import AuditEvent, Membership, Organisation, Person, RecordAccess
 from tests.factories import PersonFactory, member
 from tests.factories.kernel import PASSWORD
 
@@ -176,10 +176,15 @@ def test_search_finds_by_name_and_by_nhs_number_with_spaces(api, org, coordinato
 
 
 def test_opening_a_person_is_logged_and_shows_the_timeline(api, org, coordinator, person):
+    from phb.services import person_update
+
+    person_update(actor=coordinator, person=person, given_name="Amaka")
     response = api(coordinator).get(f"/api/v1/orgs/07T/people/{person.pk}/")
     assert response.status_code == 200
-    assert AuditEvent.objects.filter(person=person, action="person_viewed", actor=coordinator).count() == 1
-    assert response.json()["timeline"][0]["action"] == "person_viewed"
+    logged = RecordAccess.objects.get(person=person, user=coordinator)
+    assert (logged.what, logged.channel) == ("person", "api")
+    # The timeline is the person's care; reads are in the access log, not in it.
+    assert [e["action"] for e in response.json()["timeline"]] == ["person_updated"]
 
 
 def test_updating_a_person_records_before_and_after(api, org, coordinator, person):
@@ -249,6 +254,8 @@ API_MD_PATHS = [
     "/api/v1/orgs/{org}/reviews/",
     "/api/v1/orgs/{org}/plans/{id}/reviews/",
     "/api/v1/orgs/{org}/reviews/{id}/complete/",
+    "/api/v1/orgs/{org}/funds/",
+    "/api/v1/orgs/{org}/funds/{id}/",
     "/api/v1/orgs/{org}/dashboard/",
     "/api/v1/orgs/{org}/returns/phb/",
     "/api/v1/regions/{region}/dashboard/",

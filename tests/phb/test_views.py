@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from phb.constants import Role
-from phb.models import AuditEvent, Membership, Organisation, Person, Team
+from phb.models import AuditEvent, Membership, Organisation, Person, RecordAccess, Team
 from tests.factories import MembershipFactory, PersonFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +80,7 @@ def test_opening_a_record_in_the_browser_is_logged(org, coordinator):
     person = PersonFactory(organisation=org)
     response = client_for(coordinator).get(f"/o/07T/people/{person.pk}/")
     assert response.status_code == 200
-    assert AuditEvent.objects.filter(person=person, action="person_viewed", actor=coordinator).exists()
+    assert RecordAccess.objects.filter(person=person, what="person", user=coordinator, channel="web").exists()
 
 
 def test_search_page_finds_people_by_name(org, coordinator):

@@ -57,7 +57,10 @@ def test_new_referral_from_the_persons_page_has_the_person_chosen(org, coordinat
     response = client_for(coordinator).get(page(org, f"referrals/new/?person={person.pk}"))
 
     assert response.status_code == 200
-    assert f'<option value="{person.pk}" selected>' in response.content.decode()
+    assert (
+        f'id="id_person-{person.pk}" name="person" type="radio" value="{person.pk}" checked'
+        in response.content.decode()
+    )
 
 
 def test_new_referral_ignores_a_person_of_another_organisation_in_the_address(org, other_org, coordinator):
@@ -98,7 +101,7 @@ def test_new_referral_with_a_future_date_shows_the_error_on_the_field(org, coord
     )
 
     assert response.status_code == 200
-    assert "cannot be in the future" in response.content.decode()
+    assert "Date received must be today or in the past" in response.content.decode()
     assert not Referral.objects.exists()
 
 

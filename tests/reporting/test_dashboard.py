@@ -1,6 +1,7 @@
 """Every dashboard figure against the hand-built data set (tests/reporting/conftest.py)."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -128,13 +129,16 @@ def test_spend_per_person_sums_their_budgets(world):
     assert (spend["mode"], spend["mode_count"]) == ("2000.00", 2)
 
 
-def test_spend_by_category_apportions_each_plan_by_its_items_yearly_amounts(today):
+def test_spend_by_category_apportions_each_plan_by_its_items_totals_over_the_plan(today):
+    # Alice's 2024 plan: £50 a week on 53 Mondays (2,650) and a £400 one-off, against her £1,000.
     assert today["spend"]["by_category"] == {
         "home_support": "2000.00",
         "therapies": "1500.00",
-        "personal_assistant": "1466.67",  # Alice 1000 x 2600/3000, Hal 600
-        "transport": "133.33",  # Alice 1000 x 400/3000
+        "personal_assistant": "1468.85",  # Alice 1000 x 2650/3050 (868.85), Hal 600
+        "transport": "131.15",  # Alice 1000 x 400/3050
     }
+    by_category = sum(Decimal(amount) for amount in today["spend"]["by_category"].values())
+    assert by_category == Decimal(today["spend"]["total"])
 
 
 def test_demographics_age_band_by_gender_on_the_date(today):

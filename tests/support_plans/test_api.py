@@ -28,7 +28,7 @@ def body(the_person, **overrides):
         "start_date": "2026-01-01",
         "end_date": "2026-12-31",
         "management": "direct_payment",
-        "funding": {"nhs": True, "social_care": "1200.00", "education": None},
+        "funding": {"nhs": "795.00", "social_care": "200.00", "education": None},
         "goals": [{"description": "I want to get back to swimming twice a week"}],
         "items": [
             {
@@ -61,7 +61,8 @@ def test_create_plan_answers_the_plan_as_a_draft_with_costs(api, coordinator, pe
     # 200 + 15 x 53 weeks
     assert plan["costs"] == {"total": "995.00", "weekly": "18.84", "annual": "979.45"}
     assert plan["funding"]["nhs"] is True and plan["funding"]["social_care"] is True
-    assert plan["funding"]["social_care_amount"] == "1200.00" and plan["funding"]["education"] is False
+    assert plan["funding"]["social_care_amount"] == "200.00" and plan["funding"]["education"] is False
+    assert plan["funding"]["nhs_amount"] == "795.00"
     assert plan["items"][0]["supplier"] == "Leisure Centre"
     assert plan["items"][0]["amount"] == "200.00"
     assert plan["goals"][0]["description"] == "I want to get back to swimming twice a week"
@@ -431,3 +432,25 @@ def test_schema_describes_the_plan_endpoints(api, coordinator):
         "fast-track-offers/",
     ]:
         assert f"/api/v1/orgs/{{org}}/{path}" in paths
+
+
+def test_a_funding_split_that_does_not_add_up_to_the_total_is_400_and_stores_nothing(
+    api, coordinator, person
+):
+    # Issue 15: a £16 split was accepted on a £1,479.99 plan.
+    response = api(coordinator).post(
+        f"{BASE}/plans/", body(person, funding={"nhs": "16.00", "social_care": None}), format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["funding"] == [
+        "The funding split adds up to £16.00 but the plan costs £995.00: they must be equal."
+    ]
+    assert not SupportPlan.objects.exists()
+
+
+def test_a_split_naming_a_contributor_without_its_amount_is_400(api, coordinator, person):
+    response = api(coordinator).post(
+        f"{BASE}/plans/", body(person, funding={"nhs": True, "social_care": "995.00"}), format="json"
+    )
+    assert response.status_code == 400
+    assert "missing: nhs" in response.json()["funding"][0]

@@ -1,4 +1,5 @@
-"""Row locks on PostgreSQL: two care coordinators submitting one draft at once open one request."""
+"""Care coordinators submitting one draft at once open one request, on PostgreSQL (row locks) and
+on SQLite (one writer at a time)."""
 
 import threading
 
@@ -11,13 +12,7 @@ from support_plans import services
 from support_plans.models import SupportPlan
 from tests.factories import PlanFactory, member
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _needs_postgresql():
-    if connection.vendor != "postgresql":
-        pytest.skip("Needs PostgreSQL row locks")
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_concurrent_submits_open_exactly_one_approval_request(org, policy):

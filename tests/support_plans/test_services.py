@@ -92,7 +92,7 @@ def test_a_person_may_hold_more_than_one_budget(org, person, coordinator):
         ({"amount": Decimal("1000000.01")}, "amount"),
         ({"category": "yachts"}, "category"),
         ({"frequency": "hourly"}, "frequency"),
-        ({"start_date": date(2026, 3, 1), "end_date": date(2026, 2, 1)}, "end date"),
+        ({"start_date": date(2026, 3, 1), "end_date": date(2026, 2, 1)}, "must end on or after"),
     ],
 )
 def test_plan_create_refuses_bad_items_and_saves_nothing(org, person, coordinator, item, problem):

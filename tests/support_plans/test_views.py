@@ -90,7 +90,7 @@ def test_editor_preselects_the_person_and_offers_only_this_organisations_people(
 
     PersonFactory(organisation=other_org, family_name="Zqxforeign")
     content = browser(coordinator).get(f"{BASE}/plans/new/?person={person.pk}").content.decode()
-    assert f'<option value="{person.pk}" selected>' in content
+    assert f'name="person" type="radio" value="{person.pk}" checked' in content
     assert "Zqxforeign" not in content
 
 
@@ -249,3 +249,28 @@ def test_plan_list_filters_by_status(coordinator, org):
     SubmittedPlanFactory(organisation=org, person__family_name="Submittedperson")
     content = browser(coordinator).get(f"{BASE}/plans/?status=submitted").content.decode()
     assert "Submittedperson" in content and "Draftperson" not in content
+
+
+def test_editor_takes_funding_amounts_that_add_up_to_the_total(coordinator, person):
+    response = browser(coordinator).post(
+        f"{BASE}/plans/new/", editor_data(person, funding_nhs="100.00", funding_social_care="20.00")
+    )
+    assert response.status_code == 302
+    plan = SupportPlan.objects.get()
+    assert (plan.funding_nhs, plan.funding_social_care, plan.funding_education) == (
+        Decimal("100.00"),
+        Decimal("20.00"),
+        None,
+    )
+    assert (plan.funded_nhs, plan.funded_social_care, plan.funded_education) == (True, True, False)
+
+
+def test_editor_refuses_a_funding_split_that_does_not_add_up(coordinator, person):
+    page = browser(coordinator).get(f"{BASE}/plans/new/").content.decode()
+    assert "Social care (£)" in page and "NHS contributes" not in page
+
+    response = browser(coordinator).post(f"{BASE}/plans/new/", editor_data(person, funding_nhs="16.00"))
+
+    assert response.status_code == 200
+    assert "The funding split adds up to £16.00 but the plan costs £120.00" in response.content.decode()
+    assert not Budget.objects.exists()
