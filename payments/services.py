@@ -332,8 +332,9 @@ def account_opening_balance_record(*, actor, plan: SupportPlan, paid_to_date: De
     """An imported budget's account starts with what was paid before the import, as one entry.
 
     The import (imports/services.py) calls this after the imported plan's approval opened the
-    account; nothing is paid if the sheet says nothing was. The entry is a payment, so the balance
-    and the overspend check count it like any other, and it makes the plan active.
+    account; nothing is paid if the sheet says nothing was. What was paid had been released first, so
+    the opening balance is a release and a payment of the same amount: the balance and the checks
+    count them like any others, and the payment makes the plan active.
     """
     if paid_to_date == 0:
         return None
@@ -341,8 +342,20 @@ def account_opening_balance_record(*, actor, plan: SupportPlan, paid_to_date: De
     account = _lock_account(plan)
     current = _check_open(account, "an opening balance")
     before = snapshot(account, ["approved", "released", "paid"])
-    _apply(account, ledger.Entry(ledger.PAYMENT, paid_to_date))
     today = timezone.localdate()
+    _apply(account, ledger.Entry(ledger.RELEASE, paid_to_date))
+    _write_entry(
+        actor,
+        account,
+        current,
+        kind=EntryKind.RELEASE,
+        amount=paid_to_date,
+        entry_date=today,
+        reference="Opening balance",
+        reason="Released before the import, as paid to date on the organisation's own records",
+    )
+    _mark_first(actor, account, current, "first_released_at", today)
+    _apply(account, ledger.Entry(ledger.PAYMENT, paid_to_date))
     entry = _write_entry(
         actor,
         account,

@@ -86,12 +86,14 @@ def test_confirm_creates_people_approved_budgets_and_opening_balances(commission
     account = BudgetAccount.objects.get(budget=plan.budget)
     assert account.approved == plan.cost_total
     assert account.paid == Decimal("1200.00")
-    opening = LedgerEntry.objects.get(account=account)
-    assert (opening.kind, opening.amount, opening.reference) == (
-        "payment",
-        Decimal("1200.00"),
-        "Opening balance",
-    )
+    assert account.released == Decimal("1200.00")
+    opening = [
+        (e.kind, e.amount, e.reference) for e in LedgerEntry.objects.filter(account=account).order_by("id")
+    ]
+    assert opening == [
+        ("release", Decimal("1200.00"), "Opening balance"),
+        ("payment", Decimal("1200.00"), "Opening balance"),
+    ]
     actions = set(AuditEvent.objects.filter(organisation=org).values_list("action", flat=True))
     assert {"import_confirmed", "plan_imported_approved", "ledger_opening_balance"} <= actions
 
