@@ -327,6 +327,61 @@ def account_close(*, actor, budget: Budget, closed_on: date) -> BudgetAccount | 
     return account
 
 
+@transaction.atomic
+def account_opening_balance_record(*, actor, plan: SupportPlan, paid_to_date: Decimal) -> LedgerEntry | None:
+    """An imported budget's account starts with what was paid before the import, as one entry.
+
+    The import (imports/services.py) calls this after the imported plan's approval opened the
+    account; nothing is paid if the sheet says nothing was. What was paid had been released first, so
+    the opening balance is a release and a payment of the same amount: the balance and the checks
+    count them like any others, and the payment makes the plan active.
+    """
+    if paid_to_date == 0:
+        return None
+    _check_amount(paid_to_date, "paid_to_date")
+    account = _lock_account(plan)
+    current = _check_open(account, "an opening balance")
+    before = snapshot(account, ["approved", "released", "paid"])
+    today = timezone.localdate()
+    _apply(account, ledger.Entry(ledger.RELEASE, paid_to_date))
+    _write_entry(
+        actor,
+        account,
+        current,
+        kind=EntryKind.RELEASE,
+        amount=paid_to_date,
+        entry_date=today,
+        reference="Opening balance",
+        reason="Released before the import, as paid to date on the organisation's own records",
+    )
+    _mark_first(actor, account, current, "first_released_at", today)
+    _apply(account, ledger.Entry(ledger.PAYMENT, paid_to_date))
+    entry = _write_entry(
+        actor,
+        account,
+        current,
+        kind=EntryKind.PAYMENT,
+        amount=paid_to_date,
+        entry_date=today,
+        payee="Paid before the import",
+        reference="Opening balance",
+        reason="Paid to date on the organisation's own records, brought in by an import",
+    )
+    _mark_first(actor, account, current, "first_paid_at", today)
+    _save_account(actor, account)
+    record_event(
+        actor=actor,
+        organisation=account.organisation,
+        obj=entry,
+        action="ledger_opening_balance",
+        before=before,
+        after={**snapshot(account, ["approved", "released", "paid"]), "entry": entry_data(entry)},
+        person=account.person,
+        summary=f"Opening balance imported: {gbp(paid_to_date)} paid before the import",
+    )
+    return entry
+
+
 # --- Money in: release of funds
 
 

@@ -19,6 +19,7 @@ NAVIGATION = [
     ("Reviews", "reviews:list"),
     ("Dashboard", "reporting:dashboard"),
     ("Returns", "reporting:returns"),
+    ("Import", "imports:upload"),
     ("Region", "reporting:region-dashboard"),
     ("Staff", "staff-list"),
     ("Access log", "access-log"),

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "approvals",
     "payments",
     "reviews",
+    "imports",
     "reporting",
 ]
 # The benchmark's tooling (bench/: `manage.py generate_dataset` and the framework-floor view) is no

@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 import approvals.urls
+import imports.urls
 import payments.urls
 import referrals.urls
 import reporting.urls
@@ -20,6 +21,7 @@ PATHWAY_APPS = [
     approvals.urls,
     payments.urls,
     reviews.urls,
+    imports.urls,
     reporting.urls,
 ]
 

@@ -49,6 +49,7 @@ class Data:
     SETTINGS = "settings"  # the organisation's settings
     STAFF = "staff"  # staff accounts, their roles and teams
     ACCESS_LOG = "access_log"  # who opened which person's record
+    IMPORTS = "imports"  # uploaded spreadsheets of people and their budgets, before and after import
 
     ALL = (
         ORGANISATION,
@@ -65,9 +66,10 @@ class Data:
         SETTINGS,
         STAFF,
         ACCESS_LOG,
+        IMPORTS,
     )
     # Kinds that identify a person or hold their clinical record (what an org admin never sees).
-    PERSON_LEVEL = (PEOPLE, REFERRALS, PLANS, ACCOUNTS, REVIEWS)
+    PERSON_LEVEL = (PEOPLE, REFERRALS, PLANS, ACCOUNTS, REVIEWS, IMPORTS)
 
 
 class Scope:
@@ -128,6 +130,8 @@ VISIBILITY: dict[str, dict[str, Grant]] = {
         Data.CATALOGUE: WRITE,
         Data.DASHBOARDS: READ,
         Data.SETTINGS: WRITE,
+        # Bringing in the caseload and its budgets from the organisation's spreadsheets.
+        Data.IMPORTS: WRITE,
     },
     Role.BROKER: _MONEY,
     Role.FINANCE: {**_MONEY, Data.DASHBOARDS: READ},

@@ -414,6 +414,46 @@ def plan_mark_approved(*, actor, plan: SupportPlan, at: datetime) -> SupportPlan
 
 
 @transaction.atomic
+def plan_import_approved(*, actor, plan: SupportPlan, approved_on: date) -> SupportPlan:
+    """A budget brought in from the organisation's spreadsheets was approved before this system:
+    the draft just created by the import becomes approved on that date, without a sign-off here.
+
+    Only the import calls this (imports/services.py); every other plan is approved by its sign-offs.
+    """
+    locked = _lock(plan)
+    if locked.status != PlanStatus.DRAFT or locked.version != 1:
+        raise TransitionNotAllowed(
+            "Only a new imported plan can be recorded as approved before the import.", status=locked.status
+        )
+    at = timezone.make_aware(datetime.combine(approved_on, datetime.min.time().replace(hour=12)))
+    before = snapshot(locked)
+    locked.status = PlanStatus.APPROVED
+    locked.submitted_at = locked.decided_at = locked.approved_at = at
+    locked.stamp(actor)
+    locked.save()
+    record_event(
+        actor=actor,
+        organisation=locked.organisation,
+        obj=locked,
+        action="plan_imported_approved",
+        before=before,
+        after=snapshot(locked),
+        summary=f"Support plan imported as approved on {approved_on:%d %B %Y}: {gbp(locked.cost_total)}",
+    )
+    events.publish(
+        events.PlanApproved(
+            organisation_id=locked.organisation_id,
+            actor_id=events.actor_id_of(actor),
+            plan_id=locked.pk,
+            at=at,
+            continues_active=False,
+        )
+    )
+    _refresh_from(plan, locked)
+    return locked
+
+
+@transaction.atomic
 def plan_mark_declined(*, actor, plan: SupportPlan, at: datetime) -> SupportPlan:
     locked = _lock(plan)
     _set_status(

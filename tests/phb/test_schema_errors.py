@@ -35,7 +35,7 @@ def test_every_operation_of_the_served_schema_documents_its_errors(client):
                 assert "409" in responses, (method, path)
 
 
-def test_only_the_receipt_upload_takes_multipart(client):
+def test_only_the_receipt_and_sheet_uploads_take_multipart(client):
     served = client.get("/api/schema/", {"format": "json"}).json()
     encodings = {
         (method, path): sorted(operation["requestBody"]["content"])
@@ -45,7 +45,9 @@ def test_only_the_receipt_upload_takes_multipart(client):
     }
     several = {key: value for key, value in encodings.items() if value != ["application/json"]}
     assert several == {
-        ("post", "/api/v1/orgs/{org}/plans/{id}/payments/"): ["application/json", "multipart/form-data"]
+        ("post", "/api/v1/orgs/{org}/plans/{id}/payments/"): ["application/json", "multipart/form-data"],
+        # A spreadsheet is a file: the import upload is multipart only.
+        ("post", "/api/v1/orgs/{org}/imports/"): ["multipart/form-data"],
     }
 
 

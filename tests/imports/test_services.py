@@ -1,0 +1,160 @@
+"""The import services: a checked preview writes nothing; confirm writes all of it, once, or nothing."""
+
+from decimal import Decimal
+
+import pytest
+
+from imports.constants import ImportStatus
+from imports.models import ImportedPlan
+from imports.services import import_confirm, import_preview
+from payments.models import BudgetAccount, LedgerEntry
+from phb.exceptions import Conflict, InvalidInput
+from phb.models import AuditEvent, Person
+from support_plans.constants import PlanStatus
+from support_plans.models import SupportPlan
+
+from .conftest import as_csv, as_xlsx, row
+
+pytestmark = pytest.mark.django_db
+
+
+def preview(commissioner, org, rows, name="caseload.csv", writer=as_csv):
+    return import_preview(actor=commissioner, organisation=org, file_name=name, content=writer(rows))
+
+
+def test_preview_checks_every_row_and_writes_nothing(commissioner, org):
+    batch = preview(
+        commissioner, org, [row(1), row(1, item_description="Gym", amount="30.00"), row(2, "CH-002")]
+    )
+    assert batch.status == ImportStatus.PREVIEWED
+    assert batch.errors == []
+    assert batch.summary == {"people": 2, "plans": 2, "items": 3}
+    assert Person.objects.count() == 0
+    assert SupportPlan.objects.count() == 0
+
+
+def test_preview_lists_each_problem_by_row_and_column(commissioner, org):
+    rows = [
+        row(1),
+        row(2, "CH-002", nhs_number="9434765918"),  # a wrong check digit
+        row(3, "CH-003", start_date="2026-13-01", category="yachts", amount="12.345", management="cash"),
+    ]
+    batch = preview(commissioner, org, rows)
+    assert batch.status == ImportStatus.INVALID
+    found = {(problem["row"], problem["field"]) for problem in batch.errors}
+    assert found == {
+        (3, "nhs_number"),
+        (4, "start_date"),
+        (4, "category"),
+        (4, "amount"),
+        (4, "management"),
+    }
+    assert all(problem["message"] for problem in batch.errors)
+
+
+def test_rows_of_one_plan_must_agree_on_the_plan(commissioner, org):
+    batch = preview(commissioner, org, [row(1), row(1, management="notional", item_description="Gym")])
+    assert [(p["row"], p["field"]) for p in batch.errors] == [(3, "management")]
+    assert "row 2" in batch.errors[0]["message"]
+
+
+def test_paid_to_date_cannot_exceed_what_the_plan_costs(commissioner, org):
+    batch = preview(commissioner, org, [row(1, frequency="one_off", amount="500.00", paid_to_date="500.01")])
+    assert [(p["row"], p["field"]) for p in batch.errors] == [(2, "paid_to_date")]
+
+
+def test_a_file_without_the_templates_columns_is_refused(commissioner, org):
+    with pytest.raises(InvalidInput) as error:
+        import_preview(actor=commissioner, organisation=org, file_name="x.csv", content=b"name,amount\nA,1\n")
+    assert "nhs_number" in str(error.value.details["file"])
+
+
+def test_confirm_creates_people_approved_budgets_and_opening_balances(commissioner, org):
+    batch = preview(
+        commissioner, org, [row(1), row(1, item_description="Gym", amount="30.00", frequency="monthly")]
+    )
+    done = import_confirm(actor=commissioner, batch=batch)
+    assert done.status == ImportStatus.DONE
+    assert done.created == {"people": 1, "plans": 1, "items": 2}
+    person = Person.objects.get(organisation=org)
+    assert person.cohort_codes == ["chc", "s117"]
+    plan = SupportPlan.objects.get(person=person)
+    # An opening balance is a payment: the budget is in use.
+    assert plan.status == PlanStatus.ACTIVE
+    assert plan.approved_at.date().isoformat() == "2026-03-20"
+    assert plan.items.count() == 2
+    account = BudgetAccount.objects.get(budget=plan.budget)
+    assert account.approved == plan.cost_total
+    assert account.paid == Decimal("1200.00")
+    assert account.released == Decimal("1200.00")
+    opening = [
+        (e.kind, e.amount, e.reference) for e in LedgerEntry.objects.filter(account=account).order_by("id")
+    ]
+    assert opening == [
+        ("release", Decimal("1200.00"), "Opening balance"),
+        ("payment", Decimal("1200.00"), "Opening balance"),
+    ]
+    actions = set(AuditEvent.objects.filter(organisation=org).values_list("action", flat=True))
+    assert {"import_confirmed", "plan_imported_approved", "ledger_opening_balance"} <= actions
+
+
+def test_nothing_paid_to_date_leaves_the_budget_approved_with_an_empty_ledger(commissioner, org):
+    done = import_confirm(actor=commissioner, batch=preview(commissioner, org, [row(1, paid_to_date="0")]))
+    plan = SupportPlan.objects.get()
+    assert plan.status == PlanStatus.APPROVED
+    assert LedgerEntry.objects.count() == 0
+    assert done.created["plans"] == 1
+
+
+def test_the_same_rows_again_create_nothing(commissioner, org):
+    rows = [row(1), row(2, "CH-002")]
+    import_confirm(actor=commissioner, batch=preview(commissioner, org, rows))
+    again = import_confirm(
+        actor=commissioner, batch=preview(commissioner, org, rows, writer=as_xlsx, name="b.xlsx")
+    )
+    assert again.created == {"people": 0, "plans": 0, "items": 0}
+    assert again.unchanged == 2
+    assert SupportPlan.objects.count() == 2
+    assert ImportedPlan.objects.count() == 2
+
+
+def test_a_new_plan_for_a_person_already_here_uses_their_record(commissioner, org):
+    import_confirm(actor=commissioner, batch=preview(commissioner, org, [row(1)]))
+    done = import_confirm(actor=commissioner, batch=preview(commissioner, org, [row(1, "CH-009")]))
+    assert done.created == {"people": 0, "plans": 1, "items": 1}
+    assert Person.objects.count() == 1
+
+
+def test_an_invalid_sheet_cannot_be_confirmed(commissioner, org):
+    batch = preview(commissioner, org, [row(1), row(2, "CH-002", amount="-5")])
+    with pytest.raises(Conflict):
+        import_confirm(actor=commissioner, batch=batch)
+    assert Person.objects.count() == 0
+
+
+def test_a_sheet_is_imported_once(commissioner, org):
+    batch = preview(commissioner, org, [row(1)])
+    import_confirm(actor=commissioner, batch=batch)
+    with pytest.raises(Conflict):
+        import_confirm(actor=commissioner, batch=batch)
+
+
+def test_a_failure_in_a_later_plan_writes_nothing_of_the_earlier_ones(commissioner, org, monkeypatch):
+    batch = preview(commissioner, org, [row(1), row(2, "CH-002")])
+    from imports import services
+
+    calls = []
+    real = services.account_opening_balance_record
+
+    def fail_second(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 2:
+            raise Conflict("The ledger refused it.")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "account_opening_balance_record", fail_second)
+    with pytest.raises(Conflict):
+        import_confirm(actor=commissioner, batch=batch)
+    assert Person.objects.count() == 0
+    assert SupportPlan.objects.count() == 0
+    assert LedgerEntry.objects.count() == 0
