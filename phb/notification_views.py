@@ -13,6 +13,7 @@ from .api import OrgScopedMixin
 from .mixins import OrgViewMixin
 from .models import Notification
 from .notifications import notifications_mark_read, unread_count
+from .visibility import Data
 
 PAGE_SIZE = 25
 
@@ -26,6 +27,7 @@ class NotificationListPage(OrgViewMixin, TemplateView):
 
     template_name = "phb/notification_list.html"
     required_roles = None
+    data = Data.ORGANISATION  # a member's own notifications
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -55,6 +57,7 @@ class NotificationListAPI(OrgScopedMixin, generics.ListAPIView):
 
     serializer_class = NotificationSerializer
     required_roles = None
+    data = Data.ORGANISATION  # a member's own notifications
     queryset = Notification.objects.none()  # for the schema; get_queryset scopes it to the user
 
     def get_queryset(self):
@@ -70,6 +73,7 @@ class NotificationReadAPI(OrgScopedMixin, APIView):
     """POST {"ids": [...]} (or nothing: all): mark the user's notifications here as read."""
 
     required_roles = None
+    data = Data.ORGANISATION  # a member's own notifications
 
     @extend_schema(
         request=inline_serializer(

@@ -106,6 +106,13 @@ class PlanForm(OrgForm):
             for stream, amount in amounts.items():
                 data[f"funded_{stream}"] = bool(amount)
                 data[f"funding_{stream}"] = amount or None
+        elif self.plan is not None:
+            # No amounts given on an edit: the plan keeps the streams it had (posting it back changes nothing).
+            data.update(
+                funded_nhs=self.plan.funded_nhs,
+                funded_social_care=self.plan.funded_social_care,
+                funded_education=self.plan.funded_education,
+            )
         else:
             data.update(funded_nhs=True, funded_social_care=False, funded_education=False)
         for message in dates.period_problems(data.get("start_date"), data.get("end_date")):

@@ -19,7 +19,7 @@ from phb.bad_input import DEEP_JSON, MAX_UPLOAD_BODY_BYTES, NUL_IN_TEXT, json_de
 from phb.constants import Role
 from phb.demo import seed_all
 from phb.models import Organisation
-from tests.factories import approved_plan, member, open_account
+from tests.factories import funded_account, member
 from tests.test_isolation import _fill, _kwargs_in, _walk
 
 pytestmark = pytest.mark.django_db
@@ -203,8 +203,8 @@ def signed_in(coordinator):
 
 @pytest.fixture
 def payments_url(org):
-    plan = approved_plan(org, total="200.00")
-    open_account(plan)
+    # Released in full: a payment may not take paid money above released money.
+    plan, _account = funded_account(org, total="200.00", released="200.00")
     return f"/api/v1/orgs/{org.code}/plans/{plan.pk}/payments/"
 
 

@@ -78,6 +78,9 @@ ACTION_PAGES = {
     "payments:fund-adjust",
     "payments:fund-close",
     "payments:release-from-fund",
+    "notifications",
+    "imports:upload",
+    "imports:preview",
 }
 # Rows that record what happened rather than what is: a save adds to them by design.
 NOT_COMPARED = {"auditevent", "recordaccess", "notification", "dataversion", "session"}
