@@ -54,6 +54,8 @@ def plain(message: ErrorDetail | str, field: str) -> str:
         if text.startswith("Invalid data. Expected a dictionary"):
             return f"{subject} must be an object of named fields"
     if code == "max_length" and text.startswith("Ensure this field has no more than"):
+        if " elements" in text:  # a list: "Ensure this field has no more than 200 elements."
+            return f"{subject} can have at most {_number(text.split(' elements')[0])}"
         return f"{subject} must be {_number(text.split(' characters')[0])} characters or fewer"
     if code == "min_length" and text.startswith("Ensure this field has at least"):
         return f"{subject} must be {_number(text.split(' characters')[0])} characters or more"

@@ -60,7 +60,7 @@ def test_a_bad_fund_form_says_what_to_fix_and_stores_nothing(org, finance):
     )
     text = page.content.decode()
     assert page.status_code == 200 and "There is a problem" in text
-    assert "like 2026-27" in text and "Enter a number" in text
+    assert "like 2026-27" in text and "must be an amount in pounds and pence" in text
     assert not Fund.objects.exists()
 
 
