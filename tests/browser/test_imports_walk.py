@@ -46,6 +46,6 @@ def test_commissioner_imports_a_spreadsheet_after_fixing_its_problems(page, tmp_
     assert Person.objects.count() == 0
 
     page.get_by_role("button", name="Import 2 budgets").click()
-    assert "Imported: 2 people, 2 budgets and 2 items created" in page.content()
+    page.get_by_text("Imported: 2 people, 2 budgets and 2 items created").wait_for()
     assert SupportPlan.objects.filter(organisation=organisation).count() == 2
     check_accessible(page, f"imports-04-done-{width}")
