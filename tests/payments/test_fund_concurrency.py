@@ -1,6 +1,5 @@
 """Real concurrency on PostgreSQL: the fund row lock means racing approvals never over-commit a fund."""
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -10,6 +9,7 @@ from django.utils import timezone
 from payments.models import BudgetAccount, Fund, FundEntry, LedgerEntry
 from support_plans.services import plan_mark_approved
 from tests.factories import OrganisationFactory, fund_for, plan_at_last_signoff
+from tests.payments.test_concurrency import _run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -18,28 +18,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def _postgresql_only():
     if connection.vendor != "postgresql":
         pytest.skip("Row-lock concurrency needs PostgreSQL (set DATABASE_URL)")
-
-
-def _run_together(count, work):
-    """Start `count` threads that wait at a barrier, then all call `work(n)` at once."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def run(n):
-        try:
-            barrier.wait()
-            results[n] = work(n)
-        except Exception as error:
-            results[n] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def _approve_all_at_once(plans):
