@@ -27,7 +27,7 @@ class NotificationListPage(OrgViewMixin, TemplateView):
 
     template_name = "phb/notification_list.html"
     required_roles = None
-    data = Data.ORGANISATION  # a member's own notifications
+    data = Data.OWN  # a member's own notifications
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -57,7 +57,7 @@ class NotificationListAPI(OrgScopedMixin, generics.ListAPIView):
 
     serializer_class = NotificationSerializer
     required_roles = None
-    data = Data.ORGANISATION  # a member's own notifications
+    data = Data.OWN  # a member's own notifications
     queryset = Notification.objects.none()  # for the schema; get_queryset scopes it to the user
 
     def get_queryset(self):
@@ -73,7 +73,7 @@ class NotificationReadAPI(OrgScopedMixin, APIView):
     """POST {"ids": [...]} (or nothing: all): mark the user's notifications here as read."""
 
     required_roles = None
-    data = Data.ORGANISATION  # a member's own notifications
+    data = Data.OWN  # a member's own notifications
 
     @extend_schema(
         request=inline_serializer(

@@ -36,6 +36,7 @@ class Data:
     """The kinds of data a page or endpoint shows."""
 
     ORGANISATION = "organisation"  # the organisation's name and the home page: every member
+    OWN = "own"  # a member's own things (their notifications): every member, only their own rows
     POLICY = "policy"  # the approval and review policies
     PEOPLE = "people"  # the person record: NHS number, date of birth, address, contacts
     REFERRALS = "referrals"  # referrals, conversations and their notes, caseloads
@@ -53,6 +54,7 @@ class Data:
 
     ALL = (
         ORGANISATION,
+        OWN,
         POLICY,
         PEOPLE,
         REFERRALS,
@@ -89,7 +91,7 @@ class Grant:
 READ = Grant()
 WRITE = Grant(write=True)
 
-_EVERY_MEMBER = {Data.ORGANISATION: READ, Data.POLICY: READ}
+_EVERY_MEMBER = {Data.ORGANISATION: READ, Data.OWN: WRITE, Data.POLICY: READ}
 # Care coordinators, team leads and PHB leads: the organisation's people and pathway. Which of them
 # submits, signs or pays is decided by each action's own rule (approvals/policy.py, payments).
 _PATHWAY = {

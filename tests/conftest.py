@@ -7,6 +7,13 @@ from phb.constants import Role
 from tests.factories import OrganisationFactory, PersonFactory, member
 
 
+def pytest_collection_modifyitems(config, items):
+    """Browser walks run last. Playwright's sync API keeps an event loop running in the main thread
+    for the rest of the session, and Django's async_to_sync (the health checks use it) refuses to
+    run beside one; the walks are also the slowest, so every faster failure is seen first."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/browser/"))
+
+
 @pytest.fixture(autouse=True)
 def _celery_eager(request):
     """Run Celery tasks in-process, even when REDIS_URL is set (as in CI), except in worker tests."""

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from phb.constants import Role
 from tests.factories import OrganisationFactory, PersonFactory, approval_request_for, member, submitted_plan
@@ -37,23 +38,25 @@ def test_a_panel_of_three_approves_in_turn(browser, live_server, settings):
         page.set_default_timeout(10_000)
         sign_in(page, username, PASSWORD)
         page.get_by_role("navigation", name="Menu").get_by_role("link", name="Approvals").click()
-        assert page.get_by_role("heading", level=1).inner_text() == "Approvals"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Approvals", use_inner_text=True)
         check_accessible(page, f"approvals-0{number}-queue-{username}")
         # The lay panel member sees the case summary: first name and family initial only.
         shown = "Amara O." if username == "reviewer" else "Amara Okafor"
         page.get_by_role("link", name=re.compile(shown)).click()
-        assert page.get_by_role("heading", level=1).inner_text() == f"Support plan for {shown}"
-        assert page.get_by_text(f"{number - 1} of 3 given").is_visible()
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            f"Support plan for {shown}", use_inner_text=True
+        )
+        expect(page.get_by_text(f"{number - 1} of 3 given")).to_be_visible()
         check_accessible(page, f"approvals-0{number}-decision-{username}")
         page.get_by_label("Approve", exact=True).check()
         page.get_by_label("Comment").fill("Agreed: the plan meets the person's recovery goals.")
         page.get_by_role("button", name="Record decision").click()
         page.wait_for_load_state()
-        assert page.get_by_text(f"{number} of 3 given").is_visible()
+        expect(page.get_by_text(f"{number} of 3 given")).to_be_visible()
         if number < 3:
-            assert page.get_by_text("Waiting for sign-off", exact=True).is_visible()
+            expect(page.get_by_text("Waiting for sign-off", exact=True)).to_be_visible()
         else:
-            assert page.locator(".nhsuk-tag", has_text="Approved").is_visible()
+            expect(page.locator(".nhsuk-tag", has_text="Approved")).to_be_visible()
             check_accessible(page, "approvals-04-approved")
         context.close()
 
@@ -87,8 +90,8 @@ def test_the_last_signoff_shows_approved(browser, live_server, settings):
     page.get_by_label("Approve", exact=True).check()
     page.get_by_role("button", name="Record decision").click()
     page.wait_for_load_state()
-    assert page.locator(".nhsuk-tag", has_text="Approved").is_visible()
-    assert page.get_by_text("the plan is approved").is_visible()
+    expect(page.locator(".nhsuk-tag", has_text="Approved")).to_be_visible()
+    expect(page.get_by_text("the plan is approved")).to_be_visible()
     check_accessible(page, "approvals-06-approved-by-commissioner")
     page.goto("/o/07T/approval-policy/")
     check_accessible(page, "approvals-05-policy-commissioner")

@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from payments.models import Fund
 from phb.constants import Role
@@ -36,7 +37,7 @@ def test_commissioner_sets_up_a_fund_and_an_approval_draws_on_it_at_once(page):
 
     sign_in(page, commissioner.username, PASSWORD)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Funds").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Funds agreed in advance"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Funds agreed in advance", use_inner_text=True)
     check_accessible(page, "funds-01-none-yet")
     page.get_by_role("link", name="Set up a fund").click()
     assert page.get_by_label("Financial year").input_value() == this_year()
@@ -49,7 +50,7 @@ def test_commissioner_sets_up_a_fund_and_an_approval_draws_on_it_at_once(page):
     page.get_by_label("Held by").select_option(label="The Advocacy Project – Brokerage")
     page.get_by_role("button", name="Set up the fund").click()
     assert "Recovery budgets" in page.get_by_role("heading", level=1).inner_text()
-    assert page.locator('[data-figure="remaining"]').inner_text() == "£12,000.00"
+    expect(page.locator('[data-figure="remaining"]')).to_have_text("£12,000.00", use_inner_text=True)
     fund = Fund.objects.get()
     assert fund.held_by.name == "The Advocacy Project"
 
@@ -61,11 +62,11 @@ def test_commissioner_sets_up_a_fund_and_an_approval_draws_on_it_at_once(page):
     )
     assert plan.status == "active"
     page.reload()
-    assert page.locator('[data-figure="committed"]').inner_text() == "£980.00"
-    assert page.locator('[data-figure="released"]').inner_text() == "£980.00"
-    assert page.locator('[data-figure="remaining"]').inner_text() == "£11,020.00"
-    assert page.get_by_role("img", name=re.compile("Committed to date at each month end")).is_visible()
-    assert page.get_by_role("row", name=re.compile("Plan approved and funded")).is_visible()
+    expect(page.locator('[data-figure="committed"]')).to_have_text("£980.00", use_inner_text=True)
+    expect(page.locator('[data-figure="released"]')).to_have_text("£980.00", use_inner_text=True)
+    expect(page.locator('[data-figure="remaining"]')).to_have_text("£11,020.00", use_inner_text=True)
+    expect(page.get_by_role("img", name=re.compile("Committed to date at each month end"))).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Plan approved and funded"))).to_be_visible()
     check_accessible(page, "funds-03-fund-after-an-approval")
 
     # Top it up for the winter, with a reason.
@@ -75,18 +76,18 @@ def test_commissioner_sets_up_a_fund_and_an_approval_draws_on_it_at_once(page):
     page.get_by_label("Reason").fill("Winter pressures money agreed by the ICB board")
     page.get_by_role("button", name="Save the change").click()
     assert "Top-up of £3,000.00 recorded (version 3)" in page.get_by_role("status").inner_text()
-    assert page.locator('[data-figure="allocated"]').inner_text() == "£15,000.00"
+    expect(page.locator('[data-figure="allocated"]')).to_have_text("£15,000.00", use_inner_text=True)
     fund.refresh_from_db()
     assert fund.amount == Decimal("15000.00")
 
     # At phone width the fund page and the list still read, without sideways scrolling.
     page.set_viewport_size(PHONE)
     page.reload()
-    assert page.locator('[data-figure="remaining"]').is_visible()
+    expect(page.locator('[data-figure="remaining"]')).to_be_visible()
     check_accessible(page, "funds-04-fund-phone")
     assert _fits_the_width(page)
     page.goto("/o/07T/funds/")
-    assert page.get_by_role("link", name="Recovery budgets").is_visible()
+    expect(page.get_by_role("link", name="Recovery budgets")).to_be_visible()
     check_accessible(page, "funds-05-list-phone")
     assert _fits_the_width(page)
 

@@ -1,6 +1,7 @@
 """A commissioner brings in the caseload from a spreadsheet: template, problems by row, fix, confirm."""
 
 import pytest
+from playwright.sync_api import expect
 
 from phb.constants import Role
 from phb.models import Person
@@ -21,7 +22,9 @@ def test_commissioner_imports_a_spreadsheet_after_fixing_its_problems(page, tmp_
     member(organisation, Role.COMMISSIONER, username="commissioner")
     sign_in(page, "commissioner", PASSWORD)
     page.goto("/o/07T/imports/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Import from a spreadsheet"
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Import from a spreadsheet", use_inner_text=True
+    )
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the template (XLSX)").click()
     assert download.value.suggested_filename == "phb-import-template.xlsx"

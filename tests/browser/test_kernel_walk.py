@@ -1,6 +1,7 @@
 """A member of staff signs in, switches organisation and opens a person's record."""
 
 import pytest
+from playwright.sync_api import expect
 
 from phb.constants import Role
 from phb.models import RecordAccess
@@ -22,16 +23,18 @@ def test_staff_member_signs_in_switches_organisation_and_opens_a_record(page):
     sign_in(page, "sam", PASSWORD)
     check_accessible(page, "kernel-01-choose-organisation")
     page.get_by_role("link", name="NHS City and Hackney").first.click()
-    assert page.get_by_role("heading", level=1).inner_text() == "NHS City and Hackney"
+    expect(page.get_by_role("heading", level=1)).to_have_text("NHS City and Hackney", use_inner_text=True)
     check_accessible(page, "kernel-02-home")
 
     page.get_by_role("link", name="NHS Birmingham and Solihull (15E)").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "NHS Birmingham and Solihull"
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "NHS Birmingham and Solihull", use_inner_text=True
+    )
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="People").click()
     page.get_by_label("Search by name or NHS number").fill("Hughes")
     page.get_by_role("button", name="Search").click()
     check_accessible(page, "kernel-03-people")
     page.get_by_role("link", name="Hughes, Daniel").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Daniel Hughes"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Daniel Hughes", use_inner_text=True)
     check_accessible(page, "kernel-04-person")
     assert RecordAccess.objects.filter(what="person", user=broker, organisation=birmingham).count() == 1

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from approvals import services as approval_services
 from phb.constants import Role
@@ -54,7 +55,7 @@ def test_a_commissioner_retires_an_offer(page):
     check_accessible(page, "over-time-offer-edit")
     page.get_by_role("button", name="Retire fast-track offer").click()
     page.get_by_text("retired: it is no longer offered when planning", exact=False).wait_for()
-    assert page.get_by_role("heading", name="Retired offers").is_visible()
+    expect(page.get_by_role("heading", name="Retired offers")).to_be_visible()
     page.set_viewport_size(PHONE)
     check_accessible(page, "over-time-offers-phone")
 

@@ -4,6 +4,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from payments.models import BudgetAccount, LedgerEntry
 from phb.constants import Role
@@ -30,7 +31,7 @@ def test_broker_records_a_payment_and_finance_releases_funds(page):
     # The broker opens the work list and pays the overdue instalment in a few clicks.
     sign_in(page, broker.username, PASSWORD)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Payments").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Payments"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Payments", use_inner_text=True)
     check_accessible(page, "payments-01-broker-worklist")
     page.get_by_role("link", name=re.compile(r"Record payment of £180\.00 for Amara Okafor")).click()
     assert page.get_by_label("Paid to").input_value() == "Swim England"
@@ -39,8 +40,8 @@ def test_broker_records_a_payment_and_finance_releases_funds(page):
     page.get_by_label("Reference").fill("SE-2026-114")
     page.get_by_role("button", name="Record payment").click()
     assert "Payment of £180.00 to Swim England recorded." in page.get_by_role("status").inner_text()
-    assert page.locator('[data-figure="balance"]').inner_text() == "£0.00"
-    assert page.locator('[data-figure="paid"]').inner_text() == "£180.00"
+    expect(page.locator('[data-figure="balance"]')).to_have_text("£0.00", use_inner_text=True)
+    expect(page.locator('[data-figure="paid"]')).to_have_text("£180.00", use_inner_text=True)
     check_accessible(page, "payments-03-account-after-payment")
     assert LedgerEntry.objects.filter(kind="payment", account=account).count() == 1
 
@@ -55,7 +56,7 @@ def test_broker_records_a_payment_and_finance_releases_funds(page):
     assert page.get_by_label("Amount (£)").input_value() == "420.00"
     check_accessible(page, "payments-05-release-funds")
     page.get_by_role("button", name="Release funds").click()
-    assert page.locator('[data-figure="released"]').inner_text() == "£420.00"
+    expect(page.locator('[data-figure="released"]')).to_have_text("£420.00", use_inner_text=True)
     check_accessible(page, "payments-06-account-after-release")
     assert BudgetAccount.objects.get(budget=waiting.budget).released == Decimal("420.00")
     waiting.refresh_from_db()

@@ -5,6 +5,7 @@ import re
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from phb.access_log import access_record
 from phb.constants import Role
@@ -62,9 +63,11 @@ def test_a_lay_panel_member_signs_from_a_case_summary_without_identifiers(
     check_accessible(page, f"privilege-01-reviewer-queue-{width}")
     assert "Okafor" not in page.content()
     page.get_by_role("link", name=re.compile("Amara O.")).click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Support plan for Amara O."
-    assert page.get_by_text("You see this request as a case summary").is_visible()
-    assert page.get_by_text("Get back to swimming every week").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Support plan for Amara O.", use_inner_text=True
+    )
+    expect(page.get_by_text("You see this request as a case summary")).to_be_visible()
+    expect(page.get_by_text("Get back to swimming every week")).to_be_visible()
     html = page.content()
     for identifier in (
         "Okafor",
@@ -90,16 +93,16 @@ def test_the_org_admin_finds_who_opened_a_persons_record(browser, live_server, s
     context, page = _page(browser, live_server, viewport)
     sign_in(page, "iglead", PASSWORD)
     page.goto("/o/07T/access-log/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Access log"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Access log", use_inner_text=True)
     check_accessible(page, f"privilege-03-access-log-{width}")
     page.get_by_label("NHS number").fill("123")
     page.get_by_role("button", name="Show the log").click()
-    assert page.get_by_text("There is a problem").is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
     check_accessible(page, f"privilege-04-access-log-error-{width}")
     page.get_by_label("NHS number").fill(person.nhs_number_display)
     page.get_by_role("button", name="Show the log").click()
-    assert page.get_by_text("Opened 1 time by 1 member of staff").is_visible()
-    assert page.get_by_text(f"{coordinator.get_full_name()} ({coordinator.username})").is_visible()
+    expect(page.get_by_text("Opened 1 time by 1 member of staff")).to_be_visible()
+    expect(page.get_by_text(f"{coordinator.get_full_name()} ({coordinator.username})")).to_be_visible()
     assert "Okafor" not in page.content()
     check_accessible(page, f"privilege-05-access-log-entries-{width}")
     context.close()

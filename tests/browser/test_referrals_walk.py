@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from phb.constants import Role
 from referrals.models import Conversation, Referral
@@ -29,7 +30,7 @@ def test_care_coordinator_refers_accepts_and_records_a_conversation(page):
     check_accessible(page, "referrals-01-person")
 
     page.get_by_role("link", name="New referral for Amara Okafor").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "New referral"
+    expect(page.get_by_role("heading", level=1)).to_have_text("New referral", use_inner_text=True)
     assert page.get_by_role("radio", name=re.compile("Okafor, Amara")).is_checked()
     page.get_by_label("Where the referral came from").select_option("gp")
     page.get_by_label("Cohort").select_option("mental_health")
@@ -37,7 +38,9 @@ def test_care_coordinator_refers_accepts_and_records_a_conversation(page):
     check_accessible(page, "referrals-02-new-referral")
     page.get_by_role("button", name="Save referral").click()
 
-    assert page.get_by_role("heading", level=1).inner_text() == "Referral for Amara Okafor"
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Referral for Amara Okafor", use_inner_text=True
+    )
     check_accessible(page, "referrals-03-received")
     assert (
         page.get_by_label("Care coordinator who will hold this referral")
@@ -46,11 +49,11 @@ def test_care_coordinator_refers_accepts_and_records_a_conversation(page):
         == "Ruth Adeyemi"
     )
     page.get_by_role("button", name="Accept referral").click()
-    assert "Referral accepted." in page.content()
+    expect(page.locator("main")).to_contain_text("Referral accepted.")
     check_accessible(page, "referrals-04-accepted")
 
     page.get_by_role("link", name="Record a conversation").first.click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Record a conversation"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record a conversation", use_inner_text=True)
     page.get_by_label("Home visit").check()
     page.get_by_label("The person", exact=True).check()
     page.get_by_label("Family or carer").check()
@@ -60,14 +63,14 @@ def test_care_coordinator_refers_accepts_and_records_a_conversation(page):
     )
     check_accessible(page, "referrals-05-conversation")
     page.get_by_role("button", name="Save conversation").click()
-    assert "Conversation recorded." in page.content()
-    assert page.get_by_text("I'd like to feel less alone at weekends").is_visible()
+    expect(page.locator("main")).to_contain_text("Conversation recorded.")
+    expect(page.get_by_text("I'd like to feel less alone at weekends")).to_be_visible()
     check_accessible(page, "referrals-06-with-conversation")
 
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Caseload").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Your caseload"
-    assert page.get_by_role("link", name="Okafor, Amara").is_visible()
-    assert page.get_by_role("link", name="Write a support plan for Amara Okafor").is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your caseload", use_inner_text=True)
+    expect(page.get_by_role("link", name="Okafor, Amara")).to_be_visible()
+    expect(page.get_by_role("link", name="Write a support plan for Amara Okafor")).to_be_visible()
     check_accessible(page, "referrals-07-caseload")
 
     referral = Referral.objects.get()

@@ -1,6 +1,7 @@
 """A commissioner reads the dashboard, looks back at an earlier date and opens the quarterly return."""
 
 import pytest
+from playwright.sync_api import expect
 
 from phb.constants import Role
 from tests.factories import member
@@ -17,25 +18,25 @@ def test_commissioner_reads_the_dashboard_and_the_quarterly_return(page, world):
     sign_in(page, "commissioner", PASSWORD)
     page.goto("/o/07T/")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Dashboard").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "PHB dashboard"
+    expect(page.get_by_role("heading", level=1)).to_have_text("PHB dashboard", use_inner_text=True)
     check_accessible(page, "reporting-01-dashboard-today")
 
     page.get_by_label("Show the figures as they stood on").fill("2024-06-30")
     page.get_by_role("button", name="Show figures").click()
-    assert page.locator("[data-figure=in_place]").inner_text() == "5"
-    assert page.get_by_role("img", name="Bar chart, PHBs in place by management option").is_visible()
+    expect(page.locator("[data-figure=in_place]")).to_have_text("5", use_inner_text=True)
+    expect(page.get_by_role("img", name="Bar chart, PHBs in place by management option")).to_be_visible()
     unfunded = page.get_by_role("table", name="Approved more than 14 days ago")
     assert world["people"]["cara"].full_name in unfunded.inner_text()
     check_accessible(page, "reporting-02-dashboard-2024-06-30")
 
     page.get_by_label("Show the figures as they stood on").fill("2024-03-31")
     page.get_by_role("button", name="Show figures").click()
-    assert page.locator("[data-figure=in_place]").inner_text() == "3"
+    expect(page.locator("[data-figure=in_place]")).to_have_text("3", use_inner_text=True)
 
     page.get_by_role("link", name="PHB quarterly return to NHS England").click()
     page.get_by_label("Quarter").select_option(index=1)
     page.get_by_role("button", name="Show the return").click()
-    assert page.get_by_role("table", name="Markers of progress").is_visible()
+    expect(page.get_by_role("table", name="Markers of progress")).to_be_visible()
     check_accessible(page, "reporting-03-return")
     with page.expect_download() as download:
         page.get_by_role("link", name="as CSV").click()
@@ -47,5 +48,7 @@ def test_commissioner_reads_the_dashboard_and_the_quarterly_return(page, world):
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, "rv", PASSWORD)
     page.goto("/o/07T/region/?as_of=2024-06-30")
-    assert page.get_by_role("heading", level=1).inner_text() == "PHBs in the London region"
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "PHBs in the London region", use_inner_text=True
+    )
     check_accessible(page, "reporting-05-region")

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from phb.constants import Role
 from reviews.models import OutcomeMeasure, Review
@@ -56,14 +57,16 @@ def test_care_coordinator_completes_an_overdue_review(page):
     sign_in(page, "priya", PASSWORD)
     page.goto("/o/07T/")
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Reviews").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Reviews"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reviews", use_inner_text=True)
     overdue_table = page.get_by_role("table", name="Overdue (1)")
     assert "Amara Okafor" in overdue_table.inner_text() and "20 days" in overdue_table.inner_text()
-    assert page.get_by_role("table", name="Due this week (1)").is_visible()
+    expect(page.get_by_role("table", name="Due this week (1)")).to_be_visible()
     check_accessible(page, "reviews-01-worklist")
 
     overdue_table.get_by_role("link", name="Complete review of Amara Okafor").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Complete the scheduled review"
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Complete the scheduled review", use_inner_text=True
+    )
     check_accessible(page, "reviews-02-complete-form")
 
     # A score out of range is refused, and what was typed stays on the page.
@@ -77,13 +80,13 @@ def test_care_coordinator_completes_an_overdue_review(page):
     page.get_by_role("group", name=goals[1].description).get_by_label("0: As expected").check()
     page.get_by_label("Continue the plan").check()
     page.get_by_role("button", name="Record the review").click()
-    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     assert page.get_by_label("What is working").input_value() == "Swimming twice a week; sleeping better"
     check_accessible(page, "reviews-03-complete-error")
 
     page.get_by_label("Measure 1: score").fill("24")
     page.get_by_role("button", name="Record the review").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Amara Okafor"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Amara Okafor", use_inner_text=True)
     assert "Review recorded for Amara Okafor" in page.content()
     chart = page.locator("svg[role=img][data-testid=outcome-chart]")
     assert chart.is_visible()

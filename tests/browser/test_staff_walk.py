@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from phb.constants import Role
 from phb.models import AuditEvent, Membership
@@ -36,7 +37,7 @@ def test_staff_accounts_invitations_and_roles(page, width):
 
     sign_in(page, "admin", PASSWORD)
     _staff_menu(page)
-    assert page.get_by_role("heading", level=1).inner_text() == "Staff"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Staff", use_inner_text=True)
     check_accessible(page, f"{shot}-01-list")
 
     # A username that is taken gets one plain answer, pointing to invitations.
@@ -79,9 +80,11 @@ def test_staff_accounts_invitations_and_roles(page, width):
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, "sam", PASSWORD)
     page.goto(accept_path)
-    assert page.get_by_role("heading", level=1).inner_text() == "Invitation to NHS City and Hackney"
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Invitation to NHS City and Hackney", use_inner_text=True
+    )
     check_accessible(page, f"{shot}-07-accept")
     page.get_by_role("button", name="Accept and join NHS City and Hackney").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "NHS City and Hackney"
+    expect(page.get_by_role("heading", level=1)).to_have_text("NHS City and Hackney", use_inner_text=True)
     assert Membership.objects.get(user=sam, organisation=hackney).role_codes == {"broker"}
     assert AuditEvent.objects.filter(action="invitation_accepted", actor=sam).exists()

@@ -49,7 +49,7 @@ def test_care_coordinator_writes_and_submits_a_support_plan(page):
     page.goto(f"/o/07T/people/{person.pk}/")
     check_accessible(page, "support-plans-01-person")
     page.get_by_role("link", name="Write a support plan for Amara Okafor").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Write a support plan"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Write a support plan", use_inner_text=True)
     expect(page.get_by_role("radio", name=re.compile("Okafor, Amara"))).to_be_checked()
     check_accessible(page, "support-plans-02-editor")
 
@@ -71,7 +71,7 @@ def test_care_coordinator_writes_and_submits_a_support_plan(page):
     check_accessible(page, "support-plans-03-editor-filled")
 
     page.get_by_role("button", name="Save draft").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Support plan, version 1"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Support plan, version 1", use_inner_text=True)
     expect(page.locator("#plan-total")).to_have_text("£540.00")
     check_accessible(page, "support-plans-04-draft")
 
