@@ -125,6 +125,8 @@ def _pay_instalments(plan, account, brokers, code: str, today) -> int:
             reference=f"{code}-INV-{plan.pk:04d}-{number + 1}",
             idempotency_key=f"demo-payment-{code}-{plan.pk}-{number}",
             instalment=instalment,
+            # Paid to the provider: recorded with the supplier, so its login sees the payment.
+            supplier=item.supplier if item.payment_method == "paid_to_provider" else None,
         )
         account.refresh_from_db()
         paid += 1

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.module_loading import import_string
 
 from .constants import Role
 from .models import Membership, Organisation
@@ -72,3 +73,28 @@ def organisations_for(user):
     return Organisation.objects.filter(
         pk__in=Membership.objects.filter(user=user, is_active=True).values("organisation")
     )
+
+
+# Accounts that belong to no member of staff (a supplier's provider login; a budget holder's), each
+# kind named by the later app that owns it, by dotted path (as phb/flow.py names reactions), with the
+# page it signs in to. Every staff page and `/orgs/` endpoint is a 404 for them (API.md "People who
+# hold budgets, and providers"); their pages live in their own app.
+OUTSIDE_STAFF_ACCOUNTS: dict[str, str] = {
+    "providers.selectors.is_provider_account": "provider-home",
+}
+
+
+def outside_staff_home(user) -> str | None:
+    """The URL name of the home of an account that is no staff member's, or None for staff."""
+    if not getattr(user, "is_authenticated", False) or user.is_superuser:
+        return None
+    for test, home in OUTSIDE_STAFF_ACCOUNTS.items():
+        if import_string(test)(user):
+            return home
+    return None
+
+
+def refuse_outside_staff(user) -> None:
+    """Http404 for an account that is no staff member's: a staff page does not exist for it."""
+    if outside_staff_home(user) is not None:
+        raise Http404("No such page.")

@@ -12,7 +12,14 @@ from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from . import dates, selectors, services, visibility
-from .access import PERSON_DATA_ROLES, OrgContext, get_for_org, org_context_for, organisations_for
+from .access import (
+    PERSON_DATA_ROLES,
+    OrgContext,
+    get_for_org,
+    org_context_for,
+    organisations_for,
+    refuse_outside_staff,
+)
 from .bad_input import JSONParser
 from .constants import Cohort, Ethnicity, Gender, RepresentativeKind, Role
 from .exceptions import NotPermitted
@@ -185,6 +192,10 @@ class OrganisationListView(generics.ListCreateAPIView):
     serializer_class = OrganisationSerializer
     pagination_class = Pagination
     queryset = Organisation.objects.none()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        refuse_outside_staff(request.user)
 
     def get_queryset(self):
         return organisations_for(self.request.user).order_by("name")

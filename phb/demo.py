@@ -15,7 +15,16 @@ from .constants import Role
 from .models import Membership, Organisation, Person, Team
 
 DEMO_PASSWORD = "phb-demo-2026"
-PATHWAY_APPS = ["referrals", "support_plans", "approvals", "payments", "reviews", "imports", "reporting"]
+PATHWAY_APPS = [
+    "referrals",
+    "support_plans",
+    "approvals",
+    "payments",
+    "providers",
+    "reviews",
+    "imports",
+    "reporting",
+]
 
 ORGANISATIONS = [
     # City & Hackney: recovery budgets, one-off items; £250 care coordinator / £750 team lead / panel.
@@ -52,6 +61,11 @@ STAFF = [
     ("finance", [Role.FINANCE], None),
     ("admin", [Role.ORG_ADMIN], None),
     ("region", [Role.REGION_VIEWER], None),
+]
+
+# Demo logins that are no staff member's (providers/demo.py, and the like): printed with the staff.
+OUTSIDE_STAFF_LOGINS = [
+    ("provider", "provider login: Better Leisure Centre, paid by both organisations (/provider/)"),
 ]
 
 PEOPLE = [

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from .access import outside_staff_home
 from .audit import record_event
 from .exceptions import Conflict, InvalidInput
 from .models import Invitation, InvitationKind, Membership, Organisation, Team
@@ -98,6 +99,8 @@ def invitation_accept(*, actor, token: str) -> Membership:
     check_usable(invitation)
     if invitation.kind != InvitationKind.STAFF:
         raise Conflict("This invitation is not for a member of staff.")
+    if outside_staff_home(actor) is not None:
+        raise Conflict("This account is not a staff account. Sign in with a staff account to accept.")
     organisation = found.organisation
     membership = membership_open(
         actor=actor,

@@ -152,6 +152,17 @@ def member_add(
     if not roles:
         raise InvalidInput(roles=["Select at least one role: an account with no roles can do nothing here"])
     _check_team(organisation, team)
+    user = account_create(
+        username=username, password=password, email=email, first_name=first_name, last_name=last_name
+    )
+    return membership_open(actor=actor, organisation=organisation, user=user, roles=roles, team=team)
+
+
+def account_create(
+    *, username: str, password: str, email: str = "", first_name: str = "", last_name: str = ""
+):
+    """A new sign-in account (a member of staff's, a provider's): the username free, the password
+    passing the validators. A taken username answers the same whoever holds it."""
     if User.objects.filter(username=username).exists():
         raise Conflict(USERNAME_TAKEN)
     if not password:
@@ -170,7 +181,7 @@ def member_add(
             user.save()
     except IntegrityError as error:  # the same username created a moment ago by someone else
         raise Conflict(USERNAME_TAKEN) from error
-    return membership_open(actor=actor, organisation=organisation, user=user, roles=roles, team=team)
+    return user
 
 
 @transaction.atomic

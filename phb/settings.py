@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "support_plans",
     "approvals",
     "payments",
+    "providers",
     "reviews",
     "imports",
     "reporting",

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 import approvals.urls
 import imports.urls
 import payments.urls
+import providers.urls
 import referrals.urls
 import reporting.urls
 import reviews.urls
@@ -20,6 +21,7 @@ PATHWAY_APPS = [
     support_plans.urls,
     approvals.urls,
     payments.urls,
+    providers.urls,
     reviews.urls,
     imports.urls,
     reporting.urls,

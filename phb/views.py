@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
 from . import selectors, services, visibility
-from .access import organisations_for
+from .access import organisations_for, outside_staff_home, refuse_outside_staff
 from .access_log import access_log_for_person
 from .constants import Role
 from .exceptions import Conflict, InvalidInput
@@ -47,7 +47,10 @@ class SignOutView(auth_views.LogoutView):
 
 @login_required
 def home(request):
-    """Send the user to the organisation they last used, or let them choose one."""
+    """Send the user to the organisation they last used, or let them choose one (a provider's or
+    budget holder's account to its own pages)."""
+    if (outside := outside_staff_home(request.user)) is not None:
+        return redirect(outside)
     organisations = list(organisations_for(request.user))
     last = request.session.get("org")
     codes = {o.code for o in organisations}
@@ -305,6 +308,7 @@ class OrganisationCreateView(LoginRequiredMixin, UserPassesTestMixin, FormView):
     form_class = OrganisationForm
 
     def test_func(self):
+        refuse_outside_staff(self.request.user)
         return self.request.user.is_superuser
 
     def form_valid(self, form):

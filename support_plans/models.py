@@ -140,6 +140,9 @@ class Supplier(TenantModel):
                 fields=["organisation", "name", "service"], name="supplier_unique_per_org"
             )
         ]
+        # Granted per supplier with django-guardian to a provider's login (providers/): what this
+        # supplier was paid and is owed, by this organisation. Never a staff permission.
+        permissions = [("act_as_provider", "Sign in as this supplier: see what it is paid and owed")]
 
     def __str__(self) -> str:
         return f"{self.name} – {self.service}" if self.service else self.name

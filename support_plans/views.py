@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 
 from phb.access import PERSON_DATA_ROLES
 from phb.access_log import AccessKind
+from phb.constants import Role
 from phb.exceptions import InvalidInput
 from phb.fields import clean_date
 from phb.mixins import OrgViewMixin, form_errors_from
@@ -549,6 +550,15 @@ class SupplierEditView(_DirectoryEntryEditView):
 
     def update(self, entry, changes):
         services.supplier_update(actor=self.request.user, supplier=entry, **changes)
+
+    def get_context_data(self, form=None, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        if self.org_context.has_role(Role.ORG_ADMIN):
+            # The supplier's own logins (providers/): what it was paid and is owed.
+            context["logins_url"] = reverse(
+                "providers:supplier-logins", kwargs={"org": self.organisation.code, "pk": context["entry"].pk}
+            )
+        return context
 
 
 class FastTrackOfferEditView(_DirectoryEntryEditView):

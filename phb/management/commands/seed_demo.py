@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
-from phb.demo import DEMO_PASSWORD, STAFF, seed_all
+from phb.demo import DEMO_PASSWORD, OUTSIDE_STAFF_LOGINS, STAFF, seed_all
 from phb.models import Organisation
 
 
@@ -32,3 +32,5 @@ class Command(BaseCommand):
             for suffix, roles, _team in STAFF:
                 self.stdout.write(f"    {prefix}_{suffix:<20} {', '.join(roles)}")
         self.stdout.write("  shared_broker        broker in both organisations")
+        for username, what in OUTSIDE_STAFF_LOGINS:
+            self.stdout.write(f"  {username:<20} {what}")

@@ -1,0 +1,1 @@
+"""Provider logins: a supplier in an organisation's directory sees what it is paid and owed."""
