@@ -81,6 +81,7 @@ ACTION_PAGES = {
     "notifications",
     "imports:upload",
     "imports:preview",
+    "providers:supplier-logins",
 }
 # Rows that record what happened rather than what is: a save adds to them by design.
 NOT_COMPARED = {"auditevent", "recordaccess", "notification", "dataversion", "session"}

@@ -9,14 +9,18 @@ covered without editing this file: every org-scoped view declares its `model`.
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from payments.models import Fund
+from payments.models import Fund, LedgerEntry
 from phb.constants import Role
 from phb.demo import seed_all
 from phb.models import Membership, Organisation, Person
-from tests.factories import member, valid_nhs_number
+from providers import demo as provider_demo
+from providers import selectors as provider_selectors
+from support_plans.models import Supplier
+from tests.factories import member, provider_login, valid_nhs_number
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +167,84 @@ def test_api_lists_of_organisations_show_only_your_own(world):
     codes = [o["code"] for o in response.json()["results"]]
     assert codes == [HOME]
     assert not Membership.objects.filter(user__username="insider", organisation=world["foreign"]).exists()
+
+
+# --- Provider logins (a supplier's, not staff): every staff page and /orgs/ endpoint is a 404.
+
+# Addresses that are not staff pages: the provider's own, signing in and out, accepting an invitation,
+# health checks, the API's description, and Django's admin (for is_staff accounts; it sends anyone
+# else to its own sign-in). The home page sends a provider to its pages (asserted below).
+NOT_STAFF_PAGES = (
+    "provider/",
+    "api/v1/provider/",
+    "accounts/",
+    "api/v1/auth/",
+    "invitations/",
+    "api/v1/invitations/",
+    "health/",
+    "api/schema/",
+    "api/docs/",
+    "admin/",
+    "bench/",
+)
+
+
+def every_route():
+    """(route, view class) of every page and endpoint, under an organisation or not."""
+    for route, entry in _walk(get_resolver()):
+        callback = entry.callback
+        yield route, getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+
+
+@pytest.fixture
+def provider_world(world):
+    """The demo's provider login (Better Leisure Centre in both organisations), and a second supplier's."""
+    provider = get_user_model().objects.get(username=provider_demo.USERNAME)
+    paid = LedgerEntry.objects.filter(kind="payment", supplier__isnull=False).exclude(
+        supplier__name=provider_demo.SUPPLIER
+    )
+    other_supplier = Supplier.objects.get(pk=paid.values_list("supplier", flat=True).first())
+    other = provider_login(other_supplier, username="other_provider")
+    client = Client()
+    client.force_login(provider)
+    return {**world, "provider": provider, "provider_client": client, "other": other}
+
+
+def test_every_staff_url_is_404_for_a_provider_login(provider_world):
+    client = provider_world["provider_client"]
+    failures = []
+    walked = 0
+    for route, view in every_route():
+        if route == "" or route.startswith(NOT_STAFF_PAGES):
+            continue
+        for code in (HOME, FOREIGN):
+            organisation = Organisation.objects.get(code=code)
+            values = {"org": code, "region": organisation.region}
+            if "pk" in _kwargs_in(route) and view is not None and getattr(view, "model", None):
+                obj = view.model.objects.filter(organisation=organisation).first()
+                values["pk"] = obj.pk if obj else 1
+            url = _fill(route, **values)
+            for method in _methods(view):
+                walked += 1
+                response = getattr(client, method)(url)
+                if response.status_code != 404:
+                    failures.append(f"{method.upper()} {url} -> {response.status_code}")
+    assert failures == []
+    assert walked > 100
+    home = client.get("/")
+    assert home.status_code == 302 and home["Location"] == "/provider/"
+
+
+def test_one_provider_never_sees_another_suppliers_payments(provider_world):
+    provider, other = provider_world["provider"], provider_world["other"]
+    for user, stranger in ((provider, other), (other, provider)):
+        client = Client()
+        client.force_login(user)
+        body = client.get("/api/v1/provider/payments/?page_size=200").json()
+        theirs = set(provider_selectors.payments_to(user).values_list("pk", flat=True))
+        strangers = set(provider_selectors.payments_to(stranger).values_list("pk", flat=True))
+        assert {line["id"] for line in body["results"]} == theirs
+        assert theirs and strangers and not theirs & strangers
+        page = client.get("/provider/").content.decode()
+        for reference in LedgerEntry.objects.filter(pk__in=strangers).values_list("reference", flat=True):
+            assert reference not in page

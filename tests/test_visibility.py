@@ -11,6 +11,7 @@ covered without editing this file: every org-scoped view declares its `data` kin
 from dataclasses import dataclass, field
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
 
@@ -20,6 +21,7 @@ from phb.constants import Role
 from phb.demo import seed_all
 from phb.models import Organisation, Person
 from phb.visibility import Data
+from providers import demo as provider_demo
 from tests.factories import member
 from tests.test_isolation import _fill, _kwargs_in, _methods, org_patterns
 
@@ -177,3 +179,27 @@ def test_every_role_gets_what_the_table_allows_and_403_for_the_rest(world):
     assert walk.failures == []
     assert walk.leaks == []
     assert walk.opened > 0 and walk.refused > 0
+
+
+def test_a_provider_login_is_no_role_at_all_every_org_page_is_404_and_shows_nothing(world):
+    """A supplier's login (the demo's, on both organisations' directories) holds no role: no page or
+    endpoint under an organisation answers it anything but a 404, and none shows an identifier."""
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=provider_demo.USERNAME))
+    home = world["home"]
+    failures, leaks, checked = [], [], 0
+    for route, view in org_patterns():
+        values = {name: 1 for name in _kwargs_in(route)}
+        if "pk" in values and view is not None and view.model is not None:
+            first = view.model.objects.for_org(home).order_by("pk").first()
+            values["pk"] = first.pk if first else 1
+        url = _fill(route, **{**values, "org": HOME})
+        for method in _methods(view):
+            checked += 1
+            response = _request(client, method, url)
+            if response.status_code != 404:
+                failures.append(f"provider {method.upper()} {url} -> {response.status_code}")
+            leaks += [f"{url}: {marker}" for marker in world["identifiers"] if marker in _body(response)]
+    assert failures == []
+    assert leaks == []
+    assert checked > 100

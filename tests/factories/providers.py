@@ -45,7 +45,9 @@ def supplier_budget(organisation, supplier, *, amount="40.00", frequency="monthl
     return plan
 
 
-def pay_supplier(plan: SupportPlan, supplier, *, amount="40.00", reference="INV-1", days_ago=1) -> LedgerEntry:
+def pay_supplier(
+    plan: SupportPlan, supplier, *, amount="40.00", reference="INV-1", days_ago=1
+) -> LedgerEntry:
     """A payment recorded with the supplier (settles the earliest due instalment of that amount)."""
     return payment_services.payment_record(
         actor=None,

@@ -129,9 +129,13 @@ def test_nothing_names_the_person(api, world, person):
 
 def test_payments_filter_by_organisation_supplier_and_period(api, world):
     client = api(world["provider"])
-    assert [r["reference"] for r in client.get(PAYMENTS + "?organisation=07T").json()["results"]] == ["BLC-0001"]
+    assert [r["reference"] for r in client.get(PAYMENTS + "?organisation=07T").json()["results"]] == [
+        "BLC-0001"
+    ]
     there = world["leisure_there"].pk
-    assert [r["reference"] for r in client.get(f"{PAYMENTS}?supplier={there}").json()["results"]] == ["BLC-0002"]
+    assert [r["reference"] for r in client.get(f"{PAYMENTS}?supplier={there}").json()["results"]] == [
+        "BLC-0002"
+    ]
     paid_on = world["paid_here"].entry_date.isoformat()
     by_day = client.get(f"{PAYMENTS}?from={paid_on}&to={paid_on}").json()["results"]
     assert [r["reference"] for r in by_day] == ["BLC-0001"]
@@ -197,14 +201,23 @@ def test_provider_endpoints_need_credentials(api, world):
 
 
 def test_provider_endpoints_are_404_for_staff(api, world, org_admin):
-    for user in (org_admin, world["broker"], member(world["here"].organisation, *Role.values, username="all")):
+    for user in (
+        org_admin,
+        world["broker"],
+        member(world["here"].organisation, *Role.values, username="all"),
+    ):
         assert api(user).get(PAYMENTS).status_code == 404
         assert api(user).get(INSTALMENTS).status_code == 404
 
 
 def test_a_provider_gets_404_from_every_orgs_endpoint(api, world):
     client = api(world["provider"])
-    for url in ("/api/v1/orgs/", "/api/v1/orgs/07T/", "/api/v1/orgs/07T/payments/", "/api/v1/orgs/07T/suppliers/"):
+    for url in (
+        "/api/v1/orgs/",
+        "/api/v1/orgs/07T/",
+        "/api/v1/orgs/07T/payments/",
+        "/api/v1/orgs/07T/suppliers/",
+    ):
         assert client.get(url).status_code == 404, url
     assert client.post("/api/v1/orgs/", {"code": "X1", "name": "X"}).status_code == 404
     assert client.get(logins_url(world["leisure_here"])).status_code == 404
