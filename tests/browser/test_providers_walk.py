@@ -29,7 +29,9 @@ def test_provider_sees_what_two_organisations_paid_and_owe(page, width):
     here = SupplierFactory(organisation=hackney, name="Better Leisure Centre")
     there = SupplierFactory(organisation=birmingham, name="Better Leisure Centre")
     pay_supplier(supplier_budget(hackney, here), here, reference="BLC-0001", days_ago=3)
-    pay_supplier(supplier_budget(birmingham, there, amount="55.00"), there, amount="55.00", reference="BLC-0002")
+    pay_supplier(
+        supplier_budget(birmingham, there, amount="55.00"), there, amount="55.00", reference="BLC-0002"
+    )
     provider = provider_login(here, there)
     admin = member(hackney, Role.ORG_ADMIN, username="admin")
 
@@ -60,6 +62,8 @@ def test_provider_sees_what_two_organisations_paid_and_owe(page, width):
         sign_in(page, admin.username, PASSWORD)
         page.goto(f"/o/07T/suppliers/{here.pk}/edit/")
         page.get_by_role("link", name="Logins for Better Leisure Centre").click()
-        expect(page.get_by_role("heading", level=1)).to_have_text("Logins for Better Leisure Centre – Gym membership")
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Logins for Better Leisure Centre – Gym membership"
+        )
         expect(page.locator("#logins")).to_contain_text(provider.username)
         check_accessible(page, "providers-04-supplier-logins")
