@@ -9,6 +9,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from payments.exports import period_from
+from payments.models import Instalment, LedgerEntry
 from phb import query
 from phb.api import OrgScopedMixin
 from phb.constants import Role
@@ -23,6 +24,8 @@ class IsProvider(BasePermission):
     """A provider's login only: for anyone else (staff included) these addresses do not exist."""
 
     def has_permission(self, request, view) -> bool:
+        if not hasattr(view, request.method.lower()):
+            return True  # a method the endpoint does not have is a 405 for anyone signed in
         if not selectors.is_provider_account(request.user):
             raise Http404("No such page.")
         return True
@@ -45,7 +48,7 @@ class ProviderPaymentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     organisation = _OrganisationSerializer()
     supplier = _SupplierSerializer()
-    kind = serializers.ChoiceField(choices=["payment", "correction"])
+    kind = serializers.CharField(help_text="payment, or a correction that reverses one")
     paid_on = serializers.DateField()
     amount = serializers.CharField(help_text="Pounds, two decimals; a correction is negative")
     reference = serializers.CharField(help_text="The payment reference the organisation recorded")
@@ -61,7 +64,7 @@ class ProviderInstalmentSerializer(serializers.Serializer):
     supplier = _SupplierSerializer()
     due_on = serializers.DateField()
     amount = serializers.CharField()
-    status = serializers.ChoiceField(choices=["due", "overdue", "paid", "cancelled"])
+    status = serializers.CharField(help_text="due, overdue, paid or cancelled")
     plan_reference = serializers.CharField()
 
 
@@ -85,11 +88,12 @@ def _organisation_param(params) -> str:
     return raw
 
 
-class ProviderPaymentListView(generics.GenericAPIView):
+class ProviderPaymentListView(generics.ListAPIView):
     """What organisations paid this login's suppliers (payments recorded with the supplier), newest first."""
 
     permission_classes = [IsAuthenticated, IsProvider]
     serializer_class = ProviderPaymentSerializer
+    queryset = LedgerEntry.objects.none()  # the schema's; the rows are the selector's
 
     @extend_schema(
         parameters=[
@@ -97,10 +101,12 @@ class ProviderPaymentListView(generics.GenericAPIView):
             SUPPLIER,
             OpenApiParameter("from", OpenApiTypes.DATE, description="Paid on or after"),
             OpenApiParameter("to", OpenApiTypes.DATE, description="Paid on or before"),
-        ],
-        responses=ProviderPaymentSerializer(many=True),
+        ]
     )
-    def get(self, request):
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
         params = request.query_params
         for name in ("from", "to"):
             query.given(params, name)
@@ -116,21 +122,24 @@ class ProviderPaymentListView(generics.GenericAPIView):
         return self.get_paginated_response([selectors.payment_line(entry) for entry in page])
 
 
-class ProviderInstalmentListView(generics.GenericAPIView):
+class ProviderInstalmentListView(generics.ListAPIView):
     """Instalments due (by default) on plan items of this login's suppliers, soonest first."""
 
     permission_classes = [IsAuthenticated, IsProvider]
     serializer_class = ProviderInstalmentSerializer
+    queryset = Instalment.objects.none()
 
     @extend_schema(
         parameters=[
             ORGANISATION,
             SUPPLIER,
             OpenApiParameter("status", OpenApiTypes.STR, enum=InstalmentFilter.values, default="due"),
-        ],
-        responses=ProviderInstalmentSerializer(many=True),
+        ]
     )
-    def get(self, request):
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
         params = request.query_params
         wanted = query.given(params, "status") or InstalmentFilter.DUE
         if wanted not in InstalmentFilter.values:
