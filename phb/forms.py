@@ -223,6 +223,7 @@ class OrganisationSettingsForm(PlainErrorsMixin, forms.ModelForm):
             "ambition_date",
             "stale_approval_days",
             "unfunded_after_days",
+            "indicative_margin_percent",
         ]
 
     def __init__(self, *args, organisation=None, **kwargs):

@@ -36,7 +36,9 @@ def plan_detail_queryset(*, organisation: Organisation) -> QuerySet[SupportPlan]
     """Everything the plan page, the API and the PDF show, in a fixed number of queries."""
     return (
         SupportPlan.objects.for_org(organisation)
-        .select_related("organisation", "person", "budget", "referral", "care_coordinator")
+        .select_related(
+            "organisation", "person", "budget", "referral", "care_coordinator", "allocation_questionnaire"
+        )
         .prefetch_related(
             "goals",
             Prefetch("items", queryset=_items()),
