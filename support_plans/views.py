@@ -19,7 +19,7 @@ from phb.sections import plan_sections
 from phb.visibility import Data
 from referrals.models import Conversation, Referral
 
-from . import allocation_views, selectors, services
+from . import allocation_services, allocation_views, selectors, services
 from .api import log_plan_opened, pdf_response
 from .constants import PlanStatus
 from .costs import plan_costs
@@ -332,6 +332,7 @@ class PlanDetailView(PlanPageMixin, TemplateView):
             {
                 "plan": plan,
                 "costs": plan_costs_now,
+                "indicative": allocation_services.plan_indicative(plan),
                 "tier": selectors.required_tier(self.organisation, plan_costs_now)
                 if plan.status == PlanStatus.DRAFT
                 else None,
