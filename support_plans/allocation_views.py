@@ -124,12 +124,20 @@ class AllocationView(OrgViewMixin, TemplateView):
         if not (formset.is_valid() and settings_form.is_valid()):
             return self.render_to_response(self.get_context_data(formset=formset, settings_form=settings_form))
         questions, positions = questions_from_formset(formset)
+        rate = f"{settings_form.cleaned_data['pounds_per_point']:.2f}"
+        if (
+            in_force is not None
+            and not settings_form.cleaned_data["effective_from"]
+            and _same(questions, rate, settings_form.cleaned_data["basis"], in_force)
+        ):
+            messages.success(request, f"Nothing was changed: version {in_force.version} stays in force.")
+            return redirect("support_plans:allocation", org=self.organisation.code)
         try:
             published = services.questionnaire_publish(
                 actor=request.user,
                 organisation=self.organisation,
                 questions=questions,
-                pounds_per_point=f"{settings_form.cleaned_data['pounds_per_point']:.2f}",
+                pounds_per_point=rate,
                 basis=settings_form.cleaned_data["basis"],
                 effective_on=settings_form.cleaned_data["effective_from"],
             )
@@ -148,6 +156,15 @@ class AllocationView(OrgViewMixin, TemplateView):
         else:
             messages.success(request, f"Allocation questionnaire version {published.version} is now in force.")
         return redirect("support_plans:allocation", org=self.organisation.code)
+
+
+def _same(questions: list[dict], rate: str, basis: str, in_force) -> bool:
+    """What was typed says what the version in force says (so posting the page back changes nothing)."""
+    try:
+        typed = rules.validate_questionnaire(questions, rate, basis)
+    except rules.AllocationError:
+        return False
+    return typed == services.parsed(in_force)
 
 
 def _initial_questions(in_force) -> list[dict]:
