@@ -228,6 +228,12 @@ class OrganisationSettingsForm(PlainErrorsMixin, forms.ModelForm):
 
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Left empty (or not sent), the margin stays as it is.
+        self.fields["indicative_margin_percent"].required = False
+
+    def clean_indicative_margin_percent(self):
+        value = self.cleaned_data.get("indicative_margin_percent")
+        return self.instance.indicative_margin_percent if value is None else value
 
     def _post_clean(self):
         pass

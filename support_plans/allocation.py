@@ -199,7 +199,7 @@ def validate_questionnaire(questions: Any, pounds_per_point: Any, basis: Any) ->
     return Questionnaire(questions=tuple(parsed), pounds_per_point=rate, basis=str(basis))
 
 
-def questionnaire_as_json(questionnaire: Questionnaire) -> list[dict]:
+def questionnaire_as_json(questionnaire: Questionnaire) -> list[dict[str, Any]]:
     """The questions as stored (JSON), in their order."""
     return [
         {
@@ -227,8 +227,7 @@ def score(questionnaire: Questionnaire, answers: Any) -> int:
         points = {a.code: a.points for a in question.answers}
         if not isinstance(answer_code, str) or answer_code not in points:
             errors[f"answers.{question_code}"] = [
-                f"Question {question_code} has no answer {answer_code}; "
-                f"choose one of {', '.join(points)}."
+                f"Question {question_code} has no answer {answer_code}; choose one of {', '.join(points)}."
             ]
             continue
         total += points[answer_code]

@@ -45,7 +45,9 @@ class QuestionnaireVersionSerializer(serializers.ModelSerializer):
         return f"{questionnaire.pounds_per_point:.2f}"
 
     @extend_schema_field(
-        inline_serializer("PointsRange", {"low": serializers.IntegerField(), "high": serializers.IntegerField()})
+        inline_serializer(
+            "PointsRange", {"low": serializers.IntegerField(), "high": serializers.IntegerField()}
+        )
     )
     def get_points_range(self, questionnaire) -> dict:
         low, high = rules.points_range(services.parsed(questionnaire))

@@ -122,7 +122,9 @@ class AllocationView(OrgViewMixin, TemplateView):
         formset = QuestionFormSet(request.POST, form_kwargs={"answer_slots": self._slots(in_force)})
         settings_form = QuestionnaireSettingsForm(request.POST)
         if not (formset.is_valid() and settings_form.is_valid()):
-            return self.render_to_response(self.get_context_data(formset=formset, settings_form=settings_form))
+            return self.render_to_response(
+                self.get_context_data(formset=formset, settings_form=settings_form)
+            )
         questions, positions = questions_from_formset(formset)
         rate = f"{settings_form.cleaned_data['pounds_per_point']:.2f}"
         if (
@@ -145,7 +147,9 @@ class AllocationView(OrgViewMixin, TemplateView):
             for key in errors_onto_formset(formset, positions, error.details):
                 field = key if key in settings_form.fields else None
                 settings_form.add_error(field, error.details[key])
-            return self.render_to_response(self.get_context_data(formset=formset, settings_form=settings_form))
+            return self.render_to_response(
+                self.get_context_data(formset=formset, settings_form=settings_form)
+            )
         if published.effective_from > timezone.now():
             when = timezone.localtime(published.effective_from)
             messages.success(
@@ -154,7 +158,9 @@ class AllocationView(OrgViewMixin, TemplateView):
                 f"{when:%-d %B %Y}. Until then the current version stays in force.",
             )
         else:
-            messages.success(request, f"Allocation questionnaire version {published.version} is now in force.")
+            messages.success(
+                request, f"Allocation questionnaire version {published.version} is now in force."
+            )
         return redirect("support_plans:allocation", org=self.organisation.code)
 
 
@@ -192,9 +198,9 @@ class AllocationPreviewView(OrgViewMixin, TemplateView):
         in_force = services.questionnaire_in_force(self.organisation)
         questionnaire, source = None, "none"
         if draft:
-            formset = QuestionFormSet(data, form_kwargs={"answer_slots": answer_slots_for(
-                in_force.questions if in_force else []
-            )})
+            formset = QuestionFormSet(
+                data, form_kwargs={"answer_slots": answer_slots_for(in_force.questions if in_force else [])}
+            )
             questionnaire = _draft(formset, QuestionnaireSettingsForm(data))
             source = "draft" if questionnaire else "none"
         if questionnaire is None and in_force is not None:

@@ -65,6 +65,7 @@ def _demo_answers(index: int) -> dict | None:
         for position, question in enumerate(QUESTIONNAIRE)
     }
 
+
 # (name, service, category, contact, typical amount, typical frequency)
 SUPPLIERS = [
     (

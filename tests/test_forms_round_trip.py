@@ -24,8 +24,8 @@ from approvals.models import ApprovalPolicy
 from phb.constants import Role
 from phb.models import Membership, Organisation
 from reviews.models import ReviewPolicy
-from support_plans.constants import AgreedBy, Frequency
 from support_plans import allocation_services
+from support_plans.constants import AgreedBy, Frequency
 from support_plans.models import AllocationQuestionnaire, PlanGoal, PlanItem
 from tests.factories import OrganisationFactory, PersonFactory, TeamFactory, member
 from tests.factories.support_plans import FastTrackOfferFactory, PlanFactory, PlanRiskFactory, SupplierFactory

@@ -72,15 +72,30 @@ def test_every_question_must_be_answered():
             "questions[0].answers[1].code",
         ),
         (
-            [{**QUESTIONS[0], "answers": [{"code": "a", "text": "A", "points": -1}, QUESTIONS[0]["answers"][1]]}],
+            [
+                {
+                    **QUESTIONS[0],
+                    "answers": [{"code": "a", "text": "A", "points": -1}, QUESTIONS[0]["answers"][1]],
+                }
+            ],
             "questions[0].answers[0].points",
         ),
         (
-            [{**QUESTIONS[0], "answers": [{"code": "a", "text": "A", "points": "1.5"}, QUESTIONS[0]["answers"][1]]}],
+            [
+                {
+                    **QUESTIONS[0],
+                    "answers": [{"code": "a", "text": "A", "points": "1.5"}, QUESTIONS[0]["answers"][1]],
+                }
+            ],
             "questions[0].answers[0].points",
         ),
         (
-            [{**QUESTIONS[0], "answers": [{"code": "a", "text": "A", "points": True}, QUESTIONS[0]["answers"][1]]}],
+            [
+                {
+                    **QUESTIONS[0],
+                    "answers": [{"code": "a", "text": "A", "points": True}, QUESTIONS[0]["answers"][1]],
+                }
+            ],
             "questions[0].answers[0].points",
         ),
         ([{**QUESTIONS[0], "answers": [QUESTIONS[0]["answers"][0]]}], "questions[0].answers"),
@@ -114,7 +129,9 @@ def test_an_annual_budget_over_a_year_of_364_days_is_the_annual_figure():
 
 
 def test_a_weekly_budget_over_two_weeks_is_twice_it():
-    assert rules.for_period(Decimal("150.00"), "weekly", date(2026, 1, 1), date(2026, 1, 14)) == Decimal("300.00")
+    assert rules.for_period(Decimal("150.00"), "weekly", date(2026, 1, 1), date(2026, 1, 14)) == Decimal(
+        "300.00"
+    )
 
 
 def test_exactly_at_the_margin_is_within_and_a_penny_more_is_over():
@@ -162,7 +179,9 @@ def test_any_complete_answers_score_within_the_points_range(typed, data):
 def test_a_valid_questionnaire_survives_its_own_stored_form(typed):
     questions, rate, basis = typed
     parsed = rules.validate_questionnaire(questions, f"{rate}", basis)
-    again = rules.validate_questionnaire(rules.questionnaire_as_json(parsed), f"{parsed.pounds_per_point}", basis)
+    again = rules.validate_questionnaire(
+        rules.questionnaire_as_json(parsed), f"{parsed.pounds_per_point}", basis
+    )
     assert again == parsed
 
 
@@ -189,7 +208,12 @@ def test_a_weekly_budget_over_a_period_is_its_weeks_times_the_weekly_amount(week
     assert abs(rules.for_period(annual, "annual", start, end) - expected) <= Decimal("0.01")
 
 
-@given(money, st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 1, 1)), st.integers(0, 800), st.integers(0, 800))
+@given(
+    money,
+    st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 1, 1)),
+    st.integers(0, 800),
+    st.integers(0, 800),
+)
 def test_a_longer_period_never_has_a_smaller_budget(amount, start, days, more):
     end = start + timedelta(days=days)
     for basis in rules.BASES:
@@ -209,7 +233,12 @@ def test_over_means_more_than_the_budget_plus_its_margin(cost, indicative, margi
         assert not comparison.over
 
 
-@given(money, money, st.decimals(min_value=0, max_value=50, places=2), st.decimals(min_value=0, max_value=50, places=2))
+@given(
+    money,
+    money,
+    st.decimals(min_value=0, max_value=50, places=2),
+    st.decimals(min_value=0, max_value=50, places=2),
+)
 def test_a_wider_margin_never_turns_a_plan_over(cost, indicative, margin, wider_by):
     if rules.compare(cost, indicative, margin + wider_by).over:
         assert rules.compare(cost, indicative, margin).over

@@ -39,9 +39,7 @@ BODY = {"questions": QUESTIONS, "pounds_per_point": "100.00", "basis": "annual"}
 
 
 def publish(org, user=None, **overrides):
-    return allocation_services.questionnaire_publish(
-        actor=user, organisation=org, **{**BODY, **overrides}
-    )
+    return allocation_services.questionnaire_publish(actor=user, organisation=org, **{**BODY, **overrides})
 
 
 def test_put_needs_credentials(api, org):
@@ -99,7 +97,9 @@ def test_a_version_from_a_later_date_is_scheduled_and_the_current_stays_in_force
 
 def test_a_past_date_is_refused(api, org, commissioner):
     earlier = (timezone.localdate() - timedelta(days=1)).isoformat()
-    response = api(commissioner).put(f"{BASE}/allocation/", {**BODY, "effective_from": earlier}, format="json")
+    response = api(commissioner).put(
+        f"{BASE}/allocation/", {**BODY, "effective_from": earlier}, format="json"
+    )
     assert response.status_code == 400 and "effective_from" in response.json()
 
 
@@ -107,7 +107,10 @@ def test_a_past_date_is_refused(api, org, commissioner):
     ("change", "field"),
     [
         (lambda b: b["questions"].append(copy.deepcopy(b["questions"][0])), "questions[2].code"),
-        (lambda b: b["questions"][0]["answers"].append({"code": "none", "text": "Again", "points": 1}), "questions[0].answers[2].code"),
+        (
+            lambda b: b["questions"][0]["answers"].append({"code": "none", "text": "Again", "points": 1}),
+            "questions[0].answers[2].code",
+        ),
         (lambda b: b["questions"][1]["answers"][0].update(points=-5), "questions[1].answers[0].points"),
         (lambda b: b["questions"][1]["answers"][0].update(points=2.5), "questions[1].answers[0].points"),
         (lambda b: b.update(pounds_per_point="0"), "pounds_per_point"),
@@ -134,7 +137,9 @@ def test_get_without_a_questionnaire_is_a_404_saying_so(api, org, coordinator):
 def test_estimate_gives_points_and_the_budget_on_its_basis(api, org, coordinator):
     publish(org)
     response = api(coordinator).post(
-        f"{BASE}/allocation/estimate/", {"answers": {"daily_living": "daily", "carers": "none"}}, format="json"
+        f"{BASE}/allocation/estimate/",
+        {"answers": {"daily_living": "daily", "carers": "none"}},
+        format="json",
     )
     assert response.status_code == 200, response.content
     assert response.json() == {"points": 65, "indicative_budget": "6500.00", "basis": "annual", "version": 1}
@@ -154,7 +159,9 @@ def test_estimate_names_an_unknown_question(api, org, coordinator):
 def test_estimate_names_an_unknown_answer(api, org, coordinator):
     publish(org)
     response = api(coordinator).post(
-        f"{BASE}/allocation/estimate/", {"answers": {"daily_living": "hourly", "carers": "none"}}, format="json"
+        f"{BASE}/allocation/estimate/",
+        {"answers": {"daily_living": "hourly", "carers": "none"}},
+        format="json",
     )
     assert response.status_code == 400
     assert "hourly" in response.json()["answers.daily_living"][0]
@@ -168,7 +175,9 @@ def test_estimate_without_a_questionnaire_is_a_404(api, org, coordinator):
 def test_estimate_is_for_plan_writers(api, org, org_admin):
     publish(org)
     response = api(org_admin).post(
-        f"{BASE}/allocation/estimate/", {"answers": {"daily_living": "daily", "carers": "none"}}, format="json"
+        f"{BASE}/allocation/estimate/",
+        {"answers": {"daily_living": "daily", "carers": "none"}},
+        format="json",
     )
     assert response.status_code == 403
 
@@ -183,7 +192,12 @@ def plan_body(person, **overrides):
         "end_date": "2026-12-30",  # 364 days: exactly 52 weeks
         "management": "direct_payment",
         "items": [
-            {"description": "Personal assistant", "category": "personal_assistant", "amount": "150.00", "frequency": "weekly"}
+            {
+                "description": "Personal assistant",
+                "category": "personal_assistant",
+                "amount": "150.00",
+                "frequency": "weekly",
+            }
         ],
         **overrides,
     }
@@ -200,7 +214,9 @@ def test_a_plan_with_answers_shows_its_indicative_budget_beside_its_costs(api, o
     plan = response.json()
     assert plan["costs"]["total"] == "7800.00"
     indicative = plan["indicative_budget"]
-    assert indicative["points"] == 65 and indicative["amount"] == "6500.00" and indicative["basis"] == "annual"
+    assert (
+        indicative["points"] == 65 and indicative["amount"] == "6500.00" and indicative["basis"] == "annual"
+    )
     assert indicative["for_plan_period"] == "6500.00"
     assert indicative["difference"] == "1300.00"
     assert indicative["limit"] == "7150.00"
@@ -260,9 +276,11 @@ def test_patch_answers_then_skip_them(api, org, coordinator, person):
     publish(org)
     plan = api(coordinator).post(f"{BASE}/plans/", plan_body(person), format="json").json()
     url = f"{BASE}/plans/{plan['id']}/"
-    answered = api(coordinator).patch(
-        url, {"allocation_answers": {"daily_living": "none", "carers": "strong"}}, format="json"
-    ).json()
+    answered = (
+        api(coordinator)
+        .patch(url, {"allocation_answers": {"daily_living": "none", "carers": "strong"}}, format="json")
+        .json()
+    )
     assert answered["indicative_budget"]["points"] == 5
     # A change of dates keeps the answers and works the budget out over the new period.
     shorter = api(coordinator).patch(url, {"end_date": "2026-01-14"}, format="json").json()
@@ -273,11 +291,15 @@ def test_patch_answers_then_skip_them(api, org, coordinator, person):
 
 def test_a_plan_keeps_the_version_it_was_answered_under(api, org, coordinator, person):
     publish(org)
-    plan = api(coordinator).post(
-        f"{BASE}/plans/",
-        plan_body(person, allocation_answers={"daily_living": "daily", "carers": "none"}),
-        format="json",
-    ).json()
+    plan = (
+        api(coordinator)
+        .post(
+            f"{BASE}/plans/",
+            plan_body(person, allocation_answers={"daily_living": "daily", "carers": "none"}),
+            format="json",
+        )
+        .json()
+    )
     publish(org, pounds_per_point="1.00")
     again = api(coordinator).get(f"{BASE}/plans/{plan['id']}/").json()
     assert again["indicative_budget"]["amount"] == "6500.00"
@@ -287,7 +309,10 @@ def test_a_plan_keeps_the_version_it_was_answered_under(api, org, coordinator, p
 def test_a_revision_keeps_the_answers(org, coordinator, person):
     version = publish(org)
     plan = ActivePlanFactory(organisation=org, person=person)
-    plan.allocation_questionnaire, plan.allocation_answers = version, {"daily_living": "daily", "carers": "none"}
+    plan.allocation_questionnaire, plan.allocation_answers = (
+        version,
+        {"daily_living": "daily", "carers": "none"},
+    )
     plan.save()
     revision = services.plan_revise(actor=coordinator, plan=plan)
     assert revision.allocation_answers == {"daily_living": "daily", "carers": "none"}

@@ -156,7 +156,9 @@ def test_the_editor_refuses_half_answered_questions(org, coordinator, person):
 
 def test_skipping_the_questionnaire_saves_a_plan_without_a_budget(org, coordinator, person):
     publish(org)
-    response = browser(coordinator).post(f"{BASE}/plans/new/", editor_data(person, **answers(daily_living="", carers="")))
+    response = browser(coordinator).post(
+        f"{BASE}/plans/new/", editor_data(person, **answers(daily_living="", carers=""))
+    )
     assert response.status_code == 302
     assert SupportPlan.objects.get().indicative_budget is None
 
@@ -165,7 +167,10 @@ def test_editing_a_draft_shows_its_answers_and_warning(org, coordinator, person)
     version = publish(org, pounds_per_point="1.00")
     plan = PlanFactory(organisation=org, person=person, care_coordinator=coordinator)
     PlanItemFactory(plan=plan, organisation=org, amount=Decimal("500.00"), frequency="one_off")
-    plan.allocation_questionnaire, plan.allocation_answers = version, {"daily_living": "daily", "carers": "none"}
+    plan.allocation_questionnaire, plan.allocation_answers = (
+        version,
+        {"daily_living": "daily", "carers": "none"},
+    )
     plan.save()
     services._store_costs(plan)
     page = browser(coordinator).get(f"{BASE}/plans/{plan.pk}/edit/").content.decode()
@@ -176,7 +181,9 @@ def test_editing_a_draft_shows_its_answers_and_warning(org, coordinator, person)
 # --- The approval request, the PDF, the dashboard, the margin
 
 
-def test_the_approval_request_shows_the_indicative_budget_and_over(org, coordinator, commissioner, person, policy):
+def test_the_approval_request_shows_the_indicative_budget_and_over(
+    org, coordinator, commissioner, person, policy
+):
     publish(org, pounds_per_point="1.00")
     data = editor_data(person, **answers(daily_living="daily", carers="none"))
     browser(coordinator).post(f"{BASE}/plans/new/", data)
@@ -190,7 +197,9 @@ def test_the_approval_request_shows_the_indicative_budget_and_over(org, coordina
 
 def test_the_pdf_says_whether_the_plan_is_over(org, coordinator, person):
     publish(org, pounds_per_point="1.00")
-    browser(coordinator).post(f"{BASE}/plans/new/", editor_data(person, **answers(daily_living="daily", carers="none")))
+    browser(coordinator).post(
+        f"{BASE}/plans/new/", editor_data(person, **answers(daily_living="daily", carers="none"))
+    )
     context = plan_pdf_context(SupportPlan.objects.get())
     assert context["indicative"]["over"] is True
     html = render_to_string("support_plans/plan_pdf.html", context)
@@ -199,9 +208,13 @@ def test_the_pdf_says_whether_the_plan_is_over(org, coordinator, person):
 
 def test_the_dashboard_compares_plans_with_their_indicative_budgets(org, coordinator, commissioner, person):
     publish(org, pounds_per_point="1.00")
-    browser(coordinator).post(f"{BASE}/plans/new/", editor_data(person, **answers(daily_living="daily", carers="none")))
+    browser(coordinator).post(
+        f"{BASE}/plans/new/", editor_data(person, **answers(daily_living="daily", carers="none"))
+    )
     publish(org)
-    browser(coordinator).post(f"{BASE}/plans/new/", editor_data(person, **answers(daily_living="daily", carers="none")))
+    browser(coordinator).post(
+        f"{BASE}/plans/new/", editor_data(person, **answers(daily_living="daily", carers="none"))
+    )
     browser(coordinator).post(f"{BASE}/plans/new/", editor_data(person))  # skipped: not counted
     page = browser(commissioner).get(f"{BASE}/dashboard/").content.decode()
     assert 'data-figure="indicative_over">1<' in page
