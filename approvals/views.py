@@ -15,6 +15,7 @@ from phb.exceptions import InvalidInput
 from phb.mixins import OrgViewMixin, form_errors_from
 from phb.selectors import ROLE_LABELS
 from phb.visibility import Data, shows_case_summary
+from support_plans import allocation_services
 from support_plans.constants import SpendCategory
 
 from . import policy as rules
@@ -116,6 +117,7 @@ class DecisionView(OrgViewMixin, TemplateView):
                 approval_request, user=self.request.user, roles=self.org_context.roles
             ),
             plan=plan,
+            indicative=allocation_services.plan_indicative(plan),
             goals=plan.goals.all(),
             items=[
                 {"item": item, "category": dict(SpendCategory.choices).get(item.category, item.category)}

@@ -178,10 +178,12 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "ambition_date",
             "stale_approval_days",
             "unfunded_after_days",
+            "indicative_margin_percent",
         ]
         extra_kwargs = {
             "stale_approval_days": {"required": False},
             "unfunded_after_days": {"required": False},
+            "indicative_margin_percent": {"required": False},
             "ambition_date": {"validators": [dates.validator(label="Ambition date")]},
         }
 

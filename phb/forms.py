@@ -223,10 +223,17 @@ class OrganisationSettingsForm(PlainErrorsMixin, forms.ModelForm):
             "ambition_date",
             "stale_approval_days",
             "unfunded_after_days",
+            "indicative_margin_percent",
         ]
 
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Left empty (or not sent), the margin stays as it is.
+        self.fields["indicative_margin_percent"].required = False
+
+    def clean_indicative_margin_percent(self):
+        value = self.cleaned_data.get("indicative_margin_percent")
+        return self.instance.indicative_margin_percent if value is None else value
 
     def _post_clean(self):
         pass

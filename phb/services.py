@@ -58,7 +58,11 @@ def organisation_create(*, actor, **fields) -> Organisation:
 @transaction.atomic
 def organisation_update(*, actor, organisation: Organisation, **fields) -> Organisation:
     before = snapshot(organisation)
-    editable = set(ORGANISATION_FIELDS) - {"code"} | {"stale_approval_days", "unfunded_after_days"}
+    editable = set(ORGANISATION_FIELDS) - {"code"} | {
+        "stale_approval_days",
+        "unfunded_after_days",
+        "indicative_margin_percent",
+    }
     for name, value in fields.items():
         if name in editable:
             setattr(organisation, name, value)

@@ -12,6 +12,7 @@ from phb.constants import Cohort, Gender, Role
 from phb.exceptions import InvalidInput
 from phb.mixins import OrgViewMixin
 from phb.visibility import Data
+from support_plans import selectors as plan_selectors
 from support_plans.constants import Management, SpendCategory
 from support_plans.models import OrganisationSpendCategory, SupportPlan
 
@@ -117,6 +118,8 @@ class DashboardPageView(OrgViewMixin, TemplateView):
         on = _as_of(self.request)
         figures = organisation_dashboard(self.organisation, on)
         context.update({"figures": figures, "as_of": on, "panels": _panels(figures, self.organisation)})
+        # Its own block, apart from the dated figures: the plans in hand now against their indicative budgets.
+        context["indicative"] = plan_selectors.indicative_comparison(organisation=self.organisation)
         return context
 
 

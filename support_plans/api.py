@@ -20,7 +20,7 @@ from phb.models import Person
 from phb.visibility import Data
 from referrals.models import Referral
 
-from . import costs, selectors, services
+from . import allocation, allocation_services, costs, selectors, services
 from .constants import AgreedBy, CloseReason, Frequency, Management, PaymentMethod, PlanStatus
 from .models import FastTrackOffer, Supplier, SupportPlan
 from .pdf import plan_pdf
@@ -152,6 +152,19 @@ class PlanInput(serializers.Serializer):
     contingency = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     contacts = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     agreement = AgreementInput(required=False, allow_null=True)
+    allocation_answers = serializers.DictField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        allow_null=True,
+        allow_empty=True,
+        help_text='{"<question code>": "<answer code>"} for every question of the allocation questionnaire '
+        "in force; null or {} skips it",
+    )
+
+    def validate_allocation_answers(self, value):
+        if value is not None and len(value) > allocation.MAX_QUESTIONS:
+            raise serializers.ValidationError(f"At most {allocation.MAX_QUESTIONS} answers.")
+        return value
 
     def validate_person(self, value):
         person = Person.objects.for_org(_organisation(self)).filter(pk=value).first()
@@ -326,6 +339,10 @@ class PlanOutput(serializers.Serializer):
     contacts = serializers.CharField()
     agreement = serializers.SerializerMethodField()
     costs = serializers.SerializerMethodField()
+    indicative_budget = serializers.SerializerMethodField(
+        help_text="The indicative budget from the plan's allocation answers beside its costs; null when skipped"
+    )
+    allocation_answers = serializers.JSONField(allow_null=True)
     required_tier = serializers.SerializerMethodField()
     approval = serializers.SerializerMethodField()
     account = serializers.SerializerMethodField()
@@ -385,6 +402,27 @@ class PlanOutput(serializers.Serializer):
             "weekly": f"{plan.cost_weekly:.2f}",
             "annual": f"{plan.cost_annual:.2f}",
         }
+
+    @extend_schema_field(
+        inline_serializer(
+            "PlanIndicativeBudget",
+            {
+                "points": serializers.IntegerField(),
+                "amount": serializers.CharField(help_text="On the questionnaire's basis"),
+                "basis": serializers.ChoiceField(choices=allocation.BASES),
+                "for_plan_period": serializers.CharField(),
+                "cost_total": serializers.CharField(),
+                "difference": serializers.CharField(help_text="Cost total less the budget for the period"),
+                "limit": serializers.CharField(help_text="The budget for the period plus the margin"),
+                "margin_percent": serializers.CharField(),
+                "over": serializers.BooleanField(),
+                "questionnaire_version": serializers.IntegerField(),
+            },
+            allow_null=True,
+        )
+    )
+    def get_indicative_budget(self, plan):
+        return allocation_services.indicative_json(allocation_services.plan_indicative(plan))
 
     @extend_schema_field(TierOutput)
     def get_required_tier(self, plan):

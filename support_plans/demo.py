@@ -8,8 +8,63 @@ from decimal import Decimal
 from referrals.models import Referral
 from referrals.selectors import standing_transfer
 
-from .models import Supplier
+from . import allocation_services
+from .models import AllocationQuestionnaire, Supplier
 from .services import fast_track_offer_create, plan_create, supplier_create
+
+# A resource allocation questionnaire in the shape of the ones councils and ICBs publish (needs in
+# daily living, health, getting about, carers): each answer's points, at £40 a point a year.
+QUESTIONNAIRE = [
+    {
+        "code": "daily_living",
+        "text": "Help needed with washing, dressing and eating",
+        "answers": [
+            {"code": "none", "text": "None", "points": 0},
+            {"code": "some", "text": "Some days", "points": 20},
+            {"code": "daily", "text": "Every day", "points": 45},
+            {"code": "constant", "text": "Through the day and night", "points": 90},
+        ],
+    },
+    {
+        "code": "health",
+        "text": "Health needs managed at home",
+        "answers": [
+            {"code": "stable", "text": "Stable, occasional checks", "points": 5},
+            {"code": "regular", "text": "Regular treatment or medication support", "points": 25},
+            {"code": "complex", "text": "Complex needs (continuing healthcare)", "points": 60},
+        ],
+    },
+    {
+        "code": "getting_about",
+        "text": "Getting about and taking part in the community",
+        "answers": [
+            {"code": "independent", "text": "Independently", "points": 0},
+            {"code": "with_help", "text": "With help on some trips", "points": 10},
+            {"code": "always_with_help", "text": "Always with someone", "points": 25},
+        ],
+    },
+    {
+        "code": "carers",
+        "text": "Support from family or friends",
+        "answers": [
+            {"code": "strong", "text": "Most needs met by carers who can continue", "points": 0},
+            {"code": "some", "text": "Some support, carers need breaks", "points": 15},
+            {"code": "none", "text": "No support available", "points": 30},
+        ],
+    },
+]
+QUESTIONNAIRE_POUNDS_PER_POINT = "40.00"
+
+
+def _demo_answers(index: int) -> dict | None:
+    """Every other demo plan answers the questionnaire (a different person's needs each time)."""
+    if index % 2:
+        return None
+    return {
+        question["code"]: question["answers"][(index // 2 + position) % len(question["answers"])]["code"]
+        for position, question in enumerate(QUESTIONNAIRE)
+    }
+
 
 # (name, service, category, contact, typical amount, typical frequency)
 SUPPLIERS = [
@@ -221,6 +276,14 @@ def seed(context) -> None:
                 typical_amount=Decimal(amount),
                 typical_frequency=frequency,
             )
+        if not AllocationQuestionnaire.objects.for_org(organisation).exists():
+            allocation_services.questionnaire_publish(
+                actor=commissioner,
+                organisation=organisation,
+                questions=QUESTIONNAIRE,
+                pounds_per_point=QUESTIONNAIRE_POUNDS_PER_POINT,
+                basis="annual",
+            )
         for offer in OFFERS:
             fast_track_offer_create(
                 actor=commissioner,
@@ -274,6 +337,7 @@ def seed(context) -> None:
                     for description, supplier_name, category, amount, frequency in items
                 ],
                 risks=RISKS if management == "third_party" else [],
+                allocation_answers=_demo_answers(index),
             )
         context.lines.append(
             f"{organisation.code}: {len(PLANS)} draft support plans, {len(SUPPLIERS)} suppliers, {len(OFFERS)} fast-track offers"

@@ -42,6 +42,36 @@ class Budget(TenantModel):
         return f"Budget {self.pk}"
 
 
+class AllocationQuestionnaire(TenantModel):
+    """One version of an organisation's resource allocation questionnaire, in force from `effective_from`.
+
+    `questions` is the ordered list validated by support_plans/allocation.py:
+    [{"code", "text", "answers": [{"code", "text", "points"}]}]. A plan keeps the version it was
+    answered under, as an approval request keeps its policy version.
+    """
+
+    version = models.PositiveIntegerField()
+    effective_from = models.DateTimeField()
+    questions = models.JSONField()
+    pounds_per_point = models.DecimalField(max_digits=10, decimal_places=2)
+    basis = models.CharField(max_length=10, choices=[("annual", "a year"), ("weekly", "a week")])
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-effective_from", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "version"], name="allocation_unique_version_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Allocation questionnaire v{self.version}"
+
+
 class SupportPlan(TenantModel):
     """One version of a support plan. `revise` adds a new version to the same budget."""
 
@@ -78,6 +108,14 @@ class SupportPlan(TenantModel):
     cost_total = models.DecimalField(**MONEY, default=Decimal("0.00"))
     cost_weekly = models.DecimalField(**MONEY, default=Decimal("0.00"))
     cost_annual = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    # The indicative budget (support_plans/allocation.py): the answers given to the questionnaire
+    # version named, their points and the budget over the plan period; all empty when skipped.
+    allocation_questionnaire = models.ForeignKey(
+        AllocationQuestionnaire, null=True, blank=True, on_delete=models.PROTECT, related_name="plans"
+    )
+    allocation_answers = models.JSONField(null=True, blank=True)
+    allocation_points = models.PositiveIntegerField(null=True, blank=True)
+    indicative_budget = models.DecimalField(**MONEY, null=True, blank=True)
     # Timings of the pathway (the dashboards' medians and the approved-but-unfunded list).
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)

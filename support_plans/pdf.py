@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from . import selectors
+from . import allocation_services, selectors
 from .constants import Frequency, SpendCategory
 from .models import SupportPlan
 
@@ -55,6 +55,7 @@ def plan_pdf_context(plan: SupportPlan) -> dict:
         "items": items,
         "risks": list(plan.risks.all()),
         "costs": selectors.plan_costs(plan),
+        "indicative": allocation_services.plan_indicative(plan),
         "managed": MANAGED.get(plan.management, plan.get_management_display()),
         "coordinator_name": (coordinator.get_full_name() or coordinator.username) if coordinator else "",
         "review": selectors.first_review(plan),

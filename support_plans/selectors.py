@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -11,7 +12,7 @@ from phb.models import Organisation, Person
 from phb.sections import plan_part
 from referrals.models import Referral
 
-from . import costs
+from . import allocation, costs
 from .constants import PLAN_TRANSITIONS, PlanStatus
 from .models import Budget, FastTrackOffer, Supplier, SupportPlan
 
@@ -36,7 +37,9 @@ def plan_detail_queryset(*, organisation: Organisation) -> QuerySet[SupportPlan]
     """Everything the plan page, the API and the PDF show, in a fixed number of queries."""
     return (
         SupportPlan.objects.for_org(organisation)
-        .select_related("organisation", "person", "budget", "referral", "care_coordinator")
+        .select_related(
+            "organisation", "person", "budget", "referral", "care_coordinator", "allocation_questionnaire"
+        )
         .prefetch_related(
             "goals",
             Prefetch("items", queryset=_items()),
@@ -181,3 +184,35 @@ def home_panel(org_context) -> dict | None:
         return None
     back = plans_back_with(organisation=org_context.organisation, user=org_context.user)
     return {"title": "My plans back from sign-off", **back}
+
+
+# --- Indicative budgets beside costs (the dashboard's comparison)
+
+# The plans in hand: written, waiting, approved or running (not declined, replaced or closed).
+CURRENT_PLAN_STATUSES = (PlanStatus.DRAFT, PlanStatus.SUBMITTED, PlanStatus.APPROVED, PlanStatus.ACTIVE)
+
+
+def indicative_comparison(*, organisation: Organisation) -> dict:
+    """Current plans with an indicative budget: how many cost more than it by more than the
+    organisation's margin, how many are within, and their costs less their budgets in total.
+    Judged by support_plans/allocation.py, plan by plan, as the plan page judges it."""
+    margin = organisation.indicative_margin_percent
+    over = within = 0
+    difference = Decimal(0)
+    rows = (
+        SupportPlan.objects.for_org(organisation)
+        .filter(status__in=CURRENT_PLAN_STATUSES, indicative_budget__isnull=False)
+        .values_list("cost_total", "indicative_budget")
+    )
+    for cost_total, indicative in rows.iterator(chunk_size=2000):
+        comparison = allocation.compare(cost_total, indicative, margin)
+        over += comparison.over
+        within += not comparison.over
+        difference += comparison.difference
+    return {
+        "plans": over + within,
+        "over": over,
+        "within": within,
+        "total_difference": difference,
+        "margin_percent": margin,
+    }

@@ -17,7 +17,7 @@ from phb.models import Organisation, Person
 from phb.money import gbp
 from referrals.services import check_no_standing_transfer, person_lock
 
-from . import costs
+from . import allocation_services, costs
 from .constants import PLAN_TRANSITIONS, CloseReason, Frequency, PlanStatus, SpendCategory
 from .models import (
     Budget,
@@ -202,6 +202,7 @@ def _store_costs(plan: SupportPlan) -> None:
     if problem:
         raise InvalidInput(funding=[problem])
     plan.save(update_fields=["cost_total", "cost_weekly", "cost_annual", "modified_at"])
+    allocation_services.indicative_store(plan)
 
 
 # --- Plans
@@ -241,6 +242,7 @@ def plan_create(
     plan = SupportPlan(
         organisation=organisation, budget=budget, person=person, referral=referral, version=1, **values
     )
+    allocation_services.answers_attach(plan, fields.get("allocation_answers"))
     plan.stamp(actor)
     _clean(plan, exclude=["budget"])
     plan.save()
@@ -278,6 +280,8 @@ def plan_update(
     for name, value in fields.items():
         if name in PLAN_FIELDS:
             setattr(locked, name, value)
+    if "allocation_answers" in fields:  # given: answered afresh (or skipped); left out: kept
+        allocation_services.answers_attach(locked, fields["allocation_answers"])
     _check_dates(locked.start_date, locked.end_date, locked.agreed_on)
     locked.stamp(actor)
     _clean(locked)
@@ -542,6 +546,9 @@ def plan_revise(*, actor, plan: SupportPlan) -> SupportPlan:
         referral=locked.referral,
         version=latest.version + 1,
         previous_version=latest,
+        # The answers go with the plan; the revision keeps the questionnaire version they were given under.
+        allocation_questionnaire=locked.allocation_questionnaire,
+        allocation_answers=locked.allocation_answers,
         **{name: getattr(locked, name) for name in PLAN_FIELDS},
     )
     revision.stamp(actor)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, views
+from . import allocation_api, allocation_views, api, views
 
 app_name = "support_plans"
 
@@ -22,6 +22,8 @@ urlpatterns = [
     path("suppliers/<int:pk>/edit/", views.SupplierEditView.as_view(), name="supplier-edit"),
     path("fast-track/", views.FastTrackListView.as_view(), name="fast-track-list"),
     path("fast-track/<int:pk>/edit/", views.FastTrackOfferEditView.as_view(), name="fast-track-edit"),
+    path("allocation/", allocation_views.AllocationView.as_view(), name="allocation"),
+    path("allocation/preview/", allocation_views.AllocationPreviewView.as_view(), name="allocation-preview"),
 ]
 
 api_urlpatterns = [
@@ -40,4 +42,6 @@ api_urlpatterns = [
         api.FastTrackOfferDetailView.as_view(),
         name="api-fast-track-offer-detail",
     ),
+    path("allocation/", allocation_api.AllocationView.as_view(), name="api-allocation"),
+    path("allocation/estimate/", allocation_api.EstimateView.as_view(), name="api-allocation-estimate"),
 ]

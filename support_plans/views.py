@@ -20,7 +20,7 @@ from phb.sections import plan_sections
 from phb.visibility import Data
 from referrals.models import Conversation, Referral
 
-from . import selectors, services
+from . import allocation_services, allocation_views, selectors, services
 from .api import log_plan_opened, pdf_response
 from .constants import PlanStatus
 from .costs import plan_costs
@@ -108,13 +108,31 @@ class EditorMixin:
             "plan": plan,
             "offers": selectors.fast_track_offers(organisation=self.organisation).order_by("name"),
             "costs_panel": costs_panel_context(self.organisation, self.request.POST or None, plan),
+            "answers_form": self.answers_form(plan),
         }
 
+    def answers_form(self, plan=None):
+        """The indicative budget questionnaire of the editor (None when the organisation has none)."""
+        if not hasattr(self, "_answers_form"):
+            self._answers_form = allocation_views.answers_form_for(
+                self.organisation, self.request.POST or None, plan
+            )
+        return self._answers_form
+
     def forms_valid(self, form, formsets) -> bool:
-        return form.is_valid() and all(formset.is_valid() for formset in formsets.values())
+        answers = self.answers_form(getattr(self, "_plan", None))
+        return (
+            form.is_valid()
+            and all(formset.is_valid() for formset in formsets.values())
+            and (answers is None or answers.is_valid())
+        )
 
     def children(self, formsets) -> dict:
-        return {name: rows(formset) for name, formset in formsets.items()}
+        children = {name: rows(formset) for name, formset in formsets.items()}
+        answers = self.answers_form(getattr(self, "_plan", None))
+        if answers is not None:  # answered, or skipped (None); without a questionnaire, kept as they were
+            children["allocation_answers"] = answers.answers()
+        return children
 
 
 def costs_panel_context(organisation, data, plan=None) -> dict:
@@ -132,6 +150,7 @@ def costs_panel_context(organisation, data, plan=None) -> dict:
         "costs": result,
         "incomplete": incomplete,
         "tier": selectors.required_tier(organisation, result) if result is not None else None,
+        "indicative": allocation_views.indicative_panel(organisation, data, plan, result),
     }
 
 
@@ -314,6 +333,7 @@ class PlanDetailView(PlanPageMixin, TemplateView):
             {
                 "plan": plan,
                 "costs": plan_costs_now,
+                "indicative": allocation_services.plan_indicative(plan),
                 "tier": selectors.required_tier(self.organisation, plan_costs_now)
                 if plan.status == PlanStatus.DRAFT
                 else None,

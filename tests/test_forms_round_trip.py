@@ -24,8 +24,9 @@ from approvals.models import ApprovalPolicy
 from phb.constants import Role
 from phb.models import Membership, Organisation
 from reviews.models import ReviewPolicy
+from support_plans import allocation_services
 from support_plans.constants import AgreedBy, Frequency
-from support_plans.models import PlanGoal, PlanItem
+from support_plans.models import AllocationQuestionnaire, PlanGoal, PlanItem
 from tests.factories import OrganisationFactory, PersonFactory, TeamFactory, member
 from tests.factories.support_plans import FastTrackOfferFactory, PlanFactory, PlanRiskFactory, SupplierFactory
 from tests.test_isolation import _fill, _kwargs_in, _walk
@@ -42,6 +43,7 @@ EDIT_PAGES = {
     "reviews:policy",
     "support_plans:supplier-edit",
     "support_plans:fast-track-edit",
+    "support_plans:allocation",
 }
 # Pages whose form creates something or takes an action (posting them is not a round trip).
 ACTION_PAGES = {
@@ -82,6 +84,7 @@ ACTION_PAGES = {
     "imports:upload",
     "imports:preview",
     "providers:supplier-logins",
+    "support_plans:allocation-preview",
 }
 # Rows that record what happened rather than what is: a save adds to them by design.
 NOT_COMPARED = {"auditevent", "recordaccess", "notification", "dataversion", "session"}
@@ -251,6 +254,7 @@ def filled(db):
         ambition_date=date(2027, 3, 31),
         stale_approval_days=4,
         unfunded_after_days=9,
+        indicative_margin_percent=Decimal("12.50"),
     )
     team = TeamFactory(organisation=organisation, name="Community mental health")
     user = member(organisation, *Role.values, username="insider", team=team)
@@ -304,6 +308,27 @@ def filled(db):
     )
     PlanGoal.objects.filter(plan=plan, description="See friends").update(position=1)
     PlanRiskFactory(plan=plan, organisation=organisation)
+    # The plan answered the indicative budget questionnaire in force (the editor shows the answers).
+    questionnaire = AllocationQuestionnaire.objects.create(
+        organisation=organisation,
+        version=1,
+        effective_from=plan.created_at - timedelta(days=1),
+        questions=[
+            {
+                "code": "daily_living",
+                "text": "Help with washing and dressing",
+                "answers": [
+                    {"code": "none", "text": "None", "points": 0},
+                    {"code": "daily", "text": "Every day", "points": 40},
+                ],
+            }
+        ],
+        pounds_per_point=Decimal("12.50"),
+        basis="weekly",
+    )
+    plan.allocation_questionnaire, plan.allocation_answers = questionnaire, {"daily_living": "daily"}
+    plan.save()
+    allocation_services.indicative_store(plan)
     ApprovalPolicy.objects.create(
         organisation=organisation,
         version=1,

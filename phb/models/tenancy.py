@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -31,6 +31,14 @@ class Organisation(TimeStampedModel):
     )
     unfunded_after_days = models.PositiveIntegerField(
         default=14, help_text="Flag approved plans with no funds released after this many days"
+    )
+    indicative_margin_percent = models.DecimalField(
+        "Indicative budget margin (%)",
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("10.00"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1000))],
+        help_text="A plan costing more than its indicative budget by more than this percent is flagged",
     )
 
     history = HistoricalRecords()
