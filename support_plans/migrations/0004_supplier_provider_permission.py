@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('support_plans', '0002_suppliers_and_offers_retire'),
+        ('support_plans', '0003_indicative_budget'),
     ]
 
     operations = [
