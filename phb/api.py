@@ -54,6 +54,7 @@ class OrgScopedMixin:
     model = None
     data: str | None = None
     required_roles: Iterable[str] | dict | None = PERSON_DATA_ROLES
+    calculates_only = False  # a POST that stores nothing (an estimate): reading `data` is enough
     org_context: OrgContext
 
     def __init_subclass__(cls, **kwargs):
@@ -67,7 +68,8 @@ class OrgScopedMixin:
         if isinstance(roles, dict):
             key = getattr(self, "action", None)
             roles = roles[key] if key in roles else roles.get(self.request.method, PERSON_DATA_ROLES)
-        return visibility.roles_for_view(self.data, self.request.method, roles)
+        method = "GET" if self.calculates_only else self.request.method
+        return visibility.roles_for_view(self.data, method, roles)
 
     @property
     def organisation(self) -> Organisation:

@@ -146,8 +146,11 @@ class EstimateView(OrgScopedMixin, APIView):
     """The points and indicative budget a complete set of answers gives under the version in force."""
 
     model = AllocationQuestionnaire
-    data = Data.PLANS
-    required_roles = PLAN_WRITERS
+    # A calculation over the questionnaire: it stores nothing and shows no person's data, so it is
+    # a read of the policy for those who write plans and those who set the questionnaire.
+    data = Data.POLICY
+    calculates_only = True
+    required_roles = PLAN_WRITERS | {Role.COMMISSIONER}
 
     @extend_schema(request=EstimateInput, responses=EstimateOutput)
     def post(self, request, *args, **kwargs):

@@ -43,7 +43,8 @@ def _view_roles(view, method: str):
 def table_allows(role: str, view, method: str) -> bool:
     """What the table (and the view's own rule for the action) say this role may do here."""
     found = visibility.reach([role], view.data)
-    allowed = found.write if method == "post" else found.read
+    writes = method == "post" and not getattr(view, "calculates_only", False)
+    allowed = found.write if writes else found.read
     required = _view_roles(view, method)
     return allowed and (required is None or role in required)
 

@@ -182,6 +182,16 @@ def test_estimate_is_for_plan_writers(api, org, org_admin):
     assert response.status_code == 403
 
 
+def test_the_commissioner_who_sets_the_questionnaire_may_estimate_with_it(api, org, commissioner):
+    publish(org)
+    response = api(commissioner).post(
+        f"{BASE}/allocation/estimate/",
+        {"answers": {"daily_living": "daily", "carers": "none"}},
+        format="json",
+    )
+    assert response.status_code == 200 and response.json()["indicative_budget"] == "6500.00"
+
+
 # --- Plans with answers
 
 
