@@ -11,7 +11,19 @@ another broker.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import BigIntegerField, Case, Count, F, Min, Q, QuerySet, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from guardian.models import UserObjectPermission
@@ -132,6 +144,7 @@ class BudgetRow:
     overdue: int
     due_soon: int
     next_due_on: date | None
+    next_instalment: int | None = None  # the earliest instalment due: "Record a payment" fills it in
 
     @property
     def balance(self):
@@ -156,6 +169,11 @@ def budget_rows(
                 "instalments", filter=due & Q(instalments__due_on__gte=today, instalments__due_on__lte=soon)
             ),
             next_due_on=Min("instalments__due_on", filter=due),
+            next_instalment=Subquery(
+                Instalment.objects.filter(account=OuterRef("pk"), status=InstalmentStatus.DUE)
+                .order_by("due_on", "id")
+                .values("pk")[:1]
+            ),
             waiting=Case(When(first_released_at__isnull=True, then=Value(1)), default=Value(0)),
         )
         .select_related("person", "plan", "broker")
@@ -175,6 +193,7 @@ def budget_rows(
                 overdue=account.overdue,
                 due_soon=account.due_soon,
                 next_due_on=account.next_due_on,
+                next_instalment=account.next_instalment,
             )
         )
     return rows

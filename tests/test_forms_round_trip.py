@@ -42,6 +42,7 @@ EDIT_PAGES = {
     "reviews:policy",
     "support_plans:supplier-edit",
     "support_plans:fast-track-edit",
+    "payments:account-broker",
 }
 # Pages whose form creates something or takes an action (posting them is not a round trip).
 ACTION_PAGES = {

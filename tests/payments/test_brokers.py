@@ -177,7 +177,9 @@ def assigned(finance, broker, funded):
     return plan, account
 
 
-def test_a_broker_without_the_grant_is_refused_the_budget_that_names_another(api, org, other_broker, assigned):
+def test_a_broker_without_the_grant_is_refused_the_budget_that_names_another(
+    api, org, other_broker, assigned
+):
     plan, _ = assigned
     client = api(other_broker)
     base = f"/api/v1/orgs/{org.code}/plans/{plan.pk}"
@@ -186,7 +188,12 @@ def test_a_broker_without_the_grant_is_refused_the_budget_that_names_another(api
     assert client.get(f"/api/v1/orgs/{org.code}/people/{plan.person_id}/").status_code == 403
     paid = client.post(
         f"{base}/payments/",
-        {"amount": "10.00", "paid_on": plan.start_date.isoformat(), "method": "bank_transfer", "payee": "Swim"},
+        {
+            "amount": "10.00",
+            "paid_on": plan.start_date.isoformat(),
+            "method": "bank_transfer",
+            "payee": "Swim",
+        },
         format="json",
         HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
     )
@@ -319,7 +326,7 @@ def test_mine_lists_the_brokers_budgets_overdue_first_then_unfunded(api, org, fi
 
 
 def test_budgets_filter_unfunded_and_refuse_a_bad_flag(api, org, finance, broker):
-    funded_plan, _ = funded_account(org, finance=finance)
+    funded_account(org, finance=finance)
     waiting = approved_plan(org)
     open_account(waiting)
     rows = api(finance).get(f"/api/v1/orgs/{org.code}/budgets/?unfunded=true").json()["results"]
