@@ -12,7 +12,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from phb import dates, query, visibility
+from phb import dates, query
 from phb.access_log import AccessKind, access_record, export_record
 from phb.api import MoneyField, OrgScopedMixin
 from phb.bad_input import JSONParser, MultiPartParserWithLimits
@@ -542,6 +542,7 @@ class ReceiptDownloadView(OrgScopedMixin, generics.GenericAPIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, *args, **kwargs):
-        entry = selectors.entry_with_receipt(organisation=self.organisation, entry_id=kwargs["pk"])
-        visibility.check_object(self.org_context, self.data, entry)
+        entry = selectors.entry_with_receipt(
+            organisation=self.organisation, entry_id=kwargs["pk"], context=self.org_context
+        )
         return receipt_response(entry)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,7 @@ from phb.constants import Role
 from phb.models import Organisation
 from phb.money import api_amount
 from phb.notifications import holders_of
-from phb.visibility import Data, restrict
+from phb.visibility import Data, check_object, restrict
 from support_plans.constants import IN_PLACE_STATUSES
 from support_plans.models import SupportPlan
 
@@ -418,9 +419,16 @@ def plan_account(plan: SupportPlan) -> dict | None:
     }
 
 
-def entry_with_receipt(*, organisation: Organisation, entry_id: int) -> LedgerEntry:
-    """A ledger entry of this organisation that carries a receipt; anything else is a 404."""
-    return get_object_or_404(LedgerEntry.objects.for_org(organisation).exclude(receipt=""), pk=entry_id)
+def entry_with_receipt(*, organisation: Organisation, entry_id: int, context=None) -> LedgerEntry:
+    """A ledger entry of this organisation that carries a receipt; anything else is a 404. With the
+    user's organisation context, an entry beyond their reach (a budget naming another broker) is a 403
+    first, as every other row of theirs is, whether or not it carries a receipt."""
+    entry = get_object_or_404(LedgerEntry.objects.for_org(organisation), pk=entry_id)
+    if context is not None:
+        check_object(context, Data.ACCOUNTS, entry)
+    if not entry.receipt:
+        raise Http404("No receipt is attached to this entry.")
+    return entry
 
 
 # --- What the role-by-data table's scopes reach (phb/visibility.py)

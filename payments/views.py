@@ -12,7 +12,7 @@ from phb.access_log import AccessKind, access_record, export_record
 from phb.constants import Role
 from phb.exceptions import DomainError, InvalidInput
 from phb.mixins import OrgViewMixin, form_errors_from
-from phb.visibility import Data, check_object
+from phb.visibility import Data
 from support_plans.models import SupportPlan
 
 from . import selectors, services
@@ -336,6 +336,7 @@ class ReceiptDownloadView(OrgViewMixin, View):
     data = Data.ACCOUNTS
 
     def get(self, request, *args, **kwargs):
-        entry = selectors.entry_with_receipt(organisation=self.organisation, entry_id=kwargs["pk"])
-        check_object(self.org_context, self.data, entry)
+        entry = selectors.entry_with_receipt(
+            organisation=self.organisation, entry_id=kwargs["pk"], context=self.org_context
+        )
         return receipt_response(entry)

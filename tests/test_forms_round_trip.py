@@ -42,7 +42,6 @@ EDIT_PAGES = {
     "reviews:policy",
     "support_plans:supplier-edit",
     "support_plans:fast-track-edit",
-    "payments:account-broker",
 }
 # Pages whose form creates something or takes an action (posting them is not a round trip).
 ACTION_PAGES = {
@@ -79,6 +78,7 @@ ACTION_PAGES = {
     "payments:fund-adjust",
     "payments:fund-close",
     "payments:release-from-fund",
+    "payments:account-broker",
     "notifications",
     "imports:upload",
     "imports:preview",

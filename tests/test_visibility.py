@@ -80,7 +80,7 @@ def world(django_db_setup, django_db_blocker):
         users = {role: member(home, role, username=f"only_{role}") for role in Role.values}
         # A budget that names its broker: every other broker (only_broker) must be refused it.
         named = BudgetAccount.objects.for_org(home).filter(closed_on__isnull=True).order_by("pk").first()
-        account_broker_assign(
+        named = account_broker_assign(
             actor=None, plan=named.plan, broker=member(home, Role.BROKER, username="its_broker")
         )
         everyone = Client()
