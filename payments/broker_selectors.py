@@ -79,15 +79,32 @@ def accounts_a_broker_reaches(*, user, organisation: Organisation) -> QuerySet[B
     )
 
 
+def accounts_naming_another_broker(*, user, organisation: Organisation) -> QuerySet[BudgetAccount]:
+    """The accounts whose grant someone other than the user holds: the only ones beyond a broker."""
+    return (
+        BudgetAccount.objects.for_org(organisation)
+        .filter(pk__in=accounts_with_a_broker())
+        .exclude(pk__in=accounts_managed_by(user=user, organisation=organisation).values("pk"))
+    )
+
+
 def _reached(context) -> QuerySet:
     return accounts_a_broker_reaches(user=context.user, organisation=context.organisation)
 
 
-# --- What the `managed` scope reaches, per model (phb/visibility.py SCOPE_FILTERS)
+# --- What the `managed` and `managed_on_account` scopes reach, per model (phb/visibility.py SCOPE_FILTERS)
 
 
 def managed_accounts(roles, context) -> Q:
     return Q(pk__in=_reached(context).values("pk"))
+
+
+def plans_not_naming_another(roles, context) -> Q:
+    """For the account pages and endpoints (which hang off a plan): every plan but those of a budget
+    naming another broker. A plan with no account yet is reached, so that it answers "no account yet"
+    (404) or, for a payment, a 409 naming its status, as before any budget named a broker."""
+    beyond = accounts_naming_another_broker(user=context.user, organisation=context.organisation)
+    return ~Q(budget_id__in=beyond.values("budget_id"))
 
 
 def managed_people(roles, context) -> Q:

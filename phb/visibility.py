@@ -11,9 +11,10 @@ Some grants reach only some rows of a kind (a `Scope`):
 - `panel`: a commissioner sees a person's record or plan only when they hold a slot on that
   person's approval request (a request whose tier needs the commissioner's sign-off);
 - `on_account`: finance sees the people and plans that have a budget account;
-- `managed`: a broker sees the budgets they manage (a django-guardian grant on the account) and
-  those naming no broker yet, with their people, plans, ledgers and funds; never a budget that
-  names another broker (payments/broker_selectors.py);
+- `managed`: a broker reaches every budget account, ledger and fund but those of a budget naming
+  another broker (the budget's broker holds a django-guardian grant on its account);
+- `managed_on_account`: ... and the people and plans on the accounts they reach
+  (payments/broker_selectors.py);
 - `slots`: a lay panel member (lived-experience reviewer) sees only the requests with a slot for
   their role, as a case summary without identifiers (`shows_case_summary`).
 The filters of each scope live in the app that owns the rows, named here by dotted path so that the
@@ -81,6 +82,7 @@ class Scope:
     PANEL = "panel"
     ON_ACCOUNT = "on_account"
     MANAGED = "managed"
+    MANAGED_ON_ACCOUNT = "managed_on_account"
     SLOTS = "slots"
 
 
@@ -121,8 +123,8 @@ _MONEY = {
 _BROKER = {
     **_MONEY,
     Data.ACCOUNTS: Grant(write=True, only=Scope.MANAGED),
-    Data.PEOPLE: Grant(only=Scope.MANAGED),
-    Data.PLANS: Grant(only=Scope.MANAGED),
+    Data.PEOPLE: Grant(only=Scope.MANAGED_ON_ACCOUNT),
+    Data.PLANS: Grant(only=Scope.MANAGED_ON_ACCOUNT),
 }
 
 VISIBILITY: dict[str, dict[str, Grant]] = {
@@ -170,8 +172,9 @@ SCOPE_FILTERS: dict[tuple[str, str], str] = {
     (Scope.SLOTS, "approvals.approvalrequest"): "approvals.selectors.requests_with_slot_for",
     (Scope.ON_ACCOUNT, "phb.person"): "payments.selectors.people_on_an_account",
     (Scope.ON_ACCOUNT, "support_plans.supportplan"): "payments.selectors.plans_on_an_account",
-    (Scope.MANAGED, "phb.person"): "payments.broker_selectors.managed_people",
-    (Scope.MANAGED, "support_plans.supportplan"): "payments.broker_selectors.managed_plans",
+    (Scope.MANAGED, "support_plans.supportplan"): "payments.broker_selectors.plans_not_naming_another",
+    (Scope.MANAGED_ON_ACCOUNT, "phb.person"): "payments.broker_selectors.managed_people",
+    (Scope.MANAGED_ON_ACCOUNT, "support_plans.supportplan"): "payments.broker_selectors.managed_plans",
     (Scope.MANAGED, "payments.budgetaccount"): "payments.broker_selectors.managed_accounts",
     (Scope.MANAGED, "payments.ledgerentry"): "payments.broker_selectors.managed_entries",
     (Scope.MANAGED, "payments.instalment"): "payments.broker_selectors.managed_entries",
