@@ -23,6 +23,8 @@ from support_plans.constants import PaymentMethod
 from support_plans.models import Supplier, SupportPlan
 
 from . import idempotency, selectors, services
+from .broker_selectors import BROKER_ASSIGNERS, broker_candidates
+from .broker_services import NOT_A_BROKER, account_broker_assign
 from .constants import EntryKind
 from .exports import payments_csv, period_from
 from .models import BudgetAccount, Instalment, LedgerEntry
@@ -85,12 +87,18 @@ class InstalmentSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["due", "overdue", "paid", "cancelled"])
 
 
+class BrokerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
 class AccountSerializer(serializers.Serializer):
     """Documents `selectors.account_detail`."""
 
     id = serializers.IntegerField()
     budget = serializers.IntegerField()
     plan = serializers.IntegerField()
+    broker = BrokerSerializer(allow_null=True, help_text="The broker who manages this budget; null: none yet")
     approved = MoneyField()
     released = MoneyField()
     paid = MoneyField()
@@ -105,6 +113,15 @@ class AccountSerializer(serializers.Serializer):
     instalments = InstalmentSerializer(many=True)
     unmatched_instalments = InstalmentSerializer(
         many=True, help_text="Instalments due by today that no payment has settled yet"
+    )
+
+
+class AccountBrokerSerializer(serializers.Serializer):
+    broker = serializers.IntegerField(
+        allow_null=True,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The user id of a member with the broker role; null: the budget names no broker",
     )
 
 
@@ -199,6 +216,28 @@ class AccountView(OrgScopedMixin, generics.GenericAPIView):
     model = SupportPlan
     data = Data.ACCOUNTS
     serializer_class = AccountSerializer
+    # PATCH names the budget's broker: commissioner, finance, PHB lead, team lead.
+    required_roles = {"PATCH": set(BROKER_ASSIGNERS)}
+
+    def get_serializer_class(self):
+        return AccountBrokerSerializer if self.request.method == "PATCH" else AccountSerializer
+
+    @extend_schema(request=AccountBrokerSerializer, responses={200: AccountSerializer})
+    def patch(self, request, *args, **kwargs):
+        plan = self.get_object()
+        serializer = AccountBrokerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        broker_id = serializer.validated_data["broker"]
+        broker = None
+        if broker_id is not None:
+            broker = broker_candidates(organisation=self.organisation).filter(pk=broker_id).first()
+            if broker is None:
+                raise InvalidInput(broker=[NOT_A_BROKER])
+        account_broker_assign(
+            actor=request.user, plan=plan, broker=broker, actor_roles=self.org_context.roles
+        )
+        account = selectors.account_for_plan(plan=plan)
+        return Response(selectors.account_detail(account, self.organisation.code))
 
     @extend_schema(responses={200: AccountSerializer})
     def get(self, request, *args, **kwargs):
@@ -447,7 +486,7 @@ class PaymentListView(OrgScopedMixin, generics.GenericAPIView):
         for name in ("from", "to"):
             query.given(request.query_params, name)
         start, end = period_from(request.query_params)
-        entries = selectors.payment_lines(organisation=self.organisation, start=start, end=end)
+        entries = self.visible(selectors.payment_lines(organisation=self.organisation, start=start, end=end))
         total = selectors.payments_total(entries)
         if request.accepted_renderer.format == "csv":
             lines = [selectors.payment_line_data(e) for e in entries.iterator(chunk_size=2000)]
@@ -487,7 +526,10 @@ class UnfundedListView(OrgScopedMixin, generics.GenericAPIView):
 
     @extend_schema(responses={200: UnfundedSerializer(many=True)})
     def get(self, request, *args, **kwargs):
-        rows = selectors.unfunded_rows(organisation=self.organisation)
+        rows = selectors.unfunded_rows(
+            organisation=self.organisation,
+            accounts=self.visible(BudgetAccount.objects.for_org(self.organisation)),
+        )
         page = self.paginate_queryset(rows)
         return self.get_paginated_response([selectors.unfunded_data(r) for r in page])
 
@@ -500,5 +542,7 @@ class ReceiptDownloadView(OrgScopedMixin, generics.GenericAPIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, *args, **kwargs):
-        entry = selectors.entry_with_receipt(organisation=self.organisation, entry_id=kwargs["pk"])
+        entry = selectors.entry_with_receipt(
+            organisation=self.organisation, entry_id=kwargs["pk"], context=self.org_context
+        )
         return receipt_response(entry)

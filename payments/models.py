@@ -46,9 +46,20 @@ class BudgetAccount(TenantModel):
         blank=True,
         help_text="Why no fund released the money at approval (shown while it waits)",
     )
+    # Who manages the budget's money (for display and work lists). Access comes from the
+    # django-guardian grant `manage_budget` on this row, which the broker service keeps in step.
+    broker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The broker who manages this budget; empty: not assigned yet",
+    )
 
     class Meta:
         indexes = [models.Index(fields=["organisation", "first_released_at"])]
+        permissions = [("manage_budget", "Manage the budget's money as its broker")]
 
     def __str__(self) -> str:
         return f"Account {self.pk}"

@@ -1,5 +1,6 @@
 """What the payments stage does when earlier stages act (listed in phb/flow.py)."""
 
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from phb import events
@@ -95,6 +96,25 @@ def notify_payment_recorded(event: events.PaymentRecorded) -> int:
         users=[user for user in [plan.care_coordinator] if user is not None and user.pk != event.actor_id],
         subject=f"Payment recorded: {plan.person.full_name}",
         body=f"{what} was paid from the budget of {plan.person.full_name} on {event.on:%d %B %Y}.",
+        path=_account_path(plan),
+    )
+
+
+def notify_broker_assigned(event: events.BrokerAssigned) -> int:
+    """A budget names its broker: they are told it is theirs to pay from (in the app and by e-mail)."""
+    if event.broker_id is None:
+        return 0
+    plan = _plan(event.plan_id)
+    broker = get_user_model().objects.get(pk=event.broker_id)
+    return notify(
+        organisation=plan.organisation,
+        key=f"account:{event.account_id}:broker:{event.assignment_id}",
+        users=[broker],
+        subject=f"Budget assigned to you: {plan.person.full_name}",
+        body=(
+            f"You are now the broker of the personal health budget of {plan.person.full_name} "
+            f"({gbp(plan.cost_total)}). Its payments and instalments are on your work list."
+        ),
         path=_account_path(plan),
     )
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -14,10 +15,12 @@ from phb.constants import Role
 from phb.models import Organisation
 from phb.money import api_amount
 from phb.notifications import holders_of
+from phb.visibility import Data, check_object, restrict
 from support_plans.constants import IN_PLACE_STATUSES
 from support_plans.models import SupportPlan
 
 from . import ledger
+from .broker_selectors import broker_data, broker_of_budget, managed_counts
 from .constants import EntryKind, FundEntryKind, InstalmentStatus
 from .models import BudgetAccount, FundEntry, Instalment, LedgerEntry
 
@@ -72,14 +75,18 @@ def account_for_plan(*, plan: SupportPlan) -> BudgetAccount | None:
     """The account of the plan's budget (any version of the budget leads to it), or None before approval."""
     return (
         BudgetAccount.objects.filter(organisation_id=plan.organisation_id, budget_id=plan.budget_id)
-        .select_related("plan", "person", "budget", "organisation")
+        .select_related("plan", "person", "budget", "organisation", "broker")
         .first()
     )
 
 
 def budget_money_people(plan: SupportPlan, *roles: str) -> list:
-    """Who handles a budget's money: its organisation's brokers, plus holders of `roles` (e.g. finance)."""
-    return holders_of(plan.organisation, Role.BROKER, *roles)
+    """Who handles a budget's money: its broker (until it names one, the organisation's brokers), plus
+    holders of `roles` (e.g. finance)."""
+    broker = broker_of_budget(budget_id=plan.budget_id)
+    if broker is None:
+        return holders_of(plan.organisation, Role.BROKER, *roles)
+    return [broker, *holders_of(plan.organisation, *roles)] if roles else [broker]
 
 
 def paid_from_fund(account: BudgetAccount) -> bool:
@@ -139,6 +146,7 @@ def account_detail(account: BudgetAccount, organisation_code: str | None = None)
         "id": account.pk,
         "budget": account.budget_id,
         "plan": account.plan_id,
+        "broker": broker_data(account.broker),
         "approved": api_amount(account.approved),
         "released": api_amount(account.released),
         "paid": api_amount(account.paid),
@@ -168,23 +176,31 @@ def account_list(*, organisation: Organisation) -> QuerySet[BudgetAccount]:
 # --- Waiting for funds (finance) and the broker's work list
 
 
-def unfunded_accounts(*, organisation: Organisation) -> QuerySet[BudgetAccount]:
-    """Approved plans with no funds released, oldest approval first, with when they were approved."""
+def unfunded_accounts(
+    *, organisation: Organisation, accounts: QuerySet[BudgetAccount] | None = None
+) -> QuerySet[BudgetAccount]:
+    """Approved plans with no funds released, oldest approval first, with when they were approved.
+
+    `accounts`: the ones the user may see (phb.visibility.restrict), when not every one."""
+    accounts = BudgetAccount.objects.for_org(organisation) if accounts is None else accounts
     return (
-        BudgetAccount.objects.for_org(organisation)
-        .filter(first_released_at__isnull=True, closed_on__isnull=True, plan__status__in=IN_PLACE_STATUSES)
+        accounts.filter(
+            first_released_at__isnull=True, closed_on__isnull=True, plan__status__in=IN_PLACE_STATUSES
+        )
         .annotate(waiting_since=Coalesce(F("plan__approved_at"), F("opened_at")))
         .select_related("plan", "person", "budget")
         .order_by("waiting_since", "id")
     )
 
 
-def unfunded_rows(*, organisation: Organisation, today: date | None = None) -> list[dict]:
+def unfunded_rows(
+    *, organisation: Organisation, today: date | None = None, accounts: QuerySet[BudgetAccount] | None = None
+) -> list[dict]:
     """The finance 'Waiting for funds' list: days waiting, and whether past the organisation's limit."""
     today = today or timezone.localdate()
     limit = organisation.unfunded_after_days
     rows = []
-    for account in unfunded_accounts(organisation=organisation):
+    for account in unfunded_accounts(organisation=organisation, accounts=accounts):
         approved_on = timezone.localdate(account.waiting_since)
         days = (today - approved_on).days
         rows.append(
@@ -217,16 +233,19 @@ def unfunded_data(row: dict) -> dict:
     }
 
 
-def broker_worklist(*, organisation: Organisation, today: date | None = None) -> dict:
+def broker_worklist(
+    *, organisation: Organisation, today: date | None = None, instalments: QuerySet[Instalment] | None = None
+) -> dict:
     """Instalments due on accounts with funds released: overdue, and due in the next 14 days.
 
     Each list shows the first WORKLIST_ROWS (oldest first) with the full count beside it, so the
-    page stays the same size however many budgets an organisation holds.
+    page stays the same size however many budgets an organisation holds. `instalments`: those the
+    user may see (a broker: of the budgets they manage), when not every one.
     """
     today = today or timezone.localdate()
+    instalments = Instalment.objects.for_org(organisation) if instalments is None else instalments
     due = (
-        Instalment.objects.for_org(organisation)
-        .filter(
+        instalments.filter(
             status=InstalmentStatus.DUE,
             account__organisation=organisation,
             account__first_released_at__isnull=False,
@@ -309,7 +328,7 @@ def payments_total(entries: QuerySet[LedgerEntry]) -> Decimal:
 def person_section(person, org_context) -> dict:
     """Each budget account of the person: approved, released, paid and balance, linked to its page."""
     accounts = (
-        BudgetAccount.objects.for_org(org_context.organisation)
+        restrict(BudgetAccount.objects.for_org(org_context.organisation), org_context, Data.ACCOUNTS)
         .filter(person=person)
         .select_related("plan")
         .order_by("opened_at", "id")
@@ -336,9 +355,12 @@ def home_panel(org_context) -> dict | None:
     organisation = org_context.organisation
     worklist = reverse("payments:worklist", kwargs={"org": org_context.code})
     items = []
+    if org_context.has_role(Role.BROKER):
+        items += _broker_home_items(org_context)
     if org_context.has_role(Role.BROKER, Role.FINANCE):
         today = timezone.localdate()
-        due = Instalment.objects.for_org(organisation).filter(
+        visible = restrict(Instalment.objects.for_org(organisation), org_context, Data.ACCOUNTS)
+        due = visible.filter(
             status=InstalmentStatus.DUE,
             account__first_released_at__isnull=False,
             account__closed_on__isnull=True,
@@ -373,6 +395,17 @@ def home_panel(org_context) -> dict | None:
     return {"title": "Money", "items": items} if items else None
 
 
+def _broker_home_items(org_context) -> list[dict]:
+    """The broker's own budgets: how many, how many still unfunded, their instalments due."""
+    counts = managed_counts(user=org_context.user, organisation=org_context.organisation)
+    budgets = reverse("payments:budgets", kwargs={"org": org_context.code})
+    return [
+        {"label": "budgets you manage", "url": budgets, "count": counts["budgets"]},
+        {"label": "of them approved but unfunded", "url": budgets, "count": counts["unfunded"]},
+        {"label": "instalments overdue on them", "url": budgets, "urgent": True, "count": counts["overdue"]},
+    ]
+
+
 def plan_account(plan: SupportPlan) -> dict | None:
     """The support plan's part: its budget account's figures, if one is open (AppConfig.plan_parts)."""
     account = BudgetAccount.objects.filter(budget_id=plan.budget_id).first()
@@ -386,9 +419,16 @@ def plan_account(plan: SupportPlan) -> dict | None:
     }
 
 
-def entry_with_receipt(*, organisation: Organisation, entry_id: int) -> LedgerEntry:
-    """A ledger entry of this organisation that carries a receipt; anything else is a 404."""
-    return get_object_or_404(LedgerEntry.objects.for_org(organisation).exclude(receipt=""), pk=entry_id)
+def entry_with_receipt(*, organisation: Organisation, entry_id: int, context=None) -> LedgerEntry:
+    """A ledger entry of this organisation that carries a receipt; anything else is a 404. With the
+    user's organisation context, an entry beyond their reach (a budget naming another broker) is a 403
+    first, as every other row of theirs is, whether or not it carries a receipt."""
+    entry = get_object_or_404(LedgerEntry.objects.for_org(organisation), pk=entry_id)
+    if context is not None:
+        check_object(context, Data.ACCOUNTS, entry)
+    if not entry.receipt:
+        raise Http404("No receipt is attached to this entry.")
+    return entry
 
 
 # --- What the role-by-data table's scopes reach (phb/visibility.py)

@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from . import api, fund_api, fund_views, views
+from . import api, broker_api, broker_views, fund_api, fund_views, views
 
 app_name = "payments"
 
 urlpatterns = [
     path("payments/", views.WorklistView.as_view(), name="worklist"),
     path("payments/export/", views.ExportView.as_view(), name="export"),
+    path("budgets/", broker_views.BudgetListView.as_view(), name="budgets"),
+    path("plans/<int:pk>/account/broker/", broker_views.AccountBrokerView.as_view(), name="account-broker"),
     path("plans/<int:pk>/account/", views.AccountView.as_view(), name="account"),
     path("plans/<int:pk>/account/release/", views.ReleaseCreateView.as_view(), name="release-create"),
     path("plans/<int:pk>/account/refund/", views.RefundCreateView.as_view(), name="refund-create"),
@@ -40,6 +42,7 @@ api_urlpatterns = [
     path("payments/", api.PaymentListView.as_view(), name="api-payments"),
     path("payments/<int:pk>/receipt/", api.ReceiptDownloadView.as_view(), name="api-entry-receipt"),
     path("accounts/unfunded/", api.UnfundedListView.as_view(), name="api-accounts-unfunded"),
+    path("budgets/", broker_api.BudgetListView.as_view(), name="api-budgets"),
     path("funds/", fund_api.FundListView.as_view(), name="api-funds"),
     path("funds/<int:pk>/", fund_api.FundDetailView.as_view(), name="api-fund-detail"),
     path("funds/<int:pk>/entries/", fund_api.FundEntryListView.as_view(), name="api-fund-entries"),

@@ -16,6 +16,7 @@ from phb.visibility import Data
 from support_plans.models import SupportPlan
 
 from . import selectors, services
+from .broker_selectors import BROKER_ASSIGNERS
 from .constants import InstalmentStatus
 from .exports import payments_csv
 from .forms import ClawbackForm, CorrectionForm, ExportForm, PaymentForm, RefundForm, ReleaseForm
@@ -40,12 +41,19 @@ class WorklistView(OrgViewMixin, TemplateView):
         context["show_instalments"] = roles.has_role(Role.BROKER, Role.FINANCE)
         context["show_unfunded"] = roles.has_role(Role.FINANCE, Role.COMMISSIONER)
         if context["show_instalments"]:
-            context["worklist"] = selectors.broker_worklist(organisation=self.organisation)
+            context["worklist"] = selectors.broker_worklist(
+                organisation=self.organisation,
+                instalments=self.visible(Instalment.objects.for_org(self.organisation)),
+            )
         if context["show_unfunded"]:
-            context["unfunded"] = selectors.unfunded_rows(organisation=self.organisation)
+            context["unfunded"] = selectors.unfunded_rows(
+                organisation=self.organisation,
+                accounts=self.visible(BudgetAccount.objects.for_org(self.organisation)),
+            )
             context["unfunded_after_days"] = self.organisation.unfunded_after_days
         context["can_release"] = roles.has_role(*services.RELEASE_ROLES)
         context["can_export"] = roles.has_role(Role.FINANCE, Role.COMMISSIONER, Role.BROKER)
+        context["is_broker"] = roles.has_role(Role.BROKER)
         return context
 
 
@@ -98,6 +106,7 @@ class AccountView(_PlanAccountMixin, OrgViewMixin, TemplateView):
             ],
             today=timezone.localdate(),
             can_pay=roles.has_role(*services.PAYMENT_ROLES),
+            can_assign_broker=roles.has_role(*BROKER_ASSIGNERS),
         )
         if roles.has_role(*services.RELEASE_ROLES):
             context["release_form"] = ReleaseForm(initial={"amount": account.approved - account.released})
@@ -290,7 +299,9 @@ class ExportView(OrgViewMixin, TemplateView):
         form = ExportForm(request.GET if "start" in request.GET else None)
         if form.is_bound and form.is_valid():
             start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-            lines_in_period = selectors.payment_lines(organisation=self.organisation, start=start, end=end)
+            lines_in_period = self.visible(
+                selectors.payment_lines(organisation=self.organisation, start=start, end=end)
+            )
             total = selectors.payments_total(lines_in_period)
             entries = list(lines_in_period)
             export_record(
@@ -325,5 +336,7 @@ class ReceiptDownloadView(OrgViewMixin, View):
     data = Data.ACCOUNTS
 
     def get(self, request, *args, **kwargs):
-        entry = selectors.entry_with_receipt(organisation=self.organisation, entry_id=kwargs["pk"])
+        entry = selectors.entry_with_receipt(
+            organisation=self.organisation, entry_id=kwargs["pk"], context=self.org_context
+        )
         return receipt_response(entry)

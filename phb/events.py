@@ -96,6 +96,16 @@ class PaymentRecorded(Event):
 
 
 @dataclass(frozen=True)
+class BrokerAssigned(Event):
+    # The budget names a new broker (broker_id None: none); assignment_id is its audit event, so that
+    # each assignment is told once, and a broker assigned again later is told again.
+    plan_id: int
+    account_id: int
+    broker_id: int | None
+    assignment_id: int
+
+
+@dataclass(frozen=True)
 class ReviewCompleted(Event):
     review_id: int
     plan_id: int

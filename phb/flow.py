@@ -36,6 +36,8 @@ REACTIONS: dict[str, tuple[str, ...]] = {
     # funds released / a payment recorded -> the broker and care coordinator are told
     "FundsReleased": ("payments.reactions.notify_funds_released",),
     "PaymentRecorded": ("payments.reactions.notify_payment_recorded",),
+    # a budget names its broker -> that broker is told
+    "BrokerAssigned": ("payments.reactions.notify_broker_assigned",),
     "ReviewCompleted": (),
     # budget closed -> the account closes, instalments stop
     "PlanClosed": ("payments.reactions.on_plan_closed", "payments.reactions.notify_plan_closed"),

@@ -15,6 +15,7 @@ NAVIGATION = [
     ("Caseload", "referrals:caseload"),
     ("Approvals", "approvals:queue"),
     ("Payments", "payments:worklist"),
+    ("Budgets", "payments:budgets"),
     ("Funds", "payments:fund-list"),
     ("Reviews", "reviews:list"),
     ("Dashboard", "reporting:dashboard"),

@@ -10,7 +10,11 @@ user holding several roles gets the union of their grants. Nothing else re-decid
 Some grants reach only some rows of a kind (a `Scope`):
 - `panel`: a commissioner sees a person's record or plan only when they hold a slot on that
   person's approval request (a request whose tier needs the commissioner's sign-off);
-- `on_account`: finance and brokers see the people and plans that have a budget account;
+- `on_account`: finance sees the people and plans that have a budget account;
+- `managed`: a broker reaches every budget account, ledger and fund but those of a budget naming
+  another broker (the budget's broker holds a django-guardian grant on its account);
+- `managed_on_account`: ... and the people and plans on the accounts they reach
+  (payments/broker_selectors.py);
 - `slots`: a lay panel member (lived-experience reviewer) sees only the requests with a slot for
   their role, as a case summary without identifiers (`shows_case_summary`).
 The filters of each scope live in the app that owns the rows, named here by dotted path so that the
@@ -77,6 +81,8 @@ class Data:
 class Scope:
     PANEL = "panel"
     ON_ACCOUNT = "on_account"
+    MANAGED = "managed"
+    MANAGED_ON_ACCOUNT = "managed_on_account"
     SLOTS = "slots"
 
 
@@ -113,6 +119,13 @@ _MONEY = {
     Data.PLANS: Grant(only=Scope.ON_ACCOUNT),
     Data.CATALOGUE: WRITE,
 }
+# Brokers: only the budgets they manage, once a budget names its broker.
+_BROKER = {
+    **_MONEY,
+    Data.ACCOUNTS: Grant(write=True, only=Scope.MANAGED),
+    Data.PEOPLE: Grant(only=Scope.MANAGED_ON_ACCOUNT),
+    Data.PLANS: Grant(only=Scope.MANAGED_ON_ACCOUNT),
+}
 
 VISIBILITY: dict[str, dict[str, Grant]] = {
     Role.CARE_COORDINATOR: _PATHWAY,
@@ -135,7 +148,7 @@ VISIBILITY: dict[str, dict[str, Grant]] = {
         # Bringing in the caseload and its budgets from the organisation's spreadsheets.
         Data.IMPORTS: WRITE,
     },
-    Role.BROKER: _MONEY,
+    Role.BROKER: _BROKER,
     Role.FINANCE: {**_MONEY, Data.DASHBOARDS: READ},
     # Staff, teams, settings and policies, and (as the information governance lead would) the
     # access log; no person-level record.
@@ -159,6 +172,13 @@ SCOPE_FILTERS: dict[tuple[str, str], str] = {
     (Scope.SLOTS, "approvals.approvalrequest"): "approvals.selectors.requests_with_slot_for",
     (Scope.ON_ACCOUNT, "phb.person"): "payments.selectors.people_on_an_account",
     (Scope.ON_ACCOUNT, "support_plans.supportplan"): "payments.selectors.plans_on_an_account",
+    (Scope.MANAGED, "support_plans.supportplan"): "payments.broker_selectors.plans_not_naming_another",
+    (Scope.MANAGED_ON_ACCOUNT, "phb.person"): "payments.broker_selectors.managed_people",
+    (Scope.MANAGED_ON_ACCOUNT, "support_plans.supportplan"): "payments.broker_selectors.managed_plans",
+    (Scope.MANAGED, "payments.budgetaccount"): "payments.broker_selectors.managed_accounts",
+    (Scope.MANAGED, "payments.ledgerentry"): "payments.broker_selectors.managed_entries",
+    (Scope.MANAGED, "payments.instalment"): "payments.broker_selectors.managed_entries",
+    (Scope.MANAGED, "payments.fund"): "payments.broker_selectors.all_funds",
 }
 
 # The sections other apps add to the person's page and API, by app label, and the data they show.

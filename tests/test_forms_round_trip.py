@@ -80,6 +80,7 @@ ACTION_PAGES = {
     "payments:fund-adjust",
     "payments:fund-close",
     "payments:release-from-fund",
+    "payments:account-broker",
     "notifications",
     "imports:upload",
     "imports:preview",

@@ -15,6 +15,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
 
+from payments.broker_services import account_broker_assign
+from payments.models import BudgetAccount
 from phb import visibility
 from phb.access import PERSON_DATA_ROLES, org_context_for
 from phb.constants import Role
@@ -79,9 +81,20 @@ def world(django_db_setup, django_db_blocker):
         seed_all()
         home = Organisation.objects.get(code=HOME)
         users = {role: member(home, role, username=f"only_{role}") for role in Role.values}
+        # A budget that names its broker: every other broker (only_broker) must be refused it.
+        named = BudgetAccount.objects.for_org(home).filter(closed_on__isnull=True).order_by("pk").first()
+        named = account_broker_assign(
+            actor=None, plan=named.plan, broker=member(home, Role.BROKER, username="its_broker")
+        )
         everyone = Client()
         everyone.force_login(member(home, *Role.values, username="every_role"))
-        yield {"home": home, "users": users, "identifiers": _identifiers(home), "everyone": everyone}
+        yield {
+            "home": home,
+            "users": users,
+            "identifiers": _identifiers(home),
+            "everyone": everyone,
+            "named_account": named,
+        }
         transaction.set_rollback(True)
 
 
@@ -204,3 +217,20 @@ def test_a_provider_login_is_no_role_at_all_every_org_page_is_404_and_shows_noth
     assert failures == []
     assert leaks == []
     assert checked > 100
+
+
+def test_the_walk_meets_a_budget_naming_another_broker(world):
+    """only_broker is walked against a row beyond their reach (the budget naming its_broker), and it
+    is refused to them, page and API, while its own broker opens it."""
+    home, plan = world["home"], world["named_account"].plan
+    account_view = next(view for route, view in org_patterns() if route.endswith("plans/<int:pk>/account/"))
+    assert any(
+        not reachable
+        for _, reachable in _targets(account_view, Role.BROKER, world["users"][Role.BROKER], home)
+    )
+    outsider, owner = Client(), Client()
+    outsider.force_login(world["users"][Role.BROKER])
+    owner.force_login(world["named_account"].broker)
+    for url in (f"/o/{HOME}/plans/{plan.pk}/account/", f"/api/v1/orgs/{HOME}/plans/{plan.pk}/account/"):
+        assert outsider.get(url).status_code == 403, url
+        assert owner.get(url).status_code == 200, url
