@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from django.contrib.auth import authenticate, get_user_model
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.models import AuthToken
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 from . import dates, selectors, services, visibility
 from .access import PERSON_DATA_ROLES, OrgContext, get_for_org, org_context_for, organisations_for
 from .bad_input import JSONParser
+from .budget_holders import is_budget_holder
 from .constants import Cohort, Ethnicity, Gender, RepresentativeKind, Role
 from .exceptions import NotPermitted
 from .models import Membership, Organisation, Person, Team
@@ -185,6 +187,11 @@ class OrganisationListView(generics.ListCreateAPIView):
     serializer_class = OrganisationSerializer
     pagination_class = Pagination
     queryset = Organisation.objects.none()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if is_budget_holder(request.user):  # not staff: `/orgs/` is no place of theirs
+            raise Http404("No such page.")
 
     def get_queryset(self):
         return organisations_for(self.request.user).order_by("name")

@@ -15,7 +15,16 @@ from .constants import Role
 from .models import Membership, Organisation, Person, Team
 
 DEMO_PASSWORD = "phb-demo-2026"
-PATHWAY_APPS = ["referrals", "support_plans", "approvals", "payments", "reviews", "imports", "reporting"]
+PATHWAY_APPS = [
+    "referrals",
+    "support_plans",
+    "approvals",
+    "payments",
+    "reviews",
+    "imports",
+    "reporting",
+    "holders",
+]
 
 ORGANISATIONS = [
     # City & Hackney: recovery budgets, one-off items; £250 care coordinator / £750 team lead / panel.

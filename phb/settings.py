@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "reviews",
     "imports",
     "reporting",
+    "holders",
 ]
 # The benchmark's tooling (bench/: `manage.py generate_dataset` and the framework-floor view) is no
 # part of the product: installed only when BENCH is on (scripts/bench.sh and the test settings set it).

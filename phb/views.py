@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.views.generic import FormView, TemplateView
 from . import selectors, services, visibility
 from .access import organisations_for
 from .access_log import access_log_for_person
+from .budget_holders import is_budget_holder
 from .constants import Role
 from .exceptions import Conflict, InvalidInput
 from .fields import PersonPicker
@@ -55,6 +57,8 @@ def home(request):
         return redirect("org-home", org=last)
     if len(organisations) == 1:
         return redirect("org-home", org=organisations[0].code)
+    if not organisations and is_budget_holder(request.user):
+        return redirect("my-plan")
     return render(request, "phb/choose_organisation.html", {"organisations": organisations})
 
 
@@ -170,6 +174,7 @@ class PersonDetailView(OrgViewMixin, TemplateView):
         context["timeline"] = selectors.person_timeline(person=person, limit=50)
         context["sections"] = person_sections(person, self.org_context)
         context["can_write"] = visibility.may_write(self.org_context, Data.PEOPLE)
+        context["can_invite"] = self.org_context.has_role(Role.CARE_COORDINATOR)
         return context
 
 
@@ -303,6 +308,11 @@ class OrganisationCreateView(LoginRequiredMixin, UserPassesTestMixin, FormView):
 
     template_name = "phb/organisation_form.html"
     form_class = OrganisationForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if is_budget_holder(request.user):  # no staff page exists for a budget holder
+            raise Http404("No such page.")
+        return super().dispatch(request, *args, **kwargs)
 
     def test_func(self):
         return self.request.user.is_superuser
