@@ -38,7 +38,10 @@ def seed(context) -> None:
         return
     coordinator = plan.care_coordinator or context.staff["07T"]["care_coordinator"]
     _invitation, token = invitations.holder_invitation_create(
-        actor=coordinator, person=plan.person, email="budget.holder@example.org", acting_as=HolderRelation.PERSON
+        actor=coordinator,
+        person=plan.person,
+        email="budget.holder@example.org",
+        acting_as=HolderRelation.PERSON,
     )
     invitations.holder_invitation_accept(token=token, username=USERNAME, password=DEMO_PASSWORD)
     context.lines.append(f"holders: {USERNAME} sees the budget of {plan.person.full_name} at /my/")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from payments import selectors as payment_selectors
 from payments.constants import EntryKind, InstalmentStatus
 from payments.models import BudgetAccount, LedgerEntry
-from phb.budget_holders import people_of
+from phb.budget_holders import is_budget_holder, people_of
 from phb.money import api_amount
 from reviews import selectors as review_selectors
 from reviews.constants import ReviewStatus
@@ -28,7 +28,10 @@ INSTALMENTS_SHOWN = 12
 
 
 def holder_budgets(user) -> QuerySet[Budget]:
-    """The budgets of the people this account holds, newest first."""
+    """The budgets of the people this account holds, newest first; none for a member of staff (a
+    grant on a person does not make staff a budget holder: they keep their staff view only)."""
+    if not is_budget_holder(user):
+        return Budget.objects.none()
     return (
         Budget.objects.filter(person__in=people_of(user))
         .select_related("person", "organisation")

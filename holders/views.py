@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from phb.budget_holders import people_of
+from phb.budget_holders import is_budget_holder
 from phb.exceptions import DomainError, InvalidInput
 from phb.mixins import form_errors_from
 from support_plans.api import pdf_response
@@ -35,7 +35,7 @@ class MyHomeView(LoginRequiredMixin, TemplateView):
     template_name = "holders/home.html"
 
     def get(self, request, *args, **kwargs):
-        if not people_of(request.user).exists():
+        if not is_budget_holder(request.user):
             raise Http404("No such page.")
         budgets = list(selectors.holder_budgets(request.user))
         if len(budgets) == 1:
