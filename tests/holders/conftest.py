@@ -7,19 +7,18 @@ import pytest
 from django.utils import timezone
 
 from payments import services as payment_services
-from phb import invitations
 from phb.constants import Role
-from phb.models import HolderRelation
-from tests.factories import PersonFactory, approved_plan, member, open_account
+from tests.factories import (
+    HOLDER_PASSWORD,
+    PersonFactory,
+    approved_plan,
+    budget_holder_for,
+    member,
+    open_account,
+)
 
-PASSWORD = "correct-horse-battery-9"
-
-
-def invite_and_accept(person, *, username: str, actor, acting_as=HolderRelation.PERSON):
-    _invitation, token = invitations.holder_invitation_create(
-        actor=actor, person=person, email=f"{username}@example.org", acting_as=acting_as
-    )
-    return invitations.holder_invitation_accept(token=token, username=username, password=PASSWORD)
+PASSWORD = HOLDER_PASSWORD
+invite_and_accept = budget_holder_for
 
 
 def budget_in_place(organisation, person, *, coordinator, finance, management="direct_payment", paid="35.00"):
