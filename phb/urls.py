@@ -4,6 +4,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
 import approvals.urls
 import holders.urls
@@ -14,7 +15,7 @@ import reporting.urls
 import reviews.urls
 import support_plans.urls
 
-from . import api, health, holder_views, notification_views, staff_api, staff_views, views
+from . import api, health, holder_views, notification_views, oidc, staff_api, staff_views, views
 
 PATHWAY_APPS = [
     referrals.urls,
@@ -70,6 +71,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
+    path("oidc/callback/", OIDCAuthenticationCallbackView.as_view(), name="oidc-callback"),
+    path("oidc/<str:provider>/start/", oidc.StartView.as_view(), name="oidc-start"),
     path("invitations/<str:token>/", staff_views.InvitationAcceptView.as_view(), name="invitation-accept"),
     path("organisations/new/", views.OrganisationCreateView.as_view(), name="org-create"),
     path("o/<str:org>/", include(org_pages)),

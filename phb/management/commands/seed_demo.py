@@ -32,4 +32,6 @@ class Command(BaseCommand):
             for suffix, roles, _team in STAFF:
                 self.stdout.write(f"    {prefix}_{suffix:<20} {', '.join(roles)}")
         self.stdout.write("  shared_broker        broker in both organisations")
-        self.stdout.write("  ch_budget_holder     a budget holder of City and Hackney: their own view at /my/")
+        self.stdout.write(
+            "  ch_budget_holder     a budget holder of City and Hackney: their own view at /my/"
+        )
