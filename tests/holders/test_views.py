@@ -76,7 +76,9 @@ def test_a_direct_payment_holder_adds_a_receipt_for_a_payment(signed_in, plan):
     payment = LedgerEntry.objects.get(account__budget=plan.budget, kind=EntryKind.PAYMENT)
     url = f"/my/budgets/{plan.budget_id}/payments/{payment.pk}/receipt/"
     assert signed_in.get(url).status_code == 200
-    response = signed_in.post(url, {"receipt": SimpleUploadedFile("photo.png", PNG, content_type="image/png")})
+    response = signed_in.post(
+        url, {"receipt": SimpleUploadedFile("photo.png", PNG, content_type="image/png")}
+    )
     assert response.status_code == 302
     payment.refresh_from_db()
     assert payment.receipt and payment.receipt_content_type == "image/png"
