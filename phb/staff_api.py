@@ -139,9 +139,14 @@ class HolderInvitationCreateView(OrgScopedMixin, generics.GenericAPIView):
     required_roles = {Role.CARE_COORDINATOR}
     serializer_class = HolderInvitationInput
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # The person first, whatever the method: another organisation's person is a 404, not a 405.
+        self.person = self.get_object()
+
     @extend_schema(request=HolderInvitationInput, responses={201: HolderInvitationCreated})
     def post(self, request, *args, **kwargs):
-        person = self.get_object()
+        person = self.person
         serializer = HolderInvitationInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         invitation, token = invitations.holder_invitation_create(
