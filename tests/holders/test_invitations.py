@@ -160,3 +160,13 @@ def test_the_coordinator_page_shows_the_link_for_a_letter_and_the_holder_page_ma
     user = get_user_model().objects.get(username="nominee1")
     assert user.has_perm("phb.view_person", person)
     assert Invitation.objects.get(accepted_by=user).acting_as == "nominee"
+
+
+def test_the_org_admins_invitation_list_never_shows_a_budget_holders(
+    api, org, coordinator, person, org_admin
+):
+    """A budget holder's invitation names a person and their e-mail: no org admin's to see."""
+    _invite(api, coordinator, person, email="private@example.org")
+    listed = api(org_admin).get(f"/api/v1/orgs/{org.code}/invitations/")
+    assert listed.status_code == 200
+    assert "private@example.org" not in listed.content.decode()
