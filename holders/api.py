@@ -25,12 +25,12 @@ class IsBudgetHolder(BasePermission):
         return is_budget_holder(request.user)
 
 
-class GoalOutput(serializers.Serializer):
+class HolderGoal(serializers.Serializer):
     description = serializers.CharField(help_text="The outcome, in the person's words")
     how_budget_helps = serializers.CharField()
 
 
-class ItemOutput(serializers.Serializer):
+class HolderItem(serializers.Serializer):
     description = serializers.CharField()
     category = serializers.CharField()
     supplier = serializers.CharField()
@@ -39,7 +39,7 @@ class ItemOutput(serializers.Serializer):
     how_often = serializers.CharField(help_text="The frequency in plain English")
 
 
-class CostsOutput(serializers.Serializer):
+class HolderCosts(serializers.Serializer):
     total = serializers.CharField()
     weekly = serializers.CharField()
     annual = serializers.CharField()
@@ -53,12 +53,12 @@ class HolderPlanOutput(serializers.Serializer):
     end_date = serializers.DateField()
     management = serializers.CharField()
     managed = serializers.CharField(help_text="How the budget is managed, in plain English")
-    goals = GoalOutput(many=True)
-    items = ItemOutput(many=True)
-    costs = CostsOutput()
+    goals = HolderGoal(many=True)
+    items = HolderItem(many=True)
+    costs = HolderCosts()
 
 
-class InstalmentComing(serializers.Serializer):
+class HolderInstalment(serializers.Serializer):
     due_on = serializers.DateField()
     amount = serializers.CharField()
     description = serializers.CharField()
@@ -68,7 +68,7 @@ class HolderAccountOutput(serializers.Serializer):
     approved = serializers.CharField()
     paid = serializers.CharField()
     balance = serializers.CharField()
-    instalments = InstalmentComing(many=True, help_text="Payments coming, soonest first")
+    instalments = HolderInstalment(many=True, help_text="Payments coming, soonest first")
 
 
 class HolderReviewOutput(serializers.Serializer):
@@ -90,20 +90,20 @@ class HolderBudgetOutput(serializers.Serializer):
     next_review = HolderReviewOutput(allow_null=True)
 
 
-class PersonGivenName(serializers.Serializer):
+class HolderPerson(serializers.Serializer):
     given_name = serializers.CharField()
 
 
-class MeOutput(serializers.Serializer):
-    person = PersonGivenName()
+class HolderMe(serializers.Serializer):
+    person = HolderPerson()
     budgets = HolderBudgetOutput(many=True)
 
 
-class ReviewRequestInput(serializers.Serializer):
+class HolderReviewRequest(serializers.Serializer):
     reason = serializers.CharField(max_length=services.REASON_LIMIT, help_text="Why, in your own words")
 
 
-class ReviewRequested(serializers.Serializer):
+class HolderReviewRequested(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     status = serializers.CharField()
@@ -115,9 +115,9 @@ class MeView(APIView):
 
     permission_classes = [IsAuthenticated, IsBudgetHolder]
 
-    @extend_schema(responses=MeOutput)
+    @extend_schema(responses=HolderMe)
     def get(self, request):
-        return Response(MeOutput(selectors.me_view(request.user)).data)
+        return Response(HolderMe(selectors.me_view(request.user)).data)
 
 
 class ReviewRequestView(APIView):
@@ -126,10 +126,10 @@ class ReviewRequestView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=ReviewRequestInput, responses={201: ReviewRequested})
+    @extend_schema(request=HolderReviewRequest, responses={201: HolderReviewRequested})
     def post(self, request, pk: int):
         budget = selectors.budget_for_holder(request.user, pk)
-        serializer = ReviewRequestInput(data=request.data)
+        serializer = HolderReviewRequest(data=request.data)
         serializer.is_valid(raise_exception=True)
         review = services.holder_review_request(
             actor=request.user, budget=budget, reason=serializer.validated_data["reason"]
