@@ -15,6 +15,7 @@ from django.views.generic import FormView, TemplateView
 from phb.budget_holders import is_budget_holder
 from phb.exceptions import DomainError, InvalidInput
 from phb.mixins import form_errors_from
+from reviews.services import REVIEWABLE_PLAN_STATUSES
 from support_plans.api import pdf_response
 
 from . import selectors, services
@@ -92,6 +93,8 @@ class MyReviewsView(BudgetMixin, FormView):
         attainment = selectors.attainment(self.budget)
         context["chart"] = attainment["attainment_chart"]
         context["rows"] = attainment["attainments"]
+        plan = context["plan"]
+        context["can_request"] = bool(plan) and plan["status"] in REVIEWABLE_PLAN_STATUSES
         return context
 
     def form_valid(self, form):
