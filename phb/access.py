@@ -81,6 +81,7 @@ def organisations_for(user):
 # hold budgets, and providers"); their pages live in their own app.
 OUTSIDE_STAFF_ACCOUNTS: dict[str, str] = {
     "providers.selectors.is_provider_account": "provider-home",
+    "phb.budget_holders.is_budget_holder": "my-plan",
 }
 
 

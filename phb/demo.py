@@ -24,6 +24,7 @@ PATHWAY_APPS = [
     "reviews",
     "imports",
     "reporting",
+    "holders",
 ]
 
 ORGANISATIONS = [
@@ -66,6 +67,7 @@ STAFF = [
 # Demo logins that are no staff member's (providers/demo.py, and the like): printed with the staff.
 OUTSIDE_STAFF_LOGINS = [
     ("provider", "provider login: Better Leisure Centre, paid by both organisations (/provider/)"),
+    ("ch_budget_holder", "a budget holder of City and Hackney: their own view at /my/"),
 ]
 
 PEOPLE = [

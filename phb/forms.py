@@ -8,7 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from . import dates
 from .constants import Cohort, Ethnicity, Gender, RepresentativeKind, Role
 from .fields import DateField, PlainErrorsMixin
-from .models import Organisation, Person, Team
+from .models import HolderRelation, Organisation, Person, Team
 from .nhs_number import normalise_nhs_number, validate_nhs_number
 
 User = get_user_model()
@@ -156,6 +156,35 @@ class InvitationForm(OrgForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Team.objects.for_org(self.organisation)
+
+
+class HolderInvitationForm(OrgForm):
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We send the link here. It works once, for 7 days. You can also print it in a letter.",
+    )
+    acting_as = forms.ChoiceField(
+        label="Who is the account for?",
+        choices=HolderRelation.choices,
+        widget=forms.RadioSelect,
+        initial=HolderRelation.PERSON,
+    )
+
+
+class HolderAccountForm(PlainErrorsMixin, forms.Form):
+    """A budget holder chooses how to sign in when they accept their invitation."""
+
+    username = forms.CharField(
+        label="Choose a username",
+        max_length=150,
+        help_text="Letters, numbers and @ . + - _ only. You type this when you sign in.",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label="Choose a password",
+        help_text="At least 8 characters. Not only numbers, and not a common password.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
 
 class MembershipForm(OrgForm):

@@ -1,4 +1,6 @@
 """Writes of invitations: an org admin invites an e-mail address; its owner accepts while signed in.
+A care coordinator invites a budget holder (the person, representative or nominee), who accepts by
+choosing a username and password: the new account sees that person's budgets and nothing else.
 
 An existing account never joins an organisation on an admin's word alone (that would let an admin
 add anyone, a superuser included, and learn their name and e-mail). The invitation is a single-use
@@ -10,17 +12,21 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from .access import outside_staff_home
 from .audit import record_event
+from .budget_holders import grant_person
 from .exceptions import Conflict, InvalidInput
-from .models import Invitation, InvitationKind, Membership, Organisation, Team
+from .models import HolderRelation, Invitation, InvitationKind, Membership, Organisation, Person, Team
 from .models.invitations import token_digest
 from .notifications import absolute_url
-from .services import _check_team, _clean_roles, membership_open
+from .services import USERNAME_TAKEN, _check_team, _clean_roles, membership_open
 
 
 def accept_path(token: str) -> str:
@@ -63,10 +69,7 @@ def invitation_create(
         summary=f"{email} invited with roles {', '.join(invitation.roles) or 'none'}",
         changes_data=False,
     )
-    # The e-mail task is imported here because phb.tasks imports this module for the message.
-    from .tasks import send_invitation
-
-    transaction.on_commit(lambda: send_invitation.delay(invitation.pk, token))
+    _send(invitation, token)
     return invitation, token
 
 
@@ -80,12 +83,13 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 
 def check_usable(invitation: Invitation) -> None:
+    who = "your care coordinator" if invitation.kind == InvitationKind.BUDGET_HOLDER else "the administrator"
     if invitation.accepted_at is not None:
-        raise Conflict("This invitation has already been used. Ask the administrator for a new one.")
+        raise Conflict(f"This invitation has already been used. Ask {who} for a new one.")
     if invitation.expires_at <= timezone.now():
         raise Conflict(
             f"This invitation expired on {timezone.localtime(invitation.expires_at):%-d %B %Y}. "
-            "Ask the administrator for a new one."
+            f"Ask {who} for a new one."
         )
 
 
@@ -124,8 +128,107 @@ def invitation_accept(*, actor, token: str) -> Membership:
     return membership
 
 
+def _send(invitation: Invitation, token: str) -> None:
+    # The e-mail task is imported here because phb.tasks imports this module for the message.
+    from .tasks import send_invitation
+
+    transaction.on_commit(lambda: send_invitation.delay(invitation.pk, token))
+
+
+@transaction.atomic
+def holder_invitation_create(*, actor, person: Person, email: str, acting_as: str) -> tuple[Invitation, str]:
+    """Invite the person, their representative or nominee to see the person's budget online.
+
+    The link is e-mailed after the commit and also handed back, so the care coordinator can put it
+    in a letter for someone without e-mail to hand.
+    """
+    email = (email or "").strip()
+    if not email:
+        raise InvalidInput(email=["Enter the e-mail address of the person to invite."])
+    if acting_as not in HolderRelation.values:
+        raise InvalidInput(**{"as": ["Choose who the account is for: person, representative or nominee."]})
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        organisation=person.organisation,
+        kind=InvitationKind.BUDGET_HOLDER,
+        email=email,
+        person=person,
+        acting_as=acting_as,
+        token_digest=token_digest(token),
+        expires_at=timezone.now() + timedelta(days=settings.INVITATION_TTL_DAYS),
+    )
+    invitation.stamp(actor)
+    invitation.full_clean()
+    invitation.save()
+    record_event(
+        actor=actor,
+        organisation=person.organisation,
+        obj=invitation,
+        action="holder_invitation_sent",
+        after={"email": email, "as": acting_as},
+        person=person,
+        summary=f"{email} invited to see the budget online as {invitation.get_acting_as_display().lower()}",
+        changes_data=False,
+    )
+    _send(invitation, token)
+    return invitation, token
+
+
+@transaction.atomic
+def holder_invitation_accept(*, token: str, username: str, password: str):
+    """Accept a budget holder's invitation by making an account; it sees the invited person's budget.
+
+    No membership is opened: the account works nowhere, so no staff page opens for it.
+    """
+    found = invitation_for_token(token)
+    if found is None:
+        raise Invitation.DoesNotExist
+    invitation = Invitation.objects.select_for_update().get(pk=found.pk)
+    check_usable(invitation)
+    if invitation.kind != InvitationKind.BUDGET_HOLDER or invitation.person_id is None:
+        raise Conflict("This invitation is for a member of staff: sign in to your account to accept it.")
+    User = get_user_model()
+    username = (username or "").strip()
+    if not username:
+        raise InvalidInput(username=["Enter a username."])
+    if not password:
+        raise InvalidInput(password=["Enter a password."])
+    if User.objects.filter(username=username).exists():
+        raise Conflict(USERNAME_TAKEN.split(".")[0] + ". Choose another username.")
+    user = User(username=username, email=invitation.email)
+    try:
+        user.full_clean(exclude=["password"])
+        validate_password(password, user)
+    except ValidationError as error:
+        raise InvalidInput(
+            **error.message_dict if hasattr(error, "error_dict") else {"password": error.messages}
+        ) from error
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as error:
+        raise Conflict(USERNAME_TAKEN.split(".")[0] + ". Choose another username.") from error
+    grant_person(user, invitation.person)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by", "modified_at"])
+    record_event(
+        actor=user,
+        organisation=invitation.organisation,
+        obj=invitation,
+        action="holder_invitation_accepted",
+        after={"user": user.pk, "as": invitation.acting_as},
+        person=invitation.person,
+        summary=f"Invitation to {invitation.email} accepted: account {username} made",
+    )
+    return user
+
+
 def invitation_email(invitation: Invitation, token: str) -> tuple[str, str]:
     organisation = invitation.organisation
+    if invitation.kind == InvitationKind.BUDGET_HOLDER:
+        return _holder_email(invitation, token)
     inviter = invitation.created_by
     by = (inviter.get_full_name() or inviter.username) if inviter else "An administrator"
     expires = timezone.localtime(invitation.expires_at)
@@ -136,5 +239,19 @@ def invitation_email(invitation: Invitation, token: str) -> tuple[str, str]:
         f"{absolute_url(accept_path(token))}\n\n"
         f"The link works once and expires on {expires:%-d %B %Y at %H:%M}. "
         "If you were not expecting this, ignore this e-mail.\n"
+    )
+    return subject, body
+
+
+def _holder_email(invitation: Invitation, token: str) -> tuple[str, str]:
+    expires = timezone.localtime(invitation.expires_at)
+    subject = "See your personal health budget online"
+    body = (
+        f"{invitation.organisation.name} has set up a way for you to see a personal health budget "
+        "online: the plan, the money and the reviews.\n\n"
+        "Open this link and choose a username and password:\n"
+        f"{absolute_url(accept_path(token))}\n\n"
+        f"The link works once and stops working on {expires:%-d %B %Y}. "
+        "If you were not expecting this, you can ignore this e-mail.\n"
     )
     return subject, body

@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from .constants import Role
-from .models import AuditEvent, Invitation, Membership, Organisation, Person
+from .models import AuditEvent, Invitation, InvitationKind, Membership, Organisation, Person
 from .nhs_number import normalise_nhs_number
 
 
@@ -83,5 +83,6 @@ ROLE_LABELS = dict(Role.choices)
 
 
 def invitation_list(*, organisation: Organisation) -> QuerySet[Invitation]:
-    """The organisation's invitations, newest first."""
-    return Invitation.objects.for_org(organisation).select_related("team")
+    """The organisation's staff invitations, newest first. A budget holder's invitation names a
+    person, so it is no org admin's to see (DESIGN.md "Least privilege")."""
+    return Invitation.objects.for_org(organisation).filter(kind=InvitationKind.STAFF).select_related("team")

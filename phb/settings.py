@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "reviews",
     "imports",
     "reporting",
+    "holders",
 ]
 # The benchmark's tooling (bench/: `manage.py generate_dataset` and the framework-floor view) is no
 # part of the product: installed only when BENCH is on (scripts/bench.sh and the test settings set it).
@@ -365,3 +366,38 @@ PHB = {
 
 # --- Accounts: invitations for people who already have an account expire after this many days.
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+
+# --- Sign-in through OpenID Connect (phb/oidc.py, mozilla-django-oidc), each provider only where its
+# variables are set: NHS CIS2 Authentication for staff (OIDC_CIS2_*), NHS login for the public
+# (OIDC_NHS_LOGIN_*). Local passwords remain, the embedded default.
+
+
+def _oidc_provider(prefix: str) -> dict | None:
+    client_id = env.str(f"{prefix}_CLIENT_ID", default="")
+    if not client_id:
+        return None
+    return {
+        "OIDC_RP_CLIENT_ID": client_id,
+        "OIDC_RP_CLIENT_SECRET": env.str(f"{prefix}_CLIENT_SECRET", default=""),
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": env.str(f"{prefix}_AUTHORIZATION_ENDPOINT"),
+        "OIDC_OP_TOKEN_ENDPOINT": env.str(f"{prefix}_TOKEN_ENDPOINT"),
+        "OIDC_OP_USER_ENDPOINT": env.str(f"{prefix}_USERINFO_ENDPOINT"),
+        "OIDC_OP_JWKS_ENDPOINT": env.str(f"{prefix}_JWKS_ENDPOINT"),
+        "OIDC_RP_SIGN_ALGO": env.str(f"{prefix}_SIGN_ALGO", default="RS256"),
+        "OIDC_RP_SCOPES": env.str(f"{prefix}_SCOPES", default="openid profile email"),
+    }
+
+
+OIDC_PROVIDERS = {
+    code: block
+    for code, block in (
+        ("cis2", _oidc_provider("OIDC_CIS2")),
+        ("nhs_login", _oidc_provider("OIDC_NHS_LOGIN")),
+    )
+    if block is not None
+}
+OIDC_BACKENDS = {"cis2": "phb.oidc.CIS2Backend", "nhs_login": "phb.oidc.NHSLoginBackend"}
+AUTHENTICATION_BACKENDS += [OIDC_BACKENDS[code] for code in OIDC_PROVIDERS]
+OIDC_CREATE_USER = False  # accounts are made by an org admin or by accepting an invitation
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc-callback"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"  # mozilla-django-oidc takes a path, not a URL name

@@ -1,4 +1,5 @@
-"""Staff endpoints beyond the list: changing a member's roles, and invitations for existing accounts."""
+"""Staff endpoints beyond the list: changing a member's roles, invitations for existing accounts, and
+inviting a budget holder (the person, representative or nominee) to see the person's budget online."""
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -11,7 +12,7 @@ from rest_framework.views import APIView
 from . import invitations, selectors, services
 from .api import MemberSerializer, OrgScopedMixin, _team_from
 from .constants import Role
-from .models import Invitation, Membership
+from .models import HolderRelation, Invitation, InvitationKind, Membership, Person
 from .notifications import absolute_url
 from .visibility import Data
 
@@ -113,20 +114,78 @@ class InvitationListView(OrgScopedMixin, generics.ListCreateAPIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+class HolderInvitationInput(serializers.Serializer):
+    email = serializers.EmailField()
+    # `as` is a Python keyword: the field is declared under its JSON name below.
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["as"] = serializers.ChoiceField(choices=HolderRelation.choices)
+        return fields
+
+
+class HolderInvitationCreated(serializers.Serializer):
+    id = serializers.IntegerField()
+    accept_url = serializers.CharField()
+    expires = serializers.DateTimeField()
+
+
+class HolderInvitationCreateView(OrgScopedMixin, generics.GenericAPIView):
+    """Invite the person, their representative or nominee to see the person's budget online (care
+    coordinators). The link is e-mailed, and answered here so that it can go in a letter."""
+
+    model = Person
+    data = Data.PEOPLE
+    required_roles = {Role.CARE_COORDINATOR}
+    serializer_class = HolderInvitationInput
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # The person first, whatever the method: another organisation's person is a 404, not a 405.
+        self.person = self.get_object()
+
+    @extend_schema(request=HolderInvitationInput, responses={201: HolderInvitationCreated})
+    def post(self, request, *args, **kwargs):
+        person = self.person
+        serializer = HolderInvitationInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invitation, token = invitations.holder_invitation_create(
+            actor=request.user,
+            person=person,
+            email=serializer.validated_data["email"],
+            acting_as=serializer.validated_data["as"],
+        )
+        body = {
+            "id": invitation.pk,
+            "accept_url": absolute_url(invitations.accept_path(token)),
+            "expires": serializers.DateTimeField().to_representation(invitation.expires_at),
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class InvitationAcceptInput(serializers.Serializer):
+    username = serializers.CharField(
+        required=False, max_length=150, help_text="Budget holders: the new account's"
+    )
+    password = serializers.CharField(required=False, max_length=128, write_only=True)
+
+
 class InvitationAcceptView(APIView):
-    """Accept an invitation while signed in to your own account (401 otherwise); 404 for a link that
-    was never issued, 409 for one used or expired, or if you already work there."""
+    """Accept an invitation. Staff: while signed in to your own account (401 otherwise), no body.
+    A budget holder: no sign-in, `{"username","password"}` makes the account. 404 for a link that was
+    never issued, 409 for one used or expired, or if you already work there."""
 
     permission_classes = [AllowAny]  # the answer for a staff invitation without credentials is 401
 
     @extend_schema(
-        request=None,
+        request=InvitationAcceptInput,
         responses={
             201: inline_serializer(
                 "InvitationAccepted",
                 {
                     "organisation": serializers.CharField(),
                     "roles": serializers.ListField(child=serializers.CharField()),
+                    "username": serializers.CharField(required=False),
                 },
             )
         },
@@ -135,6 +194,8 @@ class InvitationAcceptView(APIView):
         invitation = invitations.invitation_for_token(token)
         if invitation is None:
             raise Http404("No such invitation.")
+        if invitation.kind == InvitationKind.BUDGET_HOLDER:
+            return self._accept_as_holder(request, token, invitation)
         if not request.user.is_authenticated:
             raise NotAuthenticated("Sign in to your account to accept this invitation.")
         try:
@@ -143,5 +204,21 @@ class InvitationAcceptView(APIView):
             raise Http404("No such invitation.") from missing
         return Response(
             {"organisation": membership.organisation.code, "roles": sorted(membership.role_codes)},
+            status=status.HTTP_201_CREATED,
+        )
+
+    def _accept_as_holder(self, request, token: str, invitation: Invitation) -> Response:
+        serializer = InvitationAcceptInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            user = invitations.holder_invitation_accept(
+                token=token,
+                username=serializer.validated_data.get("username", ""),
+                password=serializer.validated_data.get("password", ""),
+            )
+        except Invitation.DoesNotExist as missing:
+            raise Http404("No such invitation.") from missing
+        return Response(
+            {"organisation": invitation.organisation.code, "roles": [], "username": user.username},
             status=status.HTTP_201_CREATED,
         )

@@ -10,8 +10,9 @@ from . import invitations
 from .constants import Role
 from .exceptions import DomainError, InvalidInput
 from .forms import InvitationForm
+from .holder_views import HolderAcceptView
 from .mixins import OrgViewMixin, form_errors_from
-from .models import Invitation
+from .models import Invitation, InvitationKind
 from .visibility import Data
 
 
@@ -46,6 +47,9 @@ class InvitationAcceptView(LoginRequiredMixin, TemplateView):
         self.invitation = invitations.invitation_for_token(kwargs["token"])
         if self.invitation is None:
             raise Http404("No such invitation.")
+        if self.invitation.kind == InvitationKind.BUDGET_HOLDER:
+            # A budget holder has no account yet: they make one on this page, signed out.
+            return HolderAcceptView.as_view()(request, *args, invitation=self.invitation, **kwargs)
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -4,8 +4,10 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
 import approvals.urls
+import holders.urls
 import imports.urls
 import payments.urls
 import providers.urls
@@ -14,7 +16,7 @@ import reporting.urls
 import reviews.urls
 import support_plans.urls
 
-from . import api, health, notification_views, staff_api, staff_views, views
+from . import api, health, holder_views, notification_views, oidc, staff_api, staff_views, views
 
 PATHWAY_APPS = [
     referrals.urls,
@@ -34,6 +36,11 @@ org_api = [
     path("invitations/", staff_api.InvitationListView.as_view(), name="api-invitations"),
     path("people/", api.PersonListView.as_view(), name="api-people"),
     path("people/<int:pk>/", api.PersonDetailView.as_view(), name="api-person-detail"),
+    path(
+        "people/<int:pk>/invitations/",
+        staff_api.HolderInvitationCreateView.as_view(),
+        name="api-person-invitations",
+    ),
     path("notifications/", notification_views.NotificationListAPI.as_view(), name="api-notifications"),
     path(
         "notifications/read/", notification_views.NotificationReadAPI.as_view(), name="api-notifications-read"
@@ -50,6 +57,7 @@ org_pages = [
     path("people/pick/", views.PersonPickView.as_view(), name="person-pick"),
     path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person-detail"),
     path("people/<int:pk>/edit/", views.PersonUpdateView.as_view(), name="person-edit"),
+    path("people/<int:pk>/invite/", holder_views.HolderInviteView.as_view(), name="person-invite"),
     path("staff/", views.StaffListView.as_view(), name="staff-list"),
     path("staff/new/", views.StaffCreateView.as_view(), name="staff-create"),
     path("staff/invite/", staff_views.StaffInviteView.as_view(), name="staff-invite"),
@@ -65,6 +73,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
+    path("oidc/callback/", OIDCAuthenticationCallbackView.as_view(), name="oidc-callback"),
+    path("oidc/<str:provider>/start/", oidc.StartView.as_view(), name="oidc-start"),
     path("invitations/<str:token>/", staff_views.InvitationAcceptView.as_view(), name="invitation-accept"),
     path("organisations/new/", views.OrganisationCreateView.as_view(), name="org-create"),
     path("o/<str:org>/", include(org_pages)),
@@ -87,6 +97,8 @@ urlpatterns = [
 ]
 for module in PATHWAY_APPS:
     urlpatterns += getattr(module, "global_urlpatterns", [])
+# The budget holder's own pages and API: outside every organisation, for accounts that work nowhere.
+urlpatterns += holders.urls.urlpatterns
 if apps.is_installed("bench"):  # the benchmark's tooling, only when BENCH is on (phb/settings.py)
     urlpatterns.append(path("bench/", include("bench.urls")))
 

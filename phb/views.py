@@ -32,6 +32,7 @@ from .forms import (
 from .mixins import OrgViewMixin, form_errors_from
 from .models import Membership, Organisation, Person, RecordAccess, Team
 from .nhs_number import normalise_nhs_number
+from .oidc import sign_in_options
 from .sections import home_panels, person_sections
 from .visibility import Data
 
@@ -39,6 +40,11 @@ from .visibility import Data
 class SignInView(auth_views.LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["oidc_options"] = sign_in_options()
+        return context
 
 
 class SignOutView(auth_views.LogoutView):
@@ -173,6 +179,7 @@ class PersonDetailView(OrgViewMixin, TemplateView):
         context["timeline"] = selectors.person_timeline(person=person, limit=50)
         context["sections"] = person_sections(person, self.org_context)
         context["can_write"] = visibility.may_write(self.org_context, Data.PEOPLE)
+        context["can_invite"] = self.org_context.has_role(Role.CARE_COORDINATOR)
         return context
 
 

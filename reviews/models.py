@@ -46,6 +46,9 @@ class Review(TenantModel):
     due_on = models.DateField()
     status = models.CharField(max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.SCHEDULED)
     requested_by = models.CharField(max_length=200, blank=True, help_text="For a requested review: who asked")
+    reason = models.TextField(
+        blank=True, max_length=2000, help_text="For a requested review: why, in their words"
+    )
     held_on = models.DateField(null=True, blank=True)
     completed_on = models.DateField(null=True, blank=True)
     working = models.TextField(blank=True, max_length=5000)

@@ -180,7 +180,9 @@ def _ensure_next_review(*, actor, plan: SupportPlan, policy: ReviewPolicy) -> Re
     return _review_add(actor=actor, plan=plan, kind=kind, due_on=next_due)
 
 
-def _review_add(*, actor, plan: SupportPlan, kind: str, due_on: date, requested_by: str = "") -> Review:
+def _review_add(
+    *, actor, plan: SupportPlan, kind: str, due_on: date, requested_by: str = "", reason: str = ""
+) -> Review:
     review = Review(
         organisation=plan.organisation,
         budget_id=plan.budget_id,
@@ -189,6 +191,7 @@ def _review_add(*, actor, plan: SupportPlan, kind: str, due_on: date, requested_
         kind=kind,
         due_on=due_on,
         requested_by=requested_by,
+        reason=reason,
     )
     review.stamp(actor)
     review.full_clean()
@@ -197,8 +200,10 @@ def _review_add(*, actor, plan: SupportPlan, kind: str, due_on: date, requested_
 
 
 @transaction.atomic
-def review_request(*, actor, plan: SupportPlan, due_on: date, requested_by: str = "") -> Review:
-    """Book a review the person, a carer or staff asked for; the plan must be in place."""
+def review_request(
+    *, actor, plan: SupportPlan, due_on: date, requested_by: str = "", reason: str = ""
+) -> Review:
+    """Book a review the person, a carer or staff asked for (and why); the plan must be in place."""
     plan = SupportPlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status not in REVIEWABLE_PLAN_STATUSES:
         raise TransitionNotAllowed(
@@ -207,9 +212,16 @@ def review_request(*, actor, plan: SupportPlan, due_on: date, requested_by: str 
         )
     if len(requested_by) > 200:
         raise InvalidInput(requested_by=["Enter at most 200 characters."])
+    if len(reason) > 2000:
+        raise InvalidInput(reason=["Enter at most 2000 characters."])
     dates.require(due_on=dates.problems(due_on, label="The date of the review"))
     review = _review_add(
-        actor=actor, plan=plan, kind=ReviewKind.ON_REQUEST, due_on=due_on, requested_by=requested_by
+        actor=actor,
+        plan=plan,
+        kind=ReviewKind.ON_REQUEST,
+        due_on=due_on,
+        requested_by=requested_by,
+        reason=reason,
     )
     asked = f" (asked for by {requested_by})" if requested_by else ""
     record_event(
@@ -230,7 +242,8 @@ def review_request(*, actor, plan: SupportPlan, due_on: date, requested_by: str 
             if user is not None and user.pk != getattr(actor, "pk", None)
         ],
         subject=f"Review requested: {plan.person.full_name}",
-        body=f"A review of the budget of {plan.person.full_name} was requested{asked}, due {due_on:%-d %B %Y}.",
+        body=f"A review of the budget of {plan.person.full_name} was requested{asked}, due {due_on:%-d %B %Y}."
+        + (f"\n\nWhy: {reason}" if reason else ""),
         path=reverse("reviews:list", kwargs={"org": plan.organisation.code}),
     )
     return review

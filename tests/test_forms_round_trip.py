@@ -48,6 +48,7 @@ EDIT_PAGES = {
 # Pages whose form creates something or takes an action (posting them is not a round trip).
 ACTION_PAGES = {
     "person-create",
+    "person-invite",
     "staff-create",
     "staff-invite",
     "team-list",

@@ -177,6 +177,7 @@ def test_api_lists_of_organisations_show_only_your_own(world):
 NOT_STAFF_PAGES = (
     "provider/",
     "api/v1/provider/",
+    "oidc/",
     "accounts/",
     "api/v1/auth/",
     "invitations/",
@@ -248,3 +249,92 @@ def test_one_provider_never_sees_another_suppliers_payments(provider_world):
         page = client.get("/provider/").content.decode()
         for reference in LedgerEntry.objects.filter(pk__in=strangers).values_list("reference", flat=True):
             assert reference not in page
+
+
+# --- Budget holders: no staff page exists for them, and only their own person's budgets do.
+
+# Routes outside every organisation that are a budget holder's own, or nobody's in particular.
+HOLDER_ROUTES = ("my/", "api/v1/me/")
+PUBLIC_ROUTES = (
+    "accounts/",
+    "invitations/",
+    "api/v1/invitations/",
+    "api/v1/auth/token/",
+    "api/schema/",
+    "api/docs/",
+    "health/",
+    "bench/",  # the benchmark's framework floor, installed only for the benchmark and the tests
+    "admin/",  # Django's admin: checked below, it sends anyone who is not staff to its own sign-in
+    "oidc/",  # OpenID Connect sign-in (where configured)
+)
+
+
+def staff_patterns():
+    """(route, view class) of every page and endpoint that is not a budget holder's nor public."""
+    found = []
+    for route, entry in _walk(get_resolver()):
+        if route == "" or route.startswith(HOLDER_ROUTES + PUBLIC_ROUTES):
+            continue
+        callback = entry.callback
+        found.append((route, getattr(callback, "view_class", None) or getattr(callback, "cls", None)))
+    return found
+
+
+@pytest.fixture
+def holders(world):
+    """The demo's budget holder, and a second holder for a person of the other organisation."""
+    from django.contrib.auth import get_user_model
+
+    from tests.factories import budget_holder_for
+
+    mine = get_user_model().objects.get(username="ch_budget_holder")
+    theirs_person = Person.objects.filter(organisation=world["foreign"], budgets__isnull=False).first()
+    theirs = budget_holder_for(theirs_person, username="foreign_holder")
+    return {"mine": mine, "theirs": theirs, "theirs_person": theirs_person}
+
+
+def test_every_staff_page_and_endpoint_is_404_for_a_budget_holder(world, holders):
+    client = Client()
+    client.force_login(holders["mine"])
+    home = Organisation.objects.get(code=HOME)
+    person = Person.objects.filter(organisation=home).first()
+    failures = []
+    walked = 0
+    for route, view in staff_patterns():
+        values = {"org": HOME}
+        if "pk" in _kwargs_in(route):
+            obj = view.model.objects.filter(organisation=home).first() if view and view.model else person
+            values["pk"] = obj.pk if obj else 1
+        url = _fill(route, **values)
+        for method in _methods(view):
+            walked += 1
+            response = getattr(client, method)(url)
+            if response.status_code != 404:
+                failures.append(f"{method.upper()} {url} -> {response.status_code}")
+    assert failures == []
+    assert walked > 100
+    # The admin shows them nothing: its sign-in page, as for anyone who is not staff.
+    admin = client.get("/admin/")
+    assert admin.status_code == 302 and admin["Location"].startswith("/admin/login/")
+
+
+def test_one_budget_holder_never_sees_anothers_budget_even_by_id(world, holders):
+    from support_plans.models import Budget
+
+    client = Client()
+    client.force_login(holders["mine"])
+    theirs = Budget.objects.filter(person=holders["theirs_person"]).first()
+    failures = []
+    for route, entry in _walk(get_resolver()):
+        if not route.startswith(HOLDER_ROUTES) or "<int:pk>" not in route:
+            continue
+        url = _fill(route, pk=theirs.pk, entry=1)
+        # Each method is a 404, or not a method of the route at all (405) when the other is a 404.
+        statuses = {method: getattr(client, method)(url).status_code for method in ("get", "post")}
+        if set(statuses.values()) - {404, 405} or 404 not in statuses.values():
+            failures.append(f"{url} -> {statuses}")
+    assert failures == []
+    me = client.get("/api/v1/me/").json()
+    assert theirs.pk not in [budget["id"] for budget in me["budgets"]]
+    text = client.get("/api/v1/me/").content.decode()
+    assert not [marker for marker in world["markers"] if marker in text]

@@ -3,7 +3,7 @@
 from .access import AccessKind, RecordAccess
 from .audit import AuditEvent
 from .base import TenantModel, TenantQuerySet, TimeStampedModel
-from .invitations import Invitation, InvitationKind
+from .invitations import HolderRelation, Invitation, InvitationKind
 from .notifications import Notification, SentNotification
 from .people import Person, PersonCohort
 from .tenancy import Membership, MembershipRole, Organisation, Team
@@ -11,6 +11,7 @@ from .tenancy import Membership, MembershipRole, Organisation, Team
 __all__ = [
     "AccessKind",
     "AuditEvent",
+    "HolderRelation",
     "Invitation",
     "InvitationKind",
     "Membership",

@@ -1,4 +1,5 @@
-"""Invitations: how someone who already has an account joins an organisation, by their own consent."""
+"""Invitations: how someone joins by their own consent: staff with an account they have, or a budget
+holder (the person, their representative or nominee) with an account they make on accepting."""
 
 import hashlib
 
@@ -17,6 +18,14 @@ class InvitationKind(models.TextChoices):
     BUDGET_HOLDER = "budget_holder", "Budget holder"
 
 
+class HolderRelation(models.TextChoices):
+    """Who a budget holder's account is for: the person, or someone acting for them."""
+
+    PERSON = "person", "The person"
+    REPRESENTATIVE = "representative", "Their representative"
+    NOMINEE = "nominee", "Their nominee"
+
+
 def token_digest(token: str) -> str:
     """Only a digest of the token is kept, so a copy of the database lets nobody accept an invitation."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -31,6 +40,11 @@ class Invitation(TenantModel):
     team = models.ForeignKey(
         "phb.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
     )
+    # A budget holder's invitation names the person whose budget the account will see, and as whom.
+    person = models.ForeignKey(
+        "phb.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="invitations"
+    )
+    acting_as = models.CharField(max_length=20, choices=HolderRelation.choices, blank=True)
     token_digest = models.CharField(max_length=64, unique=True, editable=False)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)

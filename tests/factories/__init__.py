@@ -2,6 +2,7 @@
 
 from .approvals import *  # noqa: F403
 from .funds import *  # noqa: F403
+from .holders import *  # noqa: F403
 from .kernel import *  # noqa: F403
 from .payments import *  # noqa: F403
 from .providers import *  # noqa: F403
