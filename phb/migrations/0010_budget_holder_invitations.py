@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('phb', '0008_in_app_notifications'),
+        ('phb', '0009_organisation_indicative_margin'),
     ]
 
     operations = [
