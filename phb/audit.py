@@ -81,3 +81,47 @@ def record_event(
         before=_json_safe(before) if before is not None else None,
         after=_json_safe(after) if after is not None else None,
     )
+
+
+class AuditRow:
+    """One audit event of a bulk write, as `record_event` takes it (see `record_events`)."""
+
+    __slots__ = ("action", "after", "before", "obj", "person", "summary")
+
+    def __init__(self, obj, action: str, summary: str = "", before=None, after=None, person=None) -> None:
+        self.obj, self.action, self.summary = obj, action, summary
+        self.before, self.after, self.person = before, after, person
+
+
+def record_events(*, actor, organisation, rows: list[AuditRow], batch_size: int = 2000) -> int:
+    """Append many audit events in one insert per `batch_size`: a bulk write (an import) leaves the
+    same trail as `record_event` called for each, at a fraction of the queries. Call it inside the
+    service's transaction; returns how many were written."""
+    if not rows:
+        return 0
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    name = actor_display_name(user)
+    transaction.on_commit(lambda organisation_id=organisation.pk: data_version.bump(organisation_id))
+    events = []
+    for row in rows:
+        person = row.person
+        if person is None:
+            person = getattr(row.obj, "person", None)
+            if person is None and row.obj.__class__.__name__ == "Person":
+                person = row.obj
+        events.append(
+            AuditEvent(
+                organisation=organisation,
+                actor=user,
+                actor_name=name,
+                action=row.action,
+                object_type=row.obj._meta.label_lower,
+                object_id=str(row.obj.pk),
+                person=person,
+                summary=row.summary[:300],
+                before=_json_safe(row.before) if row.before is not None else None,
+                after=_json_safe(row.after) if row.after is not None else None,
+            )
+        )
+    AuditEvent.objects.bulk_create(events, batch_size=batch_size)
+    return len(events)

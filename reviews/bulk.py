@@ -1,0 +1,85 @@
+"""Bulk writes of reviews, for an import: scheduling the reviews of many plans made active at once.
+
+The single path is `reviews_schedule_for_plan` (services.py); this holds each plan to the same policy
+and schedule (reviews/schedule.py) and leaves the same rows and audit trail in a few inserts. A budget
+that already has reviews (a revision) goes through the single path, which moves them.
+"""
+
+from django.db import transaction
+
+from phb.audit import AuditRow, record_events
+from support_plans.models import SupportPlan
+
+from . import schedule
+from .constants import ReviewKind
+from .models import Review
+from .services import _describe, review_policy_get, reviews_schedule_for_plan
+
+BATCH_SIZE = 2000
+
+
+@transaction.atomic
+def reviews_schedule_bulk(*, actor, plan_ids) -> list[Review]:
+    """Schedule the reviews of many plans of one organisation that have started; returns those created."""
+    plans = list(
+        SupportPlan.objects.select_for_update(of=("self",))
+        .select_related("organisation", "person")
+        .filter(pk__in=list(plan_ids))
+        .order_by("pk")
+    )
+    if not plans:
+        return []
+    organisation = plans[0].organisation
+    policy = review_policy_get(organisation)
+    reviewed = set(
+        Review.objects.filter(budget_id__in=[p.budget_id for p in plans])
+        .exclude(kind=ReviewKind.ON_REQUEST)
+        .values_list("budget_id", flat=True)
+    )
+    for plan in plans:
+        if plan.budget_id in reviewed:
+            reviews_schedule_for_plan(actor=actor, plan=plan)
+    fresh = [plan for plan in plans if plan.budget_id not in reviewed]
+    created: list[Review] = []
+    of_plan: list[tuple[SupportPlan, list[Review]]] = []
+    for plan in fresh:
+        due_dates = schedule.review_dates(
+            plan.start_date,
+            plan.end_date,
+            policy.first_review_weeks,
+            policy.interval_weeks,
+            policy.midpoint_and_end,
+        )
+        reviews = []
+        for kind, due_on in due_dates:
+            review = Review(
+                organisation=organisation,
+                budget_id=plan.budget_id,
+                plan=plan,
+                person_id=plan.person_id,
+                kind=kind,
+                due_on=due_on,
+                requested_by="",
+            )
+            review.stamp(actor)
+            review.validate_own_fields()
+            reviews.append(review)
+        created += reviews
+        of_plan.append((plan, reviews))
+    Review.objects.bulk_create(created, batch_size=BATCH_SIZE)
+    record_events(
+        actor=actor,
+        organisation=organisation,
+        rows=[
+            AuditRow(
+                plan,
+                "reviews_scheduled",
+                "Reviews scheduled: " + ", ".join(_describe(r) for r in reviews),
+                after={"reviews": [{"id": r.pk, "kind": r.kind, "due_on": r.due_on} for r in reviews]},
+                person=plan.person,
+            )
+            for plan, reviews in of_plan
+            if reviews
+        ],
+    )
+    return created
