@@ -12,14 +12,16 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from phb.audit import AuditRow, record_events, snapshot
+from phb.bulk_insert import copy_insert, update_each
 from phb.constants import Role
 from phb.exceptions import Conflict, Overspend
-from phb.models import Notification
+from phb.models import Notification, Organisation
+from phb.notifications import holders_of
 from phb.money import gbp
 from support_plans.bulk import plans_mark_active_bulk
 from support_plans.constants import IN_PLACE_STATUSES, PlanStatus
@@ -29,7 +31,7 @@ from . import funds, ledger
 from .constants import EntryKind, FundEntryKind, FundStatus, InstalmentStatus
 from .fund_services import fund_release_at_approval
 from .models import BudgetAccount, Fund, FundEntry, Instalment, LedgerEntry
-from .selectors import budget_money_people, entry_data
+from .selectors import entry_data
 from .services import _check_amount, _instalment_items, _moment, account_open_or_resize
 
 BATCH_SIZE = 2000
@@ -57,22 +59,6 @@ def _plans(plan_ids) -> list[SupportPlan]:
         .prefetch_related("items")
         .filter(pk__in=list(plan_ids))
         .order_by("pk")
-    )
-
-
-def _write_instalments(rows: list[tuple]) -> None:
-    """Many instalments (an import schedules dozens a plan): COPY on PostgreSQL, else bulk inserts."""
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        table = Instalment._meta.db_table
-        with connection.cursor() as cursor:
-            with cursor.copy(f"COPY {table} ({', '.join(INSTALMENT_COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        return
-    Instalment.objects.bulk_create(
-        [Instalment(**dict(zip(INSTALMENT_COLUMNS, row, strict=True))) for row in rows], batch_size=BATCH_SIZE
     )
 
 
@@ -139,7 +125,7 @@ def accounts_open_bulk(*, actor, plan_ids) -> list[BudgetAccount]:
                 person=plan.person,
             )
         )
-    _write_instalments(instalments)
+    copy_insert(Instalment, INSTALMENT_COLUMNS, instalments)
     record_events(actor=actor, organisation=plans[0].organisation, rows=audit)
     return opened + accounts
 
@@ -149,55 +135,57 @@ def fund_release_at_import(*, actor, plan_ids) -> None:
     """`fund_release_at_approval` for many newly approved plans. A plan whose approval year has no
     open fund is refused as the single path refuses it (the account says why, audited, nobody told):
     in bulk. A plan a fund might serve goes through the single path, which locks and draws from it."""
-    plans = _plans(plan_ids)
+    plans = list(SupportPlan.objects.filter(pk__in=list(plan_ids)).values_list("pk", "budget_id", "approved_at"))
     if not plans:
         return
-    organisation = plans[0].organisation
     accounts = {
-        a.budget_id: a for a in BudgetAccount.objects.filter(budget_id__in=[p.budget_id for p in plans])
+        a.budget_id: a
+        for a in BudgetAccount.objects.select_related("organisation", "person").filter(
+            budget_id__in=[budget_id for _, budget_id, _ in plans]
+        )
     }
+    if not accounts:
+        return
+    organisation = next(iter(accounts.values())).organisation
     years_with_funds = set(
         Fund.objects.filter(organisation_id=organisation.pk, status=FundStatus.OPEN).values_list(
             "financial_year", flat=True
         )
     )
-    no_fund: dict[str, list[tuple[SupportPlan, BudgetAccount]]] = defaultdict(list)
-    for plan in plans:
-        account = accounts.get(plan.budget_id)
+    no_fund: dict[str, list[BudgetAccount]] = defaultdict(list)
+    for plan_id, budget_id, approved_at in plans:
+        account = accounts.get(budget_id)
         if account is None or account.released > 0:
             continue
-        at = plan.approved_at or timezone.now()
+        at = approved_at or timezone.now()
         year = funds.financial_year_of(timezone.localdate(at))
         if year in years_with_funds:
-            fund_release_at_approval(actor=actor, plan=plan, at=at)
+            fund_release_at_approval(actor=actor, plan=SupportPlan.objects.get(pk=plan_id), at=at)
         else:
-            no_fund[f"no open fund for {year}"].append((plan, account))
+            no_fund[f"no open fund for {year}"].append(account)
     now, audit = timezone.now(), []
     for reason, refused in no_fund.items():
-        BudgetAccount.objects.filter(pk__in=[account.pk for _, account in refused]).update(
+        BudgetAccount.objects.filter(pk__in=[account.pk for account in refused]).update(
             no_fund_reason=reason[:300], modified_at=now
         )
         audit += [
-            AuditRow(
-                account, "account_not_funded_at_approval", f"No release at approval: {reason}", person=plan.person
-            )
-            for plan, account in refused
+            AuditRow(account, "account_not_funded_at_approval", f"No release at approval: {reason}")
+            for account in refused
         ]
     record_events(actor=actor, organisation=organisation, rows=audit)
 
 
-def notify_plans_approved_bulk(*, plan_ids) -> int:
+def notify_plans_approved_bulk(*, organisation_id: int, plan_ids) -> int:
     """`notify_plan_approved` for many plans: each plan's approval in the in-app list of the
     organisation's brokers and finance staff, once each (no e-mail, as for one)."""
-    plans = _plans(plan_ids)
-    if not plans:
-        return 0
-    users = [u for u in budget_money_people(plans[0], Role.FINANCE) if u is not None and u.is_active]
+    organisation = Organisation.objects.get(pk=organisation_id)
+    users = {u.pk: u for u in holders_of(organisation, Role.BROKER, Role.FINANCE) if u.is_active}
     if not users:
         return 0
+    plans = SupportPlan.objects.select_related("person").filter(pk__in=list(plan_ids)).order_by("pk")
     rows = []
     for plan in plans:
-        path = reverse("payments:account", kwargs={"org": plan.organisation.code, "pk": plan.pk})
+        path = reverse("payments:account", kwargs={"org": organisation.code, "pk": plan.pk})
         subject = f"Support plan approved: {plan.person.full_name}, {gbp(plan.cost_total)}"
         body = (
             f"Support plan version {plan.version} for {plan.person.full_name} is approved "
@@ -205,14 +193,14 @@ def notify_plans_approved_bulk(*, plan_ids) -> int:
         )
         rows += [
             Notification(
-                organisation=plan.organisation,
+                organisation=organisation,
                 user=user,
                 key=f"plan:{plan.pk}:approved",
                 subject=subject[:200],
                 body=body,
                 path=path[:300],
             )
-            for user in {u.pk: u for u in users}.values()
+            for user in users.values()
         ]
     Notification.objects.bulk_create(rows, batch_size=BATCH_SIZE, ignore_conflicts=True)
     return len(rows)
@@ -307,10 +295,9 @@ def account_opening_balances_bulk(*, actor, paid: dict[int, Decimal]) -> list[Le
     for entry in entries[:2]:
         entry.validate_own_fields()
     LedgerEntry.objects.bulk_create(entries, batch_size=BATCH_SIZE)
-    BudgetAccount.objects.bulk_update(
+    update_each(
         [account for account, _, _ in touched],
         ["released", "paid", "first_released_at", "first_paid_at", "modified_by", "modified_at"],
-        batch_size=BATCH_SIZE,
     )
     plans_mark_active_bulk(actor=actor, plan_ids=to_activate, at=now)
     payments = entries[1::2]

@@ -83,7 +83,7 @@ def notify_plan_approved(event: events.PlanApproved) -> int:
 
 def notify_budgets_imported(event: events.BudgetsImported) -> int:
     """Budgets imported as approved: finance and brokers see each in their list (as `notify_plan_approved`)."""
-    return notify_plans_approved_bulk(plan_ids=event.plan_ids)
+    return notify_plans_approved_bulk(organisation_id=event.organisation_id, plan_ids=event.plan_ids)
 
 
 def notify_funds_released(event: events.FundsReleased) -> int:

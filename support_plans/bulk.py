@@ -14,7 +14,7 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from phb import events
 from phb.audit import AuditRow, record_events, snapshot
@@ -203,13 +203,11 @@ def plans_mark_active_bulk(*, actor, plan_ids: list[int], at: datetime) -> list[
                 after=snapshot(plan),
             )
         )
-    bulk_update_with_history(
-        locked,
-        SupportPlan,
-        ["status", "activated_at", "modified_by", "modified_at"],
-        batch_size=BATCH_SIZE,
-        default_user=user,
+    # The same change for every one: one UPDATE, and their history rows in one insert.
+    SupportPlan.objects.filter(pk__in=[plan.pk for plan in locked]).update(
+        status=PlanStatus.ACTIVE, activated_at=at, modified_by=user, modified_at=now
     )
+    SupportPlan.history.bulk_history_create(locked, update=True, default_user=user)
     record_events(actor=actor, organisation=organisation, rows=audit)
     events.publish(
         events.PlansActivated(
