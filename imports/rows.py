@@ -19,8 +19,8 @@ from phb.api import MoneyField, PersonSerializer
 from phb.nhs_number import normalise_nhs_number
 from support_plans import costs
 from support_plans.api import ItemInput
-from support_plans.services import category_codes
 from support_plans.constants import Management
+from support_plans.services import category_codes
 
 from .constants import PERSON_COLUMNS, WHOLE_PLAN_COLUMNS
 
@@ -167,7 +167,9 @@ def check_rows(organisation, raw_rows: list[dict[str, str]]) -> CheckedSheet:
     for index, raw in enumerate(raw_rows):
         row = FIRST_ROW + index
         person, person_errors = checker.once("person", checker.person, _person_data(raw))
-        plan, plan_errors = checker.once("plan", checker.plan, {name: raw[name] for name in PLAN_INPUT_COLUMNS})
+        plan, plan_errors = checker.once(
+            "plan", checker.plan, {name: raw[name] for name in PLAN_INPUT_COLUMNS}
+        )
         item, item_errors = checker._run(
             checker.item, {name: raw[column] for name, column in ITEM_COLUMN.items()}
         )

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from payments.bulk import account_opening_balances_bulk
 from phb.audit import record_event
+from phb.bulk_insert import copy_objects
 from phb.exceptions import Conflict, InvalidInput
 from phb.models import Organisation, Person
 from phb.services import people_create_bulk
@@ -114,7 +115,7 @@ def _write_batch(
         key.stamp(actor)
         key.validate_own_fields()
         keys.append(key)
-    ImportedPlan.objects.bulk_create(keys, batch_size=BATCH_PLANS)
+    copy_objects(keys, with_ids=False)
     return {"people": len(made), "plans": len(plans), "items": sum(len(group.items) for group in groups)}
 
 

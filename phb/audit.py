@@ -12,8 +12,12 @@ from . import data_version
 from .bulk_insert import copy_insert
 from .models import AuditEvent
 
+_AS_IS = frozenset((str, int, float, bool, type(None)))
+
 
 def _json_safe(value: Any) -> Any:
+    if type(value) in _AS_IS:  # most values: the first test, for the bulk writes' sake
+        return value
     if isinstance(value, Decimal):
         return f"{value:.2f}"
     if isinstance(value, datetime | date):
@@ -88,11 +92,14 @@ def record_event(
 class AuditRow:
     """One audit event of a bulk write, as `record_event` takes it (see `record_events`)."""
 
-    __slots__ = ("action", "after", "before", "obj", "person", "summary")
+    __slots__ = ("action", "after", "before", "obj", "person_id", "summary")
 
-    def __init__(self, obj, action: str, summary: str = "", before=None, after=None, person=None) -> None:
+    def __init__(
+        self, obj, action: str, summary: str = "", before=None, after=None, person=None, person_id=None
+    ) -> None:
         self.obj, self.action, self.summary = obj, action, summary
-        self.before, self.after, self.person = before, after, person
+        self.before, self.after = before, after
+        self.person_id = person.pk if person is not None else person_id
 
 
 def record_events(*, actor, organisation, rows: list[AuditRow]) -> int:
@@ -107,11 +114,13 @@ def record_events(*, actor, organisation, rows: list[AuditRow]) -> int:
     at = timezone.now()
     values = []
     for row in rows:
-        person = row.person
-        if person is None:
-            person = getattr(row.obj, "person", None)
-            if person is None and row.obj.__class__.__name__ == "Person":
-                person = row.obj
+        # As record_event finds the person, by id: no query for an object's person not loaded.
+        if row.person_id is not None:
+            person_id = row.person_id
+        elif row.obj.__class__.__name__ == "Person":
+            person_id = row.obj.pk
+        else:
+            person_id = getattr(row.obj, "person_id", None)
         values.append(
             (
                 organisation.pk,
@@ -121,7 +130,7 @@ def record_events(*, actor, organisation, rows: list[AuditRow]) -> int:
                 row.action,
                 row.obj._meta.label_lower,
                 str(row.obj.pk),
-                getattr(person, "pk", None),
+                person_id,
                 row.summary[:300],
                 _json_safe(row.before) if row.before is not None else None,
                 _json_safe(row.after) if row.after is not None else None,

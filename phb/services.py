@@ -7,11 +7,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from simple_history.utils import bulk_create_with_history
 
 from . import dates
 from .access_log import AccessKind, access_record
 from .audit import AuditRow, record_event, record_events, snapshot
+from .bulk_insert import copy_history, copy_objects
 from .constants import Role
 from .exceptions import Conflict, InvalidInput, NotPermitted
 from .models import Membership, MembershipRole, Organisation, Person, PersonCohort, Team
@@ -459,8 +459,9 @@ def people_create_bulk(*, actor, organisation: Organisation, people: list[dict])
         _check_person_dates(person)
         rows.append(person)
         cohorts_of.append(cohorts)
-    bulk_create_with_history(rows, Person, batch_size=1000, default_user=user)
-    PersonCohort.objects.bulk_create(
+    copy_objects(rows)
+    copy_history(rows, user=user)
+    copy_objects(
         [
             PersonCohort(
                 organisation_id=organisation.pk, person=person, cohort=c, created_by=user, modified_by=user
@@ -468,7 +469,7 @@ def people_create_bulk(*, actor, organisation: Organisation, people: list[dict])
             for person, cohorts in zip(rows, cohorts_of, strict=True)
             for c in cohorts
         ],
-        batch_size=2000,
+        with_ids=False,
     )
     record_events(
         actor=actor,

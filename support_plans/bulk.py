@@ -14,10 +14,10 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from phb import events
 from phb.audit import AuditRow, record_events, snapshot
+from phb.bulk_insert import copy_history, copy_objects
 from phb.exceptions import InvalidInput
 from phb.models import Organisation, Person
 from phb.money import gbp
@@ -86,7 +86,9 @@ def plans_import_approved_bulk(
         too_many = costs.too_many_items(len(items))
         if too_many:
             raise InvalidInput(items=[too_many])
-        problems = [p for n, item in enumerate(items, 1) for p in _item_problems(organisation, n, item, codes)]
+        problems = [
+            p for n, item in enumerate(items, 1) for p in _item_problems(organisation, n, item, codes)
+        ]
         if problems:
             raise InvalidInput(items=problems)
         budget = Budget(organisation=organisation, person=person)
@@ -131,14 +133,15 @@ def plans_import_approved_bulk(
         budgets.append(budget)
         versions.append(plan)
         items_of.append(rows)
-    Budget.objects.bulk_create(budgets, batch_size=BATCH_SIZE)
+    copy_objects(budgets)
     for budget, plan in zip(budgets, versions, strict=True):
         plan.budget = budget
-    bulk_create_with_history(versions, SupportPlan, batch_size=BATCH_SIZE, default_user=user)
+    copy_objects(versions)
+    copy_history(versions, user=user)
     for plan, rows in zip(versions, items_of, strict=True):
         for row in rows:
             row.plan = plan
-    PlanItem.objects.bulk_create([row for rows in items_of for row in rows], batch_size=BATCH_SIZE)
+    copy_objects([row for rows in items_of for row in rows])
     audit = []
     for plan, entry in zip(versions, plans, strict=True):
         approved = snapshot(plan)
@@ -177,14 +180,13 @@ def plans_mark_active_bulk(*, actor, plan_ids: list[int], at: datetime) -> list[
     """`plan_mark_active` for many plans of one organisation: the approved ones become active (an
     active one is left as it is), each audited, and `PlansActivated` is published once for them."""
     locked = list(
-        SupportPlan.objects.select_for_update(of=("self",))
-        .select_related("organisation", "person")
+        SupportPlan.objects.select_for_update()
         .filter(pk__in=plan_ids, status=PlanStatus.APPROVED)
         .order_by("pk")
     )
     if not locked:
         return []
-    organisation = locked[0].organisation
+    organisation = Organisation.objects.get(pk=locked[0].organisation_id)
     user, now = _user(actor), timezone.now()
     audit = []
     for plan in locked:
@@ -207,7 +209,7 @@ def plans_mark_active_bulk(*, actor, plan_ids: list[int], at: datetime) -> list[
     SupportPlan.objects.filter(pk__in=[plan.pk for plan in locked]).update(
         status=PlanStatus.ACTIVE, activated_at=at, modified_by=user, modified_at=now
     )
-    SupportPlan.history.bulk_history_create(locked, update=True, default_user=user)
+    copy_history(locked, user=user, history_type="~")
     record_events(actor=actor, organisation=organisation, rows=audit)
     events.publish(
         events.PlansActivated(
@@ -218,4 +220,3 @@ def plans_mark_active_bulk(*, actor, plan_ids: list[int], at: datetime) -> list[
         )
     )
     return locked
-

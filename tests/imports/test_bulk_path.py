@@ -137,12 +137,15 @@ def organisation_with_staff(code: str, fund: bool):
 
 def usernames_neutral(found: dict, code: str) -> dict:
     found["notifications"] = Counter(
-        {(name.removeprefix(f"{code}-"), subject, body): n for (name, subject, body), n in found["notifications"].items()}
+        {
+            (name.removeprefix(f"{code}-"), subject, body): n
+            for (name, subject, body), n in found["notifications"].items()
+        }
     )
     for plan in found["plans"].values():
-        plan["plan"] = plan["plan"][:-1] + (plan["plan"][-1] is not None,)
-        plan["instalments"] = [i[:-1] + (i[-1] is not None,) for i in plan["instalments"]]
-        plan["ledger"] = [e[:-1] + (e[-1] is not None,) for e in plan["ledger"]]
+        plan["plan"] = (*plan["plan"][:-1], plan["plan"][-1] is not None)
+        plan["instalments"] = [(*i[:-1], i[-1] is not None) for i in plan["instalments"]]
+        plan["ledger"] = [(*e[:-1], e[-1] is not None) for e in plan["ledger"]]
         plan["audit"] = Counter({(a, o, actor is not None): n for (a, o, actor), n in plan["audit"].items()})
     return found
 
