@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.db import models, transaction
@@ -31,8 +32,33 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
+@cache
+def _snapshot_columns(model: type[models.Model], fields: tuple[str, ...] | None) -> tuple | None:
+    """(key, attname) of what `snapshot` reads from a model with no many-to-many or private fields,
+    in its order: the editable fields (as model_to_dict), then the other concrete ones but `id`.
+    None for any other model (snapshot then asks model_to_dict)."""
+    meta = model._meta
+    if meta.many_to_many or meta.private_fields:
+        return None
+    editable = [
+        (f.name, f.attname)
+        for f in meta.concrete_fields
+        if getattr(f, "editable", False) and (not fields or f.name in fields)
+    ]
+    names = {name for name, _ in editable}
+    others = [
+        (f.name, f.attname)
+        for f in meta.concrete_fields
+        if f.name not in names and (not fields or f.name in fields) and not f.editable and f.name != "id"
+    ]
+    return tuple(editable + others)
+
+
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
     """The object's concrete field values, JSON-safe, for an audit event's before/after."""
+    columns = _snapshot_columns(type(obj), tuple(fields) if fields else None)
+    if columns is not None:
+        return {name: _json_safe(getattr(obj, attname)) for name, attname in columns}
     data = model_to_dict(obj, fields=fields)
     for field in obj._meta.concrete_fields:
         if field.name in data or (fields and field.name not in fields):
