@@ -22,8 +22,11 @@ BATCH_SIZE = 2000
 
 @transaction.atomic
 def reviews_schedule_bulk(*, actor, plan_ids) -> list[Review]:
-    """Schedule the reviews of many plans of one organisation that have started; returns those created."""
-    plans = list(SupportPlan.objects.select_for_update().filter(pk__in=list(plan_ids)).order_by("pk"))
+    """Schedule the reviews of many plans of one organisation that have just become active (their
+    rows locked by the caller's transaction, as `plans_mark_active_bulk` does); returns those created."""
+    # Not locked again: the publisher of PlansActivated (support_plans/bulk.py) holds these rows
+    # locked for its transaction, which this runs in.
+    plans = list(SupportPlan.objects.filter(pk__in=list(plan_ids)).order_by("pk"))
     if not plans:
         return []
     organisation = Organisation.objects.get(pk=plans[0].organisation_id)
