@@ -1,4 +1,4 @@
-.PHONY: install dev test lint format bench
+.PHONY: install dev test lint format bench bench-import
 
 install:  ## system libraries, .venv from pyproject.toml, npm packages (scripts/install.sh)
 	scripts/install.sh
@@ -21,3 +21,6 @@ format: install  ## ruff: fix what it can, then format
 
 bench:  ## national-scale benchmark against PostgreSQL (see README, "Performance")
 	scripts/bench.sh
+
+bench-import:  ## the spreadsheet import alone: 50,000 rows (BENCH_IMPORT_ROWS) previewed and confirmed on PostgreSQL
+	scripts/bench.sh import

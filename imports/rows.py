@@ -20,6 +20,7 @@ from phb.nhs_number import normalise_nhs_number
 from support_plans import costs
 from support_plans.api import ItemInput
 from support_plans.constants import Management
+from support_plans.services import category_codes
 
 from .constants import PERSON_COLUMNS, WHOLE_PLAN_COLUMNS
 
@@ -96,9 +97,9 @@ def _messages(detail) -> list[str]:
     return [str(detail)]
 
 
-def _errors_of(serializer, row: int, column_of=lambda name: name) -> list[dict]:
+def _errors_of(errors: dict, row: int, column_of=lambda name: name) -> list[dict]:
     problems = []
-    for name, detail in serializer.errors.items():
+    for name, detail in errors.items():
         column = column_of(name) if name != "non_field_errors" else ""
         problems += [{"row": row, "field": column, "message": message} for message in _messages(detail)]
     return problems
@@ -129,25 +130,53 @@ def _disagreements(raw: dict, first: dict, first_row: int, row: int, columns, wh
     ]
 
 
+class _Checker:
+    """One serializer of each kind, its fields built once, checking row after row (`run_validation`,
+    what `is_valid` runs); the person's and plan's columns, repeated on every row of a plan, are
+    checked once per distinct value. The spend categories are read once, for the whole sheet."""
+
+    def __init__(self, organisation) -> None:
+        context = {"organisation": organisation, "category_codes": category_codes(organisation)}
+        self.person = PersonSerializer(context=context)
+        self.plan = PlanColumnsInput(context=context)
+        self.item = ItemInput(context=context)
+        self.seen: dict[tuple, tuple[dict | None, dict]] = {}
+
+    @staticmethod
+    def _run(serializer, data: dict) -> tuple[dict | None, dict]:
+        try:
+            return dict(serializer.run_validation(data)), {}
+        except serializers.ValidationError as error:
+            return None, serializers.as_serializer_error(error)
+
+    def once(self, kind: str, serializer, data: dict) -> tuple[dict | None, dict]:
+        key = (kind, tuple((name, str(value)) for name, value in data.items()))
+        if key not in self.seen:
+            self.seen[key] = self._run(serializer, data)
+        valid, errors = self.seen[key]
+        return (dict(valid) if valid is not None else None), errors
+
+
 def check_rows(organisation, raw_rows: list[dict[str, str]]) -> CheckedSheet:
     """Every row checked; every problem reported by row and column; the valid rows grouped by plan."""
     errors: list[dict] = []
     plans: dict[tuple[str, str], PlanRows] = {}
     first_of_person: dict[str, tuple[int, dict]] = {}
     first_of_plan: dict[tuple[str, str], tuple[int, dict]] = {}
-    context = {"organisation": organisation}
+    checker = _Checker(organisation)
     for index, raw in enumerate(raw_rows):
         row = FIRST_ROW + index
-        person = PersonSerializer(data=_person_data(raw))
-        plan = PlanColumnsInput(data={name: raw[name] for name in PLAN_INPUT_COLUMNS})
-        item = ItemInput(data={name: raw[column] for name, column in ITEM_COLUMN.items()}, context=context)
+        person, person_errors = checker.once("person", checker.person, _person_data(raw))
+        plan, plan_errors = checker.once(
+            "plan", checker.plan, {name: raw[name] for name in PLAN_INPUT_COLUMNS}
+        )
+        item, item_errors = checker._run(
+            checker.item, {name: raw[column] for name, column in ITEM_COLUMN.items()}
+        )
         row_errors = []
-        if not person.is_valid():
-            row_errors += _errors_of(person, row)
-        if not plan.is_valid():
-            row_errors += _errors_of(plan, row)
-        if not item.is_valid():
-            row_errors += _errors_of(item, row, lambda name: ITEM_COLUMN.get(name, name))
+        row_errors += _errors_of(person_errors, row)
+        row_errors += _errors_of(plan_errors, row)
+        row_errors += _errors_of(item_errors, row, lambda name: ITEM_COLUMN.get(name, name))
         nhs_number = normalise_nhs_number(raw["nhs_number"])
         key = (nhs_number, raw["plan_reference"].strip())
         if nhs_number in first_of_person:
@@ -163,15 +192,16 @@ def check_rows(organisation, raw_rows: list[dict[str, str]]) -> CheckedSheet:
         if row_errors:
             errors += row_errors
             continue
+        assert person is not None and plan is not None and item is not None
         group = plans.get(key)
         if group is None:
             group = plans[key] = PlanRows(
                 nhs_number=nhs_number,
                 plan_reference=key[1],
-                person=dict(person.validated_data),
-                plan=dict(plan.validated_data),
+                person=person,
+                plan=plan,
             )
-        group.items.append(dict(item.validated_data))
+        group.items.append(item)
         group.rows.append(row)
     for group in plans.values():
         total = costs.plan_costs(

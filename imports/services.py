@@ -1,8 +1,10 @@
 """Every write of an import: checking an uploaded sheet (a preview, nothing else written) and confirming it.
 
 Confirming creates the people, their approved budgets and the accounts' opening balances through
-the services that own them (phb, support_plans, payments), all in one transaction: a problem in
-any row writes nothing.
+the bulk services of the apps that own them (phb, support_plans, payments), a batch of plans at a
+time and all in one transaction: a problem in any row writes nothing. The budgets' approval is
+published as one `BudgetsImported` event a batch (phb/flow.py), so the later stages (accounts,
+funds, notifications, reviews through `PlansActivated`) do their part in bulk too.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from payments.services import account_opening_balance_record
+from payments.bulk import account_opening_balances_bulk
 from phb.audit import record_event
+from phb.bulk_insert import copy_objects
 from phb.exceptions import Conflict, InvalidInput
 from phb.models import Organisation, Person
-from phb.services import person_create
-from support_plans.services import plan_create, plan_import_approved
+from phb.services import people_create_bulk
+from support_plans.bulk import plans_import_approved_bulk
 
 from . import sheets
 from .constants import MAX_FILE_BYTES, ImportStatus
@@ -64,48 +67,61 @@ def import_preview(*, actor, organisation: Organisation, file_name: str, content
     return batch
 
 
-def _person_for(actor, organisation: Organisation, group: PlanRows, created: dict) -> Person:
-    person = Person.objects.for_org(organisation).filter(nhs_number=group.nhs_number).first()
-    if person is not None:
-        return person
-    fields = dict(group.person)
-    cohorts = fields.pop("cohorts", [])
-    created["people"] += 1
-    return person_create(actor=actor, organisation=organisation, cohorts=cohorts, **fields)
-
-
-def _import_plan(actor, batch: ImportBatch, group: PlanRows, created: dict) -> None:
+def _write_batch(
+    actor, batch: ImportBatch, groups: list[PlanRows], people: dict[str, Person], new_people: set[int]
+) -> dict:
+    """Write one batch of plans in bulk: the people not yet here, the budgets approved as imported
+    (their accounts opened by the `BudgetsImported` reactions, phb/flow.py), the opening balances, and
+    the re-run keys. Returns what it created."""
     organisation = batch.organisation
-    person = _person_for(actor, organisation, group, created)
-    plan = plan_create(
+    fresh: dict[str, dict] = {}
+    for group in groups:
+        if group.nhs_number not in people and group.nhs_number not in fresh:
+            fresh[group.nhs_number] = dict(group.person)
+    made = people_create_bulk(actor=actor, organisation=organisation, people=list(fresh.values()))
+    for person in made:
+        people[person.nhs_number] = person
+        new_people.add(person.pk)
+    plans = plans_import_approved_bulk(
         actor=actor,
         organisation=organisation,
-        person=person,
-        items=group.items,
-        start_date=group.plan["start_date"],
-        end_date=group.plan["end_date"],
-        management=group.plan["management"],
+        plans=[
+            {
+                "person": people[group.nhs_number],
+                "items": group.items,
+                "start_date": group.plan["start_date"],
+                "end_date": group.plan["end_date"],
+                "management": group.plan["management"],
+                "approved_on": group.plan["approved_on"],
+            }
+            for group in groups
+        ],
+        new_people=new_people,
     )
-    plan_import_approved(actor=actor, plan=plan, approved_on=group.plan["approved_on"])
-    account_opening_balance_record(actor=actor, plan=plan, paid_to_date=group.plan["paid_to_date"])
-    key = ImportedPlan(
-        organisation=organisation,
-        nhs_number=group.nhs_number,
-        plan_reference=group.plan_reference,
-        person=person,
-        plan=plan,
-        batch=batch,
+    account_opening_balances_bulk(
+        actor=actor,
+        paid={plan.pk: group.plan["paid_to_date"] for plan, group in zip(plans, groups, strict=True)},
     )
-    key.stamp(actor)
-    key.validate_own_fields()
-    key.save()
-    created["plans"] += 1
-    created["items"] += len(group.items)
+    keys = []
+    for plan, group in zip(plans, groups, strict=True):
+        key = ImportedPlan(
+            organisation=organisation,
+            nhs_number=group.nhs_number,
+            plan_reference=group.plan_reference,
+            person=plan.person,
+            plan=plan,
+            batch=batch,
+        )
+        key.stamp(actor)
+        key.validate_own_fields()
+        keys.append(key)
+    copy_objects(keys, with_ids=False)
+    return {"people": len(made), "plans": len(plans), "items": sum(len(group.items) for group in groups)}
 
 
 CONFIRM_TASK = "imports.tasks.confirm_import"
-# How often a long import tells the page how far it has got (in plans).
-PROGRESS_EVERY = 50
+# Plans written together (a few inserts of each kind); the page hears how far it has got after each.
+BATCH_PLANS = 1000
 
 
 def progress_key(batch_id: int) -> str:
@@ -161,16 +177,26 @@ def import_confirm(
             f"This sheet has {problems} problems: fix them and upload it again.", status=ImportStatus.INVALID
         )
     done = set(ImportedPlan.objects.for_org(locked.organisation).values_list("nhs_number", "plan_reference"))
+    todo = [group for group in checked.plans if (group.nhs_number, group.plan_reference) not in done]
+    unchanged = sum(
+        len(group.rows) for group in checked.plans if (group.nhs_number, group.plan_reference) in done
+    )
+    total, finished = len(checked.plans), len(checked.plans) - len(todo)
+    numbers = list({group.nhs_number for group in todo})
+    people = {
+        person.nhs_number: person
+        for person in Person.objects.for_org(locked.organisation).filter(nhs_number__in=numbers)
+    }
+    new_people: set[int] = set()
     created = {"people": 0, "plans": 0, "items": 0}
-    unchanged = 0
-    total = len(checked.plans)
-    for number, group in enumerate(checked.plans, 1):
-        if (group.nhs_number, group.plan_reference) in done:
-            unchanged += len(group.rows)
-        else:
-            _import_plan(actor, locked, group, created)
-        if progress is not None and (number % PROGRESS_EVERY == 0 or number == total):
-            progress(number, total)
+    for start in range(0, len(todo), BATCH_PLANS):
+        written = _write_batch(actor, locked, todo[start : start + BATCH_PLANS], people, new_people)
+        created = {name: created[name] + written[name] for name in created}
+        finished += written["plans"]
+        if progress is not None:
+            progress(finished, total)
+    if progress is not None and not todo:
+        progress(total, total)
     locked.status = ImportStatus.DONE
     locked.created, locked.unchanged, locked.confirmed_at = created, unchanged, timezone.now()
     locked.stamp(actor)

@@ -9,6 +9,7 @@ from phb.money import gbp
 from phb.notifications import notify
 from support_plans.models import Budget, SupportPlan
 
+from .bulk import accounts_open_bulk, fund_release_at_import, notify_plans_approved_bulk
 from .fund_services import fund_release_at_approval
 from .models import LedgerEntry
 from .selectors import budget_money_people
@@ -30,6 +31,17 @@ def on_plan_approved_release_from_fund(event: events.PlanApproved) -> None:
     fund_release_at_approval(
         actor=events.actor_of(event), plan=SupportPlan.objects.get(pk=event.plan_id), at=event.at
     )
+
+
+def on_budgets_imported(event: events.BudgetsImported) -> None:
+    """Budgets imported as approved: their accounts open (the bulk `on_plan_approved`)."""
+    accounts_open_bulk(actor=events.actor_of(event), plan_ids=event.plan_ids)
+
+
+def on_budgets_imported_release_from_fund(event: events.BudgetsImported) -> None:
+    """Budgets imported as approved: a fund with room releases, or each account says why not (the
+    bulk `on_plan_approved_release_from_fund`)."""
+    fund_release_at_import(actor=events.actor_of(event), plan_ids=event.plan_ids)
 
 
 def on_plan_closed(event: events.PlanClosed) -> None:
@@ -68,6 +80,11 @@ def notify_plan_approved(event: events.PlanApproved) -> int:
         ),
         path=_account_path(plan),
     )
+
+
+def notify_budgets_imported(event: events.BudgetsImported) -> int:
+    """Budgets imported as approved: finance and brokers see each in their list (as `notify_plan_approved`)."""
+    return notify_plans_approved_bulk(organisation_id=event.organisation_id, plan_ids=event.plan_ids)
 
 
 def notify_funds_released(event: events.FundsReleased) -> int:

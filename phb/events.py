@@ -73,6 +73,24 @@ class PlanActivated(Event):
 
 
 @dataclass(frozen=True)
+class BudgetsImported(Event):
+    """Many budgets brought in at once by an import (imports/services.py), each plan version 1 and
+    already approved (before this system): the bulk form of PlanApproved, so that reactions do their
+    work for all of them in a few queries. `plan_ids` are this organisation's, in the sheet's order."""
+
+    plan_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PlansActivated(Event):
+    """Many approved plans became active at once (an import's opening payments): the bulk form of
+    PlanActivated."""
+
+    plan_ids: tuple[int, ...]
+    at: datetime
+
+
+@dataclass(frozen=True)
 class PlanClosed(Event):
     plan_id: int
     budget_id: int

@@ -31,8 +31,17 @@ REACTIONS: dict[str, tuple[str, ...]] = {
         "reviews.reactions.on_plan_approved",
         "payments.reactions.notify_plan_approved",
     ),
+    # budgets imported as approved (the bulk PlanApproved) -> their accounts open, a fund with room
+    # releases, or each account says why not; finance and brokers are told
+    "BudgetsImported": (
+        "payments.reactions.on_budgets_imported",
+        "payments.reactions.on_budgets_imported_release_from_fund",
+        "payments.reactions.notify_budgets_imported",
+    ),
     # first release or payment -> reviews are scheduled
     "PlanActivated": ("reviews.reactions.on_plan_activated",),
+    # many plans made active at once (an import's opening payments) -> their reviews are scheduled
+    "PlansActivated": ("reviews.reactions.on_plans_activated",),
     # funds released / a payment recorded -> the broker and care coordinator are told
     "FundsReleased": ("payments.reactions.notify_funds_released",),
     "PaymentRecorded": ("payments.reactions.notify_payment_recorded",),

@@ -3,6 +3,7 @@
 from phb import events
 from support_plans.models import SupportPlan
 
+from .bulk import reviews_schedule_bulk
 from .services import reviews_schedule_for_plan
 
 
@@ -17,3 +18,8 @@ def on_plan_approved(event: events.PlanApproved) -> None:
         reviews_schedule_for_plan(
             actor=events.actor_of(event), plan=SupportPlan.objects.get(pk=event.plan_id)
         )
+
+
+def on_plans_activated(event: events.PlansActivated) -> None:
+    """Many budgets in use at once (an import's opening payments): their reviews are scheduled."""
+    reviews_schedule_bulk(actor=events.actor_of(event), plan_ids=event.plan_ids)

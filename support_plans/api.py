@@ -67,7 +67,11 @@ class ItemInput(serializers.Serializer):
     )
 
     def validate_category(self, value):
-        if value not in services.category_codes(_organisation(self)):
+        # A caller checking many items (an import's rows) passes the codes, read once, in the context.
+        codes = self.context.get("category_codes")
+        if codes is None:
+            codes = services.category_codes(_organisation(self))
+        if value not in codes:
             raise serializers.ValidationError(f"Unknown spend category {value!r}.")
         return value
 

@@ -143,18 +143,24 @@ def test_a_failure_in_a_later_plan_writes_nothing_of_the_earlier_ones(commission
     batch = preview(commissioner, org, [row(1), row(2, "CH-002")])
     from imports import services
 
+    # One plan a batch, so the first batch is fully written (people, plans, accounts, ledger) when
+    # the second batch's opening balance is refused.
+    monkeypatch.setattr(services, "BATCH_PLANS", 1)
     calls = []
-    real = services.account_opening_balance_record
+    real = services.account_opening_balances_bulk
 
     def fail_second(**kwargs):
         calls.append(kwargs)
         if len(calls) == 2:
+            assert LedgerEntry.objects.count() == 2  # the first batch's opening balance is written
             raise Conflict("The ledger refused it.")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "account_opening_balance_record", fail_second)
+    monkeypatch.setattr(services, "account_opening_balances_bulk", fail_second)
     with pytest.raises(Conflict):
         import_confirm(actor=commissioner, batch=batch)
+    assert len(calls) == 2
     assert Person.objects.count() == 0
     assert SupportPlan.objects.count() == 0
     assert LedgerEntry.objects.count() == 0
+    assert ImportedPlan.objects.count() == 0
