@@ -5,6 +5,7 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -17,12 +18,15 @@ from . import selectors, services
 
 
 class IsBudgetHolder(BasePermission):
-    """A signed-in account that holds a person's budget (403 for staff: this view is not theirs)."""
-
-    message = "This is for people who hold a personal health budget."
+    """A signed-in account that holds a person's budget. For any other account these endpoints do
+    not exist (404), as staff endpoints do not exist for a budget holder; 401 when not signed in."""
 
     def has_permission(self, request, view) -> bool:
-        return is_budget_holder(request.user)
+        if not request.user or not request.user.is_authenticated:
+            return False
+        if not is_budget_holder(request.user):
+            raise NotFound("No such page.")
+        return True
 
 
 class HolderGoal(serializers.Serializer):
@@ -124,7 +128,7 @@ class ReviewRequestView(APIView):
     """Ask for a review of one of your budgets: an `on_request` review is booked and your care
     coordinator is told. 409 before the plan is approved, or when one you asked for is still to come."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, IsBudgetHolder]
 
     @extend_schema(request=HolderReviewRequest, responses={201: HolderReviewRequested})
     def post(self, request, pk: int):
@@ -149,7 +153,7 @@ class PlanPdfView(APIView):
     """Your plan as a PDF (the same plain-English copy the care coordinator prints). 404 before there
     is a plan to show."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, IsBudgetHolder]
     renderer_classes = [PDFRenderer, JSONRenderer]
 
     def handle_exception(self, exc):

@@ -329,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         "AgreedByEnum": "support_plans.constants.AgreedBy",
         "CloseReasonEnum": "support_plans.constants.CloseReason",
         "BasisEnum": "approvals.constants.Basis",
+        "AllocationBasisEnum": "support_plans.allocation.BASIS_CHOICES",
         "ApprovalStatusEnum": "approvals.constants.RequestStatus",
         "DecisionEnum": "approvals.constants.DecisionKind",
         "EntryKindEnum": "payments.constants.EntryKind",

@@ -32,6 +32,7 @@ from phb.money import to_pennies
 ANNUAL = "annual"
 WEEKLY = "weekly"
 BASES = (ANNUAL, WEEKLY)
+BASIS_CHOICES = [(ANNUAL, "a year"), (WEEKLY, "a week")]
 WEEKS_PER_YEAR = Decimal(52)
 DAYS_PER_WEEK = Decimal(7)
 

@@ -99,7 +99,7 @@ EstimateOutput = inline_serializer(
     {
         "points": serializers.IntegerField(),
         "indicative_budget": serializers.CharField(help_text="On the basis: a year or a week"),
-        "basis": serializers.ChoiceField(choices=rules.BASES),
+        "basis": serializers.ChoiceField(choices=rules.BASIS_CHOICES),
         "version": serializers.IntegerField(),
     },
 )

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from phb.models import TenantModel
 
+from . import allocation
 from .constants import AgreedBy, CloseReason, Frequency, Management, PaymentMethod, PlanStatus, SpendCategory
 
 
@@ -54,7 +55,7 @@ class AllocationQuestionnaire(TenantModel):
     effective_from = models.DateTimeField()
     questions = models.JSONField()
     pounds_per_point = models.DecimalField(max_digits=10, decimal_places=2)
-    basis = models.CharField(max_length=10, choices=[("annual", "a year"), ("weekly", "a week")])
+    basis = models.CharField(max_length=10, choices=allocation.BASIS_CHOICES)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
