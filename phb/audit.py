@@ -7,7 +7,7 @@ from typing import Any
 from django.db import models, transaction
 from django.forms.models import model_to_dict
 
-from . import data_version
+from . import data_version, events
 from .models import AuditEvent
 
 
@@ -69,7 +69,7 @@ def record_event(
     if changes_data:
         # Cached reports of this organisation are out of date once the change commits.
         transaction.on_commit(lambda organisation_id=organisation.pk: data_version.bump(organisation_id))
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         organisation=organisation,
         actor=user,
         actor_name=actor_display_name(user),
@@ -81,3 +81,26 @@ def record_event(
         before=_json_safe(before) if before is not None else None,
         after=_json_safe(after) if after is not None else None,
     )
+    if changes_data:
+        person_id = person.pk if person is not None else _person_id_of(obj)
+        if person_id is not None:
+            # The live figures recount this person in this transaction (reporting/live.py).
+            with transaction.atomic():
+                events.publish(
+                    events.DataChanged(organisation_id=organisation.pk, actor_id=None, person_id=person_id)
+                )
+    return event
+
+
+def _person_id_of(obj: models.Model) -> int | None:
+    """The person a changed row is about, through the rows that lead to them (an entry's plan...)."""
+    for name in ("person_id", "plan", "account", "budget", "referral"):
+        value = getattr(obj, name, None)
+        if value is None:
+            continue
+        if name == "person_id":
+            return value
+        found = getattr(value, "person_id", None)
+        if found is not None:
+            return found
+    return None

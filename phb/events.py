@@ -102,6 +102,14 @@ class ReviewCompleted(Event):
     decision: str
 
 
+@dataclass(frozen=True)
+class DataChanged(Event):
+    """Something a report counts changed about this person (published by every audited change,
+    phb/audit.py record_event): the live figures recount the person in the same transaction."""
+
+    person_id: int
+
+
 Reaction = Callable[[Any], Any]
 
 
