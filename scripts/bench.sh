@@ -5,7 +5,8 @@
 #   BENCH_REGENERATE=1 make bench       # rebuild the data set even if one of that size is there
 # Other knobs: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/phb_bench), REDIS_URL (default
 # redis://127.0.0.1:6379/2), BENCH_ORGS, BENCH_SEED, BENCH_PORT, BENCH_WORKERS, BENCH_THREADS,
-# BENCH_CONCURRENCY, BENCH_REQUESTS, BENCH_WARMUP, BENCH_NATIONAL_ROUNDS, BENCH_MAX_SECONDS.
+# BENCH_CONCURRENCY, BENCH_REQUESTS, BENCH_WARMUP, BENCH_NATIONAL_ROUNDS, BENCH_MAX_SECONDS,
+# BENCH_MIXED_SECONDS (60), BENCH_MIXED_WRITE_EVERY (1.0 s).
 # Results: bench/results/<timestamp>-<people>.json and .md (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,6 +56,10 @@ with psycopg.connect(url, autocommit=True) as conn:
     conn.execute("VACUUM (ANALYZE)")
 print(f"bench: vacuum (analyze) {time.monotonic() - started:.1f} s")
 PY
+
+# Today's dashboard and return read the live figures (reporting/live.py): count them once here.
+echo "== live figures"
+$PY manage.py live_figures build
 
 echo "== gunicorn on 127.0.0.1:${PORT} (${WORKERS} workers x ${THREADS} threads)"
 # Redis as in production: the shared cache for reports (and the Celery broker; no worker runs here).

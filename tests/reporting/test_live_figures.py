@@ -5,9 +5,9 @@ reaction), never through factories that would bypass them; after each step today
 return from the summaries must equal the same counted afresh, figure for figure.
 """
 
+import os
 from datetime import date, timedelta
 from decimal import Decimal
-import os
 from itertools import count
 
 import pytest
