@@ -409,3 +409,35 @@ def test_fold_moves_the_deltas_into_one_total_per_figure_and_keeps_the_figures(o
     assert not FigureDelta.objects.filter(organisation=org).exists()
     assert FigureTotal.objects.get(organisation=org, figure="referrals").count == 3
     assert live_dashboard(org, today()) == before
+
+
+def test_the_nightly_check_reports_a_difference_and_repairs_it(org, coordinator):
+    live.rebuild(org)
+    person = kernel.person_create(
+        actor=coordinator,
+        organisation=org,
+        nhs_number=valid_nhs_number(9100),
+        given_name="Sam",
+        family_name="Drift",
+        date_of_birth=date(1980, 5, 1),
+        gender="1",
+    )
+    referral = referrals.referral_create(
+        actor=coordinator, organisation=org, person=person, source="gp", cohort="chc", received_on=today()
+    )
+    assert reporting.live_figures_compare(org) == []
+    # A change that bypasses the services (no audit record, so no DataChanged): the summaries drift.
+    type(referral).objects.filter(pk=referral.pk).update(received_on=today() + timedelta(days=5))
+    assert reporting.live_figures_compare(org) == ["dashboard.pipeline.referrals: 1 != 0"]
+
+    report = reporting.live_figures_check_all()
+
+    assert report == {org.code: ["dashboard.pipeline.referrals: 1 != 0"]}
+    assert reporting.live_figures_compare(org) == []
+    assert reporting.live_figures_check_all() == {}
+
+
+def test_the_nightly_check_builds_an_organisation_not_built_yet(org):
+    assert not live.is_built(org)
+    assert reporting.live_figures_check_all() == {}
+    assert live.is_built(org)
