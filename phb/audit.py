@@ -85,10 +85,12 @@ def record_event(
         person_id = person.pk if person is not None else _person_id_of(obj)
         if person_id is not None:
             # The live figures recount this person in this transaction (reporting/live.py).
-            with transaction.atomic():
-                events.publish(
-                    events.DataChanged(organisation_id=organisation.pk, actor_id=None, person_id=person_id)
-                )
+            changed = events.DataChanged(organisation_id=organisation.pk, actor_id=None, person_id=person_id)
+            if transaction.get_connection().in_atomic_block:
+                events.publish(changed)
+            else:
+                with transaction.atomic():
+                    events.publish(changed)
     return event
 
 

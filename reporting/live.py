@@ -37,7 +37,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from approvals.models import ApprovalRequest
@@ -296,18 +296,21 @@ def contributions(organisation_id: int, person_ids: Iterable[int], today: date) 
         known = first_by_referral.get(plan["referral_id"])
         if known is None or plan["approved_at"] < known[1]:
             first_by_referral[plan["referral_id"]] = (plan["person_id"], plan["approved_at"])
-    received = dict(
-        Referral.objects.filter(**org, pk__in=list(first_by_referral)).values_list("pk", "received_on")
+    # The people's referrals (counted in the pipeline) and those their plans name, in one query.
+    referral_rows = list(
+        Referral.objects.filter(Q(person_id__in=ids) | Q(pk__in=list(first_by_referral)), **org).values_list(
+            "pk", "person_id", "received_on"
+        )
     )
+    received = {pk: received_on for pk, _person_id, received_on in referral_rows}
     for referral_id, (person_id, first_at) in first_by_referral.items():
         if first_at < end and referral_id in received:
             added[person_id].duration("ref_approval", _local_day(first_at) - received[referral_id])
 
     # The pipeline's referrals and conversations.
-    for (person_id,) in Referral.objects.filter(**org, person_id__in=ids, received_on__lte=today).values_list(
-        "person_id"
-    ):
-        added[person_id].add("referrals", "", 1)
+    for _pk, person_id, received_on in referral_rows:
+        if person_id in added and received_on <= today:
+            added[person_id].add("referrals", "", 1)
     for (person_id,) in Conversation.objects.filter(**org, person_id__in=ids, held_on__lte=today).values_list(
         "person_id"
     ):
@@ -320,17 +323,17 @@ def contributions(organisation_id: int, person_ids: Iterable[int], today: date) 
         added[person_id].duration("sub_decision", decided_at - submitted_at)
 
     # Accounts: released, first payment, and both timings from the budget's first approval.
-    accounts = list(
-        BudgetAccount.objects.filter(**org, person_id__in=ids).values_list(
-            "pk", "person_id", "budget_id", "first_released_at", "first_paid_at"
-        )
+    accounts = BudgetAccount.objects.filter(**org, person_id__in=ids).values_list(
+        "pk",
+        "person_id",
+        "budget_id",
+        "first_released_at",
+        "first_paid_at",
+        Exists(
+            LedgerEntry.objects.filter(account=OuterRef("pk"), kind=EntryKind.RELEASE, fund__isnull=False)
+        ),
     )
-    from_fund = set(
-        LedgerEntry.objects.filter(
-            **org, account_id__in=[a[0] for a in accounts], kind=EntryKind.RELEASE, fund__isnull=False
-        ).values_list("account_id", flat=True)
-    )
-    for account_id, person_id, budget_id, released_at, paid_at in accounts:
+    for _account_id, person_id, budget_id, released_at, paid_at, fund_released in accounts:
         person = added[person_id]
         approvals = [v["approved_at"] for v in by_budget.get(budget_id, ()) if v["approved_at"] is not None]
         first_at = min(approvals) if approvals else None
@@ -339,7 +342,7 @@ def contributions(organisation_id: int, person_ids: Iterable[int], today: date) 
             if first_at is not None:
                 person.duration("to_release", released_at - first_at)
                 person.duration(
-                    "to_release_fund" if account_id in from_fund else "to_release_hand",
+                    "to_release_fund" if fund_released else "to_release_hand",
                     released_at - first_at,
                 )
         if paid_at is not None and paid_at < end:
@@ -425,12 +428,15 @@ def _write_differences(organisation_id: int, old: dict, new: dict, old_values: d
     return len(deltas) + len(values)
 
 
-@transaction.atomic
 def refresh_people(organisation_id: int, person_ids: Iterable[int], today: date | None = None) -> int:
     """Recount these people's part of the figures and append the difference; returns rows written.
 
-    Called in the transaction of the change (reporting/reactions.py). Locks only these people's own
-    rows (PersonFigures), so writers about different people never wait for each other."""
+    Called in the transaction of the change (reporting/reactions.py); a transaction of its own
+    otherwise. Locks only these people's own rows (PersonFigures), so writers about different
+    people never wait for each other."""
+    if not transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            return refresh_people(organisation_id, person_ids, today)
     ids = sorted(set(person_ids))
     if not ids or _stamp_for_write(organisation_id) is None:
         return 0
@@ -618,7 +624,8 @@ class Summary:
         self.organisation_id = organisation_id
         self.rows: dict[str, dict[str, tuple[int, Decimal]]] = defaultdict(dict)
         for figure, key, count, amount in rows:
-            self.rows[figure][key] = (int(count or 0), Decimal(amount or 0))
+            # Quantized: SQLite sums decimals as floats; "+ ZERO" makes a negative zero plain 0.00.
+            self.rows[figure][key] = (int(count or 0), Decimal(str(amount or 0)).quantize(ZERO) + ZERO)
 
     def count(self, figure: str, key: str = "") -> int:
         return self.rows[figure].get(key, (0, ZERO))[0]

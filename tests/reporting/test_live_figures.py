@@ -266,7 +266,12 @@ class Pathway(RuleBasedStateMachine):
         )
 
     def _plans(self, *statuses):
-        return list(SupportPlan.objects.filter(organisation=self.org, status__in=statuses).order_by("pk"))
+        # Of budgets still open: a closed budget's draft revision can no longer be submitted.
+        return list(
+            SupportPlan.objects.filter(
+                organisation=self.org, status__in=statuses, budget__closed_on__isnull=True
+            ).order_by("pk")
+        )
 
     @precondition(lambda self: self._plans("draft"))
     @rule(data=st.data())
@@ -329,7 +334,11 @@ class Pathway(RuleBasedStateMachine):
         plans.plan_close(actor=self.coordinator, plan=plan, reason="goals_achieved", closed_on=today())
 
     def _reviews(self):
-        return list(Review.objects.filter(organisation=self.org, status="scheduled").order_by("pk"))
+        return list(
+            Review.objects.filter(
+                organisation=self.org, status="scheduled", plan__budget__closed_on__isnull=True
+            ).order_by("pk")
+        )
 
     @precondition(lambda self: self._reviews())
     @rule(data=st.data())
