@@ -28,7 +28,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phb.settings")
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
@@ -36,6 +36,8 @@ from knox.models import AuthToken  # noqa: E402
 
 from bench import floors  # noqa: E402
 from phb.models import Organisation  # noqa: E402
+from reporting import live  # noqa: E402
+from reporting.quarters import quarter_containing  # noqa: E402
 
 BASE = os.environ.get("BENCH_URL", "http://127.0.0.1:8765").rstrip("/")
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
@@ -45,6 +47,9 @@ NATIONAL_ROUNDS = int(os.environ.get("BENCH_NATIONAL_ROUNDS", "5"))
 # Optional cap on the measured phase of one endpoint (seconds; 0: none): a slow endpoint then gets
 # fewer than BENCH_REQUESTS requests, and the table says how many.
 MAX_SECONDS = float(os.environ.get("BENCH_MAX_SECONDS", "0"))
+# The mixed workload: how long it runs, and the writer's pace (one audited write per interval).
+MIXED_SECONDS = float(os.environ.get("BENCH_MIXED_SECONDS", "60"))
+MIXED_WRITE_EVERY = float(os.environ.get("BENCH_MIXED_WRITE_EVERY", "1.0"))
 RESULTS = ROOT / "bench" / "results"
 User = get_user_model()
 
@@ -310,6 +315,8 @@ class Bench:
         self.count_queries(r, "GET", ret)
         self.floor(r, lambda: floors.quarterly_return([self.org.id], quarter))
         self.national(quarter)
+        self.mixed(quarter)
+        self.upkeep()
         self.print_and_save()
 
     def person_record(self, code, api, people):
@@ -484,6 +491,132 @@ class Bench:
         result.note = "one process, no HTTP, no history rows; p95 = slowest round"
         self.floor(result, lambda: floors.quarterly_return([o.id for o in organisations], quarter), rounds=5)
         self.results.append(result)
+
+    # --- the mixed workload (issue 19): reads while the organisation is being written to
+
+    def mixed(self, quarter):
+        """A writer records one payment a second in the benchmark organisation (each an audited
+        write, so each empties the report cache) while a reader fetches the dashboard API, the
+        dashboard page and the return in turn, for BENCH_MIXED_SECONDS. Each is reported with its
+        median, p95 and the ratio of its median to the framework floor measured in this run."""
+        code, token, plans = self.payment_target()
+        floor_result = next((r for r in self.results if r.name.startswith("framework floor")), None)
+        framework_floor = floor_result.median_ms if floor_result else None
+        current = str(quarter_containing(self.today))
+        api = f"/api/v1/orgs/{self.code}"
+        readers = [
+            ("dashboard (API)", 50, f"{api}/dashboard/", True),
+            ("dashboard (page)", 100, _url("reporting:dashboard", org=self.code), False),
+            (f"return, quarter in progress ({current})", 50, f"{api}/returns/phb/?quarter={current}", True),
+            (f"return, last quarter ({quarter})", 50, f"{api}/returns/phb/?quarter={quarter}", True),
+        ]
+        timings: dict[str, list[float]] = {name: [] for name, *_rest in readers}
+        statuses: dict[str, dict[int, int]] = {name: {} for name, *_rest in readers}
+        writes: list[float] = []
+        write_statuses: dict[int, int] = {}
+        stop = threading.Event()
+        run = uuid.uuid4().hex[:8]
+        writer_note = f"payments in {code}" if code else "no payable plan: no writer"
+
+        def writer():
+            session = requests.Session()
+            i = 0
+            while plans and not stop.is_set():
+                started = time.perf_counter()
+                body = {
+                    "amount": "1.00",
+                    "paid_on": self.today.isoformat(),
+                    "method": "bank_transfer",
+                    "payee": "Benchmark Care Ltd",
+                    "reference": f"M{run}{i}",
+                }
+                headers = {"Authorization": f"Token {token}", "Idempotency-Key": f"mixed-{run}-{i}"}
+                try:
+                    status = session.post(
+                        f"{BASE}/api/v1/orgs/{code}/plans/{plans[i % len(plans)]}/payments/",
+                        json=body,
+                        headers={**headers, "Accept": "application/json"},
+                        timeout=120,
+                    ).status_code
+                except requests.RequestException:
+                    status = 0
+                elapsed = time.perf_counter() - started
+                writes.append(elapsed * 1000)
+                write_statuses[status] = write_statuses.get(status, 0) + 1
+                i += 1
+                stop.wait(max(0.0, MIXED_WRITE_EVERY - elapsed))
+            session.close()
+
+        def reader():
+            session = requests.Session()
+            deadline = time.monotonic() + MIXED_SECONDS
+            while time.monotonic() < deadline:
+                for name, _target, path, api_call in readers:
+                    if not path:
+                        continue
+                    started = time.perf_counter()
+                    try:
+                        status = session.get(
+                            BASE + path, headers=self.headers(api_call), timeout=120
+                        ).status_code
+                    except requests.RequestException:
+                        status = 0
+                    timings[name].append((time.perf_counter() - started) * 1000)
+                    statuses[name][status] = statuses[name].get(status, 0) + 1
+                    time.sleep(0.2)
+            session.close()
+
+        print(f"  mixed workload: {MIXED_SECONDS:g} s, {writer_note}, one write per {MIXED_WRITE_EVERY:g} s")
+        threads = [threading.Thread(target=writer), threading.Thread(target=reader)]
+        for t in threads:
+            t.start()
+        threads[1].join()
+        stop.set()
+        threads[0].join()
+
+        def add(name, target, values, status_counts, expect):
+            result = Result(name=f"mixed: {name}", path="", target_ms=target)
+            result.requests = len(values)
+            result.statuses = {str(k): v for k, v in sorted(status_counts.items())}
+            result.errors = sum(v for k, v in status_counts.items() if k not in expect)
+            if values:
+                result.median_ms = round(statistics.median(values), 1)
+                result.p95_ms = round(percentile(values, 0.95), 1)
+                if framework_floor:
+                    result.floor_ms = framework_floor
+                    result.ratio = round(result.median_ms / framework_floor, 1)
+            result.note = "floor = the framework floor (bare JSON view) of this run"
+            self.results.append(result)
+
+        for name, target, path, _api_call in readers:
+            if path:
+                add(name, target, timings[name], statuses[name], (200,))
+        add(f"record a payment (POST, {writer_note})", 50, writes, write_statuses, (201,))
+
+    def upkeep(self, people=200):
+        """The live figures' upkeep per write, in-process: recounting one person's part of the
+        summaries (what every audited change does in its transaction), rolled back."""
+        timings = []
+        for person_id in self.people[:people]:
+            with transaction.atomic():
+                started = time.perf_counter()
+                live.refresh_people(self.org.id, [person_id])
+                timings.append((time.perf_counter() - started) * 1000)
+                transaction.set_rollback(True)
+        reads = []
+        for _ in range(50):
+            started = time.perf_counter()
+            live.read(self.org.id, self.today)
+            reads.append((time.perf_counter() - started) * 1000)
+        for name, values in (
+            ("live figures: upkeep per write (one person recounted, in-process)", timings),
+            ("live figures: one read of every counter (in-process)", reads),
+        ):
+            result = Result(name=name, path="reporting.live", target_ms=None, requests=len(values))
+            if values:
+                result.median_ms = round(statistics.median(values), 2)
+                result.p95_ms = round(percentile(values, 0.95), 2)
+            self.results.append(result)
 
     # --- report
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from payments.bulk import account_opening_balances_bulk
-from phb.audit import record_event
+from phb.audit import data_changed, record_event
 from phb.bulk_insert import copy_objects
 from phb.exceptions import Conflict, InvalidInput
 from phb.models import Organisation, Person
@@ -116,6 +116,8 @@ def _write_batch(
         key.validate_own_fields()
         keys.append(key)
     copy_objects(keys, with_ids=False)
+    # Everything of the batch is written: the live figures count its people once (phb/audit.py).
+    data_changed(organisation.pk, tuple(sorted({plan.person_id for plan in plans})))
     return {"people": len(made), "plans": len(plans), "items": sum(len(group.items) for group in groups)}
 
 

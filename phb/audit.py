@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from . import data_version
+from . import data_version, events
 from .bulk_insert import copy_insert
 from .models import AuditEvent
 
@@ -101,7 +101,7 @@ def record_event(
     if changes_data:
         # Cached reports of this organisation are out of date once the change commits.
         transaction.on_commit(lambda organisation_id=organisation.pk: data_version.bump(organisation_id))
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         organisation=organisation,
         actor=user,
         actor_name=actor_display_name(user),
@@ -113,6 +113,36 @@ def record_event(
         before=_json_safe(before) if before is not None else None,
         after=_json_safe(after) if after is not None else None,
     )
+    if changes_data:
+        person_id = person.pk if person is not None else _person_id_of(obj)
+        if person_id is not None:
+            data_changed(organisation.pk, (person_id,))
+    return event
+
+
+def data_changed(organisation_id: int, person_ids: tuple[int, ...]) -> None:
+    """The live figures recount these people in this transaction (reporting/live.py): every
+    record_event does it for its person; a bulk writer (record_events) once for its batch."""
+    changed = events.DataChanged(organisation_id=organisation_id, actor_id=None, person_ids=person_ids)
+    if transaction.get_connection().in_atomic_block:
+        events.publish(changed)
+    else:
+        with transaction.atomic():
+            events.publish(changed)
+
+
+def _person_id_of(obj: models.Model) -> int | None:
+    """The person a changed row is about, through the rows that lead to them (an entry's plan...)."""
+    for name in ("person_id", "plan", "account", "budget", "referral"):
+        value = getattr(obj, name, None)
+        if value is None:
+            continue
+        if name == "person_id":
+            return value
+        found = getattr(value, "person_id", None)
+        if found is not None:
+            return found
+    return None
 
 
 class AuditRow:
@@ -162,6 +192,8 @@ def record_events(*, actor, organisation, rows: list[AuditRow]) -> int:
                 _json_safe(row.after) if row.after is not None else None,
             )
         )
+    # The live figures: the bulk writer publishes `DataChanged` once for the whole batch's people
+    # when everything of the batch is written (`data_changed`), not once per kind of row.
     return copy_insert(AuditEvent, AUDIT_COLUMNS, values)
 
 

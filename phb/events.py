@@ -130,6 +130,15 @@ class ReviewCompleted(Event):
     decision: str
 
 
+@dataclass(frozen=True)
+class DataChanged(Event):
+    """Something a report counts changed about these people (published by every audited change,
+    phb/audit.py record_event, and once for a bulk write's batch, record_events): the live figures
+    recount them in the same transaction."""
+
+    person_ids: tuple[int, ...]
+
+
 Reaction = Callable[[Any], Any]
 
 

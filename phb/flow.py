@@ -50,4 +50,6 @@ REACTIONS: dict[str, tuple[str, ...]] = {
     "ReviewCompleted": (),
     # budget closed -> the account closes, instalments stop
     "PlanClosed": ("payments.reactions.on_plan_closed", "payments.reactions.notify_plan_closed"),
+    # any audited change about a person -> the live figures recount them (reporting/live.py)
+    "DataChanged": ("reporting.reactions.on_data_changed",),
 }

@@ -159,6 +159,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.build_quarterly_returns",
         "schedule": crontab(hour=3, minute=0),
     },
+    # The live figures (reporting/live.py): deltas folded every minute; recounted and compared nightly.
+    "live-figures-fold": {
+        "task": "reporting.tasks.fold_live_figures",
+        "schedule": 60.0,
+        "options": {"expires": 120},
+    },
+    "live-figures-check": {
+        "task": "reporting.tasks.check_live_figures",
+        "schedule": crontab(hour=2, minute=30),
+    },
     # Read by /health/jobs/ (phb/health.py): proof that beat sends and a worker runs.
     "heartbeat": {
         "task": "phb.tasks.heartbeat",

@@ -81,6 +81,9 @@ def _spend(spend: dict) -> dict:
         "mode": amount,
         "mode_count": sharing,
         "by_category": {code: money(value, people) for code, value in spend.get("by_category", {}).items()},
+        "by_funding_stream": {
+            code: money(value, people) for code, value in spend.get("by_funding_stream", {}).items()
+        },
         "paid_to_date": money(spend.get("paid_to_date"), people),
     }
 

@@ -19,3 +19,95 @@ class QuarterlyReturn(TenantModel):
 
     def __str__(self) -> str:
         return f"PHB return {self.quarter}"
+
+
+# --- Live figures (reporting/live.py): per-organisation summaries kept in each write's transaction.
+#
+# Not TenantModel rows: they carry their organisation, but no stamps (they are written on every
+# audited change, and counted, never edited or shown one by one).
+
+
+class FigureTotal(models.Model):
+    """The folded sum of an organisation's figure deltas: one row per (figure, key)."""
+
+    organisation = models.ForeignKey("phb.Organisation", on_delete=models.CASCADE, related_name="+")
+    figure = models.CharField(max_length=24)
+    key = models.CharField(max_length=80, blank=True)
+    count = models.BigIntegerField(default=0)
+    amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "figure", "key"], name="figure_total_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.figure} {self.key}: {self.count} / {self.amount}"
+
+
+class FigureDelta(models.Model):
+    """An append-only change to one figure, written by a change's transaction; folded into FigureTotal.
+
+    Writers only insert, so two writers in the same organisation never wait for each other."""
+
+    id = models.BigAutoField(primary_key=True)
+    organisation = models.ForeignKey("phb.Organisation", on_delete=models.CASCADE, related_name="+")
+    figure = models.CharField(max_length=24)
+    key = models.CharField(max_length=80, blank=True)
+    count = models.BigIntegerField(default=0)
+    amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation"], name="figure_delta_org")]
+
+    def __str__(self) -> str:
+        return f"{self.figure} {self.key}: {self.count:+} / {self.amount:+}"
+
+
+class FigureValue(models.Model):
+    """An ordered value table (durations in microseconds): +1 / -1 rows per value, found by bucket.
+
+    The bucket counts are figures of their own (FigureTotal), so a median reads only the rows of the
+    one or two buckets holding its ranks."""
+
+    id = models.BigAutoField(primary_key=True)
+    organisation = models.ForeignKey("phb.Organisation", on_delete=models.CASCADE, related_name="+")
+    figure = models.CharField(max_length=24)
+    bucket = models.BigIntegerField()
+    value = models.BigIntegerField()
+    count = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "figure", "bucket"], name="figure_value_bucket")]
+
+    def __str__(self) -> str:
+        return f"{self.figure} {self.value}: {self.count:+}"
+
+
+class PersonFigures(models.Model):
+    """What one person's rows add to their organisation's figures, as last counted (the diff base)."""
+
+    person_id = models.BigIntegerField(primary_key=True)
+    organisation = models.ForeignKey("phb.Organisation", on_delete=models.CASCADE, related_name="+")
+    figures = models.JSONField(default=dict)
+    values = models.JSONField(default=dict)
+    counted_on = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation"], name="person_figures_org")]
+
+    def __str__(self) -> str:
+        return f"Figures of person {self.person_id}"
+
+
+class FigureStamp(models.Model):
+    """An organisation's live figures exist (built), and the day they were last brought up to date."""
+
+    organisation = models.OneToOneField(
+        "phb.Organisation", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    dated_on = models.DateField()
+    built_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Live figures dated {self.dated_on}"

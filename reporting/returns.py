@@ -25,6 +25,7 @@ import csv
 import io
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 from openpyxl import Workbook
@@ -34,7 +35,9 @@ from phb.constants import Cohort
 from phb.models import Organisation, PersonCohort
 from support_plans.constants import Management
 
+from . import live
 from .cache import cached
+from .dashboard import funding_streams, funding_sums
 from .quarters import Quarter, birthday_cutoff
 from .selectors import (
     NEVER_IN_PLACE,
@@ -61,6 +64,12 @@ BREAKDOWNS = [
     ("by_management", "By management option"),
 ]
 AGE_GROUPS = [("adults", "Adults"), ("children_and_young_people", "Children and young people")]
+FUNDING_LABELS = {
+    "nhs": "NHS",
+    "social_care": "Social care",
+    "education": "Education",
+    "not_split": "Several streams, not split",
+}
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -141,7 +150,50 @@ def _counted_per_organisation(organisations: Organisations, quarter: Quarter, as
         figures = counted.setdefault(row["organisation"], defaultdict(int))
         for measure in measures:
             figures[f"{measure}_cohort_{row['person__cohorts__cohort']}"] = row[measure]
+    funding = (
+        organisation_plans(organisations)
+        .values("organisation")
+        .annotate(**funding_sums(measures["active"]))
+        .order_by()
+    )
+    for row in funding:
+        counted.setdefault(row["organisation"], defaultdict(int))["funding"] = funding_streams(row)
     return counted
+
+
+def _add_group(figures: dict, measure: str, key: str, count: int) -> None:
+    """Add one live-summary group ("child|joint|chc|management") to a return's counts."""
+    child, joint, chc, management = key.split(live.SEP)
+    if measure == "active":
+        figures[f"marker_{marker(child=child == '1', joint_funded=joint == '1', chc=chc == '1')}"] += count
+    figures[f"{measure}_children_and_young_people" if child == "1" else f"{measure}_adults"] += count
+    if chc == "1" and child != "1":
+        figures[f"{measure}_adults_chc"] += count
+    figures[f"{measure}_management_{management}"] += count
+
+
+def _counted_live(organisation: Organisation, quarter: Quarter, as_of: date) -> dict:
+    """The same counts as _counted_per_organisation for today, from the live summaries."""
+    live.redate(organisation.pk, as_of)
+    summary = live.read(organisation.pk, as_of)
+    figures: dict = defaultdict(int)
+    for key, (count, _amount) in summary.keys("active").items():
+        _add_group(figures, "active", key, count)
+    for key, (count, _amount) in summary.keys("active_cohort").items():
+        figures[f"active_cohort_{key}"] += count
+    since, until = quarter.financial_year_start.isoformat(), as_of.isoformat()
+    for key, (count, _amount) in summary.keys("first").items():
+        day, group = key.split(live.SEP, 1)
+        if since <= day <= until:
+            _add_group(figures, "received_ytd", group, count)
+    for key, (count, _amount) in summary.keys("first_cohort").items():
+        day, cohort = key.split(live.SEP, 1)
+        if since <= day <= until:
+            figures[f"received_ytd_cohort_{cohort}"] += count
+    figures["funding"] = {
+        stream: f"{summary.amount('funding', stream):.2f}" for stream in live.FUNDING_STREAMS
+    }
+    return figures
 
 
 def _breakdowns(counted: dict, measure: str) -> dict:
@@ -178,6 +230,10 @@ def _figures(
     }
     for code, _label in BREAKDOWNS:
         figures[code] = {"received_ytd": received[code], "active": active[code]}
+    # Spend by funding stream of the PHBs active at quarter end (reporting/live.py funding_shares).
+    figures["spend_by_funding_stream"] = counted.get("funding") or {
+        stream: "0.00" for stream in live.FUNDING_STREAMS
+    }
     return figures
 
 
@@ -200,6 +256,9 @@ def returns_figures(organisations: Organisations, quarter: Quarter, today: date)
 def return_figures(organisation: Organisation, quarter: Quarter, today: date) -> dict:
     """The JSON of the return (what the history stores and every format is made from)."""
     as_of = min(quarter.end, today)
+    if quarter.start <= today <= quarter.end and live.is_built(organisation):
+        # The quarter in progress, as at today: from the live summaries.
+        return _figures(organisation, quarter, today, True, _counted_live(organisation, quarter, today))
     return cached(
         "return",
         [organisation.pk],
@@ -232,6 +291,8 @@ def csv_rows(figures: dict) -> list[tuple[str, str, object]]:
         for measure, _label in MEASURES:
             for code, value in figures[section][measure].items():
                 rows.append((f"{section}_{measure}", code, value))
+    for code, value in figures.get("spend_by_funding_stream", {}).items():
+        rows.append(("spend_by_funding_stream", code, value))
     return rows
 
 
@@ -276,6 +337,11 @@ def render_xlsx(figures: dict) -> bytes:
     markers.append(["Category", "PHBs in place at quarter end"])
     for code, label in MARKERS:
         markers.append([label, figures[code]])
+    if figures.get("spend_by_funding_stream"):
+        markers.append([])
+        markers.append(["Funding stream", "Spend of PHBs in place at quarter end (£)"])
+        for code, amount in figures["spend_by_funding_stream"].items():
+            markers.append([FUNDING_LABELS.get(code, code), Decimal(amount)])
     markers["A1"].font = bold
     markers.column_dimensions["A"].width = 48
     markers.column_dimensions["B"].width = 30

@@ -1,5 +1,6 @@
 """Every write of the reporting app (building a PHB quarterly return into the history) and its input rules."""
 
+import logging
 import re
 from datetime import date
 
@@ -10,11 +11,15 @@ from phb.audit import record_event
 from phb.exceptions import InvalidInput
 from phb.models import Organisation
 
+from . import live
+from .dashboard import _organisation_dashboard as recount_dashboard
+from .dashboard import live_dashboard
 from .models import QuarterlyReturn
-from .quarters import Quarter, last_ended_quarter, parse_quarter
+from .quarters import Quarter, last_ended_quarter, parse_quarter, quarter_containing
 from .returns import QuarterNotStarted, return_figures, returns_figures
 from .selectors import LOCAL
 
+logger = logging.getLogger(__name__)
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -127,3 +132,60 @@ def returns_build_for_last_quarter(*, today: date | None = None) -> int:
             built_by_job=True,
         )
     return len(organisations)
+
+
+# --- The live figures' nightly check (reporting/live.py)
+
+
+def differences(kept, counted, path: str = "") -> list[str]:
+    """Where two figures' JSON differ, as paths like "spend.median: 12.00 != 12.50"."""
+    if isinstance(kept, dict) and isinstance(counted, dict):
+        found = []
+        for key in sorted(kept.keys() | counted.keys(), key=str):
+            found += differences(kept.get(key), counted.get(key), f"{path}.{key}" if path else str(key))
+        return found
+    if isinstance(kept, list) and isinstance(counted, list) and len(kept) == len(counted):
+        found = []
+        for index, (a, b) in enumerate(zip(kept, counted, strict=True)):
+            found += differences(a, b, f"{path}[{index}]")
+        return found
+    return [] if kept == counted else [f"{path}: {kept!r} != {counted!r}"]
+
+
+def live_figures_compare(organisation: Organisation, today: date | None = None) -> list[str]:
+    """Today's dashboard and return from the live summaries against the same counted afresh."""
+    today = today or today_local()
+    quarter = quarter_containing(today)
+    found = differences(
+        live_dashboard(organisation, today), recount_dashboard(organisation, today), "dashboard"
+    )
+    found += differences(
+        return_figures(organisation, quarter, today),
+        returns_figures([organisation], quarter, today)[organisation.pk],
+        "return",
+    )
+    return found
+
+
+def live_figures_check_all(*, today: date | None = None) -> dict[str, list[str]]:
+    """The nightly job: recount every organisation and compare with its live figures; where they
+    differ, log it, recount every person's part (repair), and rebuild if that was not enough.
+    Returns {organisation code: the differences found} for the organisations that had any."""
+    today = today or today_local()
+    report = {}
+    for organisation in Organisation.objects.order_by("code"):
+        if not live.is_built(organisation):
+            live.rebuild(organisation, today)
+            continue
+        live.fold(organisation.pk)
+        found = live_figures_compare(organisation, today)
+        if not found:
+            continue
+        report[organisation.code] = found
+        logger.error(
+            "Live figures of %s differed from the recount: %s", organisation.code, "; ".join(found[:20])
+        )
+        live.refresh_all(organisation, today)
+        if live_figures_compare(organisation, today):
+            live.rebuild(organisation, today)
+    return report

@@ -7,7 +7,8 @@
 #   BENCH_IMPORT_ROWS=5000 make bench   # the load run, then an import of that many rows
 # Other knobs: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/phb_bench), REDIS_URL (default
 # redis://127.0.0.1:6379/2), BENCH_ORGS, BENCH_SEED, BENCH_PORT, BENCH_WORKERS, BENCH_THREADS,
-# BENCH_CONCURRENCY, BENCH_REQUESTS, BENCH_WARMUP, BENCH_NATIONAL_ROUNDS, BENCH_MAX_SECONDS.
+# BENCH_CONCURRENCY, BENCH_REQUESTS, BENCH_WARMUP, BENCH_NATIONAL_ROUNDS, BENCH_MAX_SECONDS,
+# BENCH_MIXED_SECONDS (60), BENCH_MIXED_WRITE_EVERY (1.0 s).
 # Results: bench/results/<timestamp>-<people>.json and .md (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,6 +69,10 @@ with psycopg.connect(url, autocommit=True) as conn:
     conn.execute("VACUUM (ANALYZE)")
 print(f"bench: vacuum (analyze) {time.monotonic() - started:.1f} s")
 PY
+
+# Today's dashboard and return read the live figures (reporting/live.py): count them once here.
+echo "== live figures"
+$PY manage.py live_figures build
 
 echo "== gunicorn on 127.0.0.1:${PORT} (${WORKERS} workers x ${THREADS} threads)"
 # Redis as in production: the shared cache for reports (and the Celery broker; no worker runs here).

@@ -1,0 +1,730 @@
+"""Live figures: today's dashboard and return read from summaries kept in every change's transaction.
+
+Counting afresh grows with an organisation's rows, and a cache emptied by every write is always
+empty in a busy organisation (issue 19). So each organisation keeps summaries:
+
+- **What a person adds.** Every figure of the dashboard and the return is a sum over people: each
+  person's referrals, conversations, plans, budget, account, entries, approval requests and reviews
+  add to it, and nothing else does. `contributions()` counts, for a few people at once, what they
+  add today (a `(figure, key) -> [count, amount]` table, plus durations for the timings).
+- **Kept in the write's transaction, from one place.** Every change a report counts leaves an audit
+  record (phb/audit.py `record_event`), which publishes `DataChanged` for the person it is about
+  (phb/events.py); the reaction (reporting/reactions.py) calls `refresh_people()`, which recounts
+  that person, takes the difference from what they added last time (PersonFigures) and appends it
+  as delta rows. A new service cannot forget the summaries without also forgetting its audit record.
+- **No hot row.** Writers only insert deltas and update their own person's row, so two writers in
+  one organisation never wait for each other. `fold()` (a Celery job every minute) moves the deltas
+  into one total row per figure in one statement; readers sum totals and deltas.
+- **Exact medians.** The per-person spend is a value table (amount -> people); durations are kept
+  to the microsecond in FigureValue, found through per-day bucket counts, so a median or p90 reads
+  the one or two buckets holding its ranks, and is the same number percentile_cont gives.
+- **Dates.** Keys hold the dates the figures depend on (a review's due date, a first approval's
+  day, the quarter ends a plan was in place at), so time passing needs no recount, except age: a
+  person's age band is as counted, so on the first read of a new day the people whose birthday
+  crossed a band since (`redate()`) are recounted.
+
+Past `as_of` dates, the region roll-up and the quarterly job keep the recount (reporting/dashboard.py,
+reporting/returns.py). The nightly `check_all()` recounts every organisation, compares, repairs and
+reports (reporting/tasks.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q, Sum
+from django.utils import timezone
+
+from approvals.models import ApprovalRequest
+from payments.constants import EntryKind
+from payments.models import BudgetAccount, LedgerEntry
+from phb.ages import AGE_BANDS
+from phb.constants import ETHNICITY_GROUP, Cohort
+from phb.models import Organisation, Person, PersonCohort
+from referrals.models import Conversation, Referral
+from reviews.constants import ReviewStatus
+from reviews.models import Review
+from support_plans import costs
+from support_plans.models import PlanItem, SupportPlan
+
+from .aggregates import days
+from .apportion import largest_remainder
+from .models import FigureDelta, FigureStamp, FigureTotal, FigureValue, PersonFigures
+from .quarters import birthday_cutoff, quarter_containing
+from .selectors import LOCAL, NEVER_IN_PLACE, end_of_day
+
+logger = logging.getLogger(__name__)
+
+ZERO = Decimal("0.00")
+DAY_US = 86_400_000_000  # a bucket of durations: one day, in microseconds
+SEP = "|"
+TIMINGS = ("ref_approval", "sub_decision", "to_release", "to_release_fund", "to_release_hand", "to_payment")
+FUNDING_STREAMS = ("nhs", "social_care", "education", "not_split")
+# Figures whose key starts with the day they happened: read from the financial year's start only.
+DATED = ("first", "first_cohort")
+BATCH = 500
+
+
+def today_local() -> date:
+    return timezone.now().astimezone(LOCAL).date()
+
+
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone(LOCAL).date()
+
+
+def _us(duration: timedelta) -> int:
+    return (duration.days * 86_400 + duration.seconds) * 1_000_000 + duration.microseconds
+
+
+def age_band_of(date_of_birth: date, on: date) -> str:
+    """The dashboard's age band, by the same birthday cutoffs as its query (reporting/dashboard.py)."""
+    for label, upper in AGE_BANDS:
+        if upper is not None and date_of_birth > birthday_cutoff(on, upper):
+            return label
+    return AGE_BANDS[-1][0]
+
+
+def funding_shares(plan: dict) -> dict[str, Decimal]:
+    """A plan's cost by funding stream: the amounts given, else all of it to its one stream, else
+    "not_split" (several streams ticked and no amounts)."""
+    amounts = {
+        "nhs": plan["funding_nhs"],
+        "social_care": plan["funding_social_care"],
+        "education": plan["funding_education"],
+    }
+    given = {stream: Decimal(amount) for stream, amount in amounts.items() if amount is not None}
+    if given:
+        return given
+    ticked = [
+        stream
+        for stream, flag in (
+            ("nhs", plan["funded_nhs"]),
+            ("social_care", plan["funded_social_care"]),
+            ("education", plan["funded_education"]),
+        )
+        if flag
+    ]
+    return {ticked[0] if len(ticked) == 1 else "not_split": Decimal(plan["cost_total"])}
+
+
+# --- What people add to their organisation's figures
+
+
+class Added:
+    """One person's part of the figures: (figure, key) -> [count, amount], and timing durations."""
+
+    def __init__(self) -> None:
+        self.figures: dict[tuple[str, str], list] = defaultdict(lambda: [0, ZERO])
+        self.values: Counter[tuple[str, int]] = Counter()
+
+    def add(self, figure: str, key: str = "", count: int = 0, amount: Decimal = ZERO) -> None:
+        row = self.figures[(figure, key)]
+        row[0] += count
+        row[1] += amount
+
+    def duration(self, figure: str, duration: timedelta) -> None:
+        value = _us(duration)
+        self.values[(figure, value)] += 1
+        self.add(f"b:{figure}", str(value // DAY_US), 1)
+
+    def stored(self) -> tuple[dict, dict]:
+        figures = {
+            f"{figure}{SEP}{key}": [count, f"{amount:.2f}"]
+            for (figure, key), (count, amount) in self.figures.items()
+            if count or amount
+        }
+        values = {f"{figure}{SEP}{value}": n for (figure, value), n in self.values.items() if n}
+        return figures, values
+
+
+def _in_place(plan: dict, today: date) -> bool:
+    end = end_of_day(today)
+    return (
+        plan["approved_at"] is not None
+        and plan["approved_at"] < end
+        and plan["status"] not in NEVER_IN_PLACE
+        and (plan["budget__closed_on"] is None or plan["budget__closed_on"] > today)
+        and (plan["superseded_at"] is None or plan["superseded_at"] >= end)
+    )
+
+
+def contributions(organisation_id: int, person_ids: Iterable[int], today: date) -> dict[int, Added]:
+    """What each of these people (of one organisation) adds to its figures today: a few queries for
+    the whole batch, whatever its size."""
+    ids = list(person_ids)
+    added = {pk: Added() for pk in ids}
+    end = end_of_day(today)
+    org = {"organisation_id": organisation_id}
+    people = {
+        pk: (born, gender, ethnicity)
+        for pk, born, gender, ethnicity in Person.objects.filter(**org, pk__in=ids).values_list(
+            "pk", "date_of_birth", "gender", "ethnicity"
+        )
+    }
+    cohorts: dict[int, list[str]] = defaultdict(list)
+    for person_id, cohort in PersonCohort.objects.filter(**org, person_id__in=ids).values_list(
+        "person_id", "cohort"
+    ):
+        cohorts[person_id].append(cohort)
+    plans = list(
+        SupportPlan.objects.filter(**org, person_id__in=ids).values(
+            "id",
+            "budget_id",
+            "person_id",
+            "referral_id",
+            "status",
+            "management",
+            "cost_total",
+            "start_date",
+            "end_date",
+            "funded_nhs",
+            "funded_social_care",
+            "funded_education",
+            "funding_nhs",
+            "funding_social_care",
+            "funding_education",
+            "submitted_at",
+            "approved_at",
+            "superseded_at",
+            "budget__closed_on",
+        )
+    )
+    in_place = [plan for plan in plans if _in_place(plan, today) and plan["person_id"] in people]
+    items: dict[int, list] = defaultdict(list)
+    for row in PlanItem.objects.filter(**org, plan_id__in=[p["id"] for p in in_place]).values_list(
+        "plan_id", "category", "amount", "frequency", "start_date", "end_date"
+    ):
+        items[row[0]].append(row[1:])
+
+    def child_and_chc(person_id: int) -> tuple[bool, bool]:
+        born = people[person_id][0]
+        return born > birthday_cutoff(today, 18), Cohort.CHC in cohorts[person_id]
+
+    # PHBs in place today: the return's active groups, cohorts, spend and its parts.
+    per_person: dict[int, Decimal] = defaultdict(Decimal)
+    for plan in in_place:
+        person_id = plan["person_id"]
+        person = added[person_id]
+        child, chc = child_and_chc(person_id)
+        joint = plan["funded_nhs"] and plan["funded_social_care"]
+        person.add(
+            "active", SEP.join((str(int(child)), str(int(joint)), str(int(chc)), plan["management"])), 1
+        )
+        for cohort in cohorts[person_id]:
+            person.add("active_cohort", cohort, 1)
+        cost = Decimal(plan["cost_total"])
+        person.add("spend", "", 1, cost)
+        per_person[person_id] += cost
+        if items[plan["id"]]:
+            weights: dict[str, Decimal] = defaultdict(Decimal)
+            for category, amount, frequency, item_start, item_end in items[plan["id"]]:
+                line = costs.Line(
+                    amount=Decimal(amount), frequency=frequency, start_date=item_start, end_date=item_end
+                )
+                weights[category] += costs.item_total(plan["start_date"], plan["end_date"], line)
+            for category, amount in largest_remainder(cost, weights).items():
+                person.add("category", category, 0, amount)
+        else:
+            person.add("category", "other", 0, cost)
+        for stream, amount in funding_shares(plan).items():
+            person.add("funding", stream, 0, amount)
+    for person_id, amount in per_person.items():
+        born, gender, ethnicity = people[person_id]
+        person = added[person_id]
+        person.add("spend_person", f"{amount:.2f}", 1)
+        person.add("age_gender", SEP.join((age_band_of(born, today), gender)), 1)
+        person.add("ethnicity", ETHNICITY_GROUP.get(ethnicity, "Not stated"), 1)
+
+    # The trajectory: the quarter ends each version was in place at. One still in place counts
+    # from its first quarter end on ("at_open"), so a new quarter needs no recount.
+    by_budget: dict[int, list[dict]] = defaultdict(list)
+    for plan in plans:
+        by_budget[plan["budget_id"]].append(plan)
+        if plan["approved_at"] is None or plan["status"] in NEVER_IN_PLACE:
+            continue
+        approved_on = _local_day(plan["approved_at"])
+        limits = [plan["budget__closed_on"]] if plan["budget__closed_on"] else []
+        if plan["superseded_at"] is not None:
+            limits.append(_local_day(plan["superseded_at"]))
+        quarter = quarter_containing(approved_on)
+        if not limits:
+            added[plan["person_id"]].add("at_open", quarter.end.isoformat(), 1)
+            continue
+        limit = min(limits)
+        while quarter.end < limit:
+            added[plan["person_id"]].add("at", quarter.end.isoformat(), 1)
+            quarter = quarter.next()
+
+    # Budgets: submitted, approved, first approvals (keyed by the day, for the quarter and the year).
+    for versions in by_budget.values():
+        person_id = versions[0]["person_id"]
+        person = added[person_id]
+        if any(v["submitted_at"] is not None and v["submitted_at"] < end for v in versions):
+            person.add("submitted", "", 1)
+        approved = [v for v in versions if v["approved_at"] is not None and v["approved_at"] < end]
+        if not approved:
+            continue
+        person.add("approved", "", 1)
+        first_at = min(v["approved_at"] for v in approved)
+        for plan in approved:
+            if plan["approved_at"] != first_at or plan["status"] in NEVER_IN_PLACE:
+                continue
+            if person_id not in people:
+                continue
+            child, chc = child_and_chc(person_id)
+            joint = plan["funded_nhs"] and plan["funded_social_care"]
+            day = _local_day(first_at).isoformat()
+            person.add(
+                "first",
+                SEP.join((day, str(int(child)), str(int(joint)), str(int(chc)), plan["management"])),
+                1,
+            )
+            for cohort in cohorts[person_id]:
+                person.add("first_cohort", SEP.join((day, cohort)), 1)
+
+    # Referral -> first approval of a plan linked to it (whole days).
+    first_by_referral: dict[int, tuple[int, datetime]] = {}
+    for plan in plans:
+        if plan["referral_id"] is None or plan["approved_at"] is None:
+            continue
+        known = first_by_referral.get(plan["referral_id"])
+        if known is None or plan["approved_at"] < known[1]:
+            first_by_referral[plan["referral_id"]] = (plan["person_id"], plan["approved_at"])
+    # The people's referrals (counted in the pipeline) and those their plans name, in one query.
+    referral_rows = list(
+        Referral.objects.filter(Q(person_id__in=ids) | Q(pk__in=list(first_by_referral)), **org).values_list(
+            "pk", "person_id", "received_on"
+        )
+    )
+    received = {pk: received_on for pk, _person_id, received_on in referral_rows}
+    for referral_id, (person_id, first_at) in first_by_referral.items():
+        if first_at < end and referral_id in received:
+            added[person_id].duration("ref_approval", _local_day(first_at) - received[referral_id])
+
+    # The pipeline's referrals and conversations.
+    for _pk, person_id, received_on in referral_rows:
+        if person_id in added and received_on <= today:
+            added[person_id].add("referrals", "", 1)
+    for (person_id,) in Conversation.objects.filter(**org, person_id__in=ids, held_on__lte=today).values_list(
+        "person_id"
+    ):
+        added[person_id].add("conversations", "", 1)
+
+    # Approval requests: submitted -> decided.
+    for person_id, submitted_at, decided_at in ApprovalRequest.objects.filter(
+        **org, person_id__in=ids, decided_at__lt=end
+    ).values_list("person_id", "submitted_at", "decided_at"):
+        added[person_id].duration("sub_decision", decided_at - submitted_at)
+
+    # Accounts: released, first payment, and both timings from the budget's first approval.
+    accounts = BudgetAccount.objects.filter(**org, person_id__in=ids).values_list(
+        "pk",
+        "person_id",
+        "budget_id",
+        "first_released_at",
+        "first_paid_at",
+        Exists(
+            LedgerEntry.objects.filter(account=OuterRef("pk"), kind=EntryKind.RELEASE, fund__isnull=False)
+        ),
+    )
+    for _account_id, person_id, budget_id, released_at, paid_at, fund_released in accounts:
+        person = added[person_id]
+        approvals = [v["approved_at"] for v in by_budget.get(budget_id, ()) if v["approved_at"] is not None]
+        first_at = min(approvals) if approvals else None
+        if released_at is not None and released_at < end:
+            person.add("released", "", 1)
+            if first_at is not None:
+                person.duration("to_release", released_at - first_at)
+                person.duration(
+                    "to_release_fund" if fund_released else "to_release_hand",
+                    released_at - first_at,
+                )
+        if paid_at is not None and paid_at < end:
+            person.add("first_paid", "", 1)
+            if first_at is not None:
+                person.duration("to_payment", paid_at - first_at)
+
+    # Paid to date on the accounts of the PHBs in place: payments less refunds and corrections
+    # reversing a payment.
+    budget_person = {plan["budget_id"]: plan["person_id"] for plan in in_place}
+    entries = LedgerEntry.objects.filter(
+        **org,
+        account__budget_id__in=list(budget_person),
+        entry_date__lte=today,
+        kind__in=(EntryKind.PAYMENT, EntryKind.REFUND, EntryKind.CORRECTION),
+    ).values_list("account__budget_id", "kind", "amount", "reverses__kind")
+    for budget_id, kind, amount, reverses in entries:
+        if kind == EntryKind.PAYMENT:
+            added[budget_person[budget_id]].add("paid", "", 0, Decimal(amount))
+        elif kind == EntryKind.REFUND or reverses == EntryKind.PAYMENT:
+            added[budget_person[budget_id]].add("paid", "", 0, -Decimal(amount))
+
+    # Reviews that exist (cancelled ones left out): completed, or open by due date.
+    for person_id, due_on, completed_on in (
+        Review.objects.filter(**org, person_id__in=ids, created_at__lt=end)
+        .exclude(status=ReviewStatus.CANCELLED)
+        .values_list("person_id", "due_on", "completed_on")
+    ):
+        if completed_on is not None and completed_on <= today:
+            added[person_id].add("reviews_completed", "", 1)
+        else:
+            added[person_id].add("reviews_open", due_on.isoformat(), 1)
+    return added
+
+
+# --- Keeping the summaries
+
+
+def _stamp_for_write(organisation_id: int) -> FigureStamp | None:
+    """The organisation's stamp, share-locked so a rebuild waits for this write (and it for one);
+    None when the organisation's live figures are not built (its reports recount)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT dated_on FROM reporting_figurestamp WHERE organisation_id = %s FOR KEY SHARE",
+                [organisation_id],
+            )
+            row = cursor.fetchone()
+        return FigureStamp(organisation_id=organisation_id, dated_on=row[0]) if row else None
+    return FigureStamp.objects.filter(organisation_id=organisation_id).first()
+
+
+def _write_differences(organisation_id: int, old: dict, new: dict, old_values: dict, new_values: dict) -> int:
+    deltas = []
+    for name in old.keys() | new.keys():
+        before = old.get(name, [0, "0.00"])
+        after = new.get(name, [0, "0.00"])
+        count = after[0] - before[0]
+        amount = Decimal(after[1]) - Decimal(before[1])
+        if count or amount:
+            figure, key = name.split(SEP, 1)
+            deltas.append(
+                FigureDelta(
+                    organisation_id=organisation_id, figure=figure, key=key, count=count, amount=amount
+                )
+            )
+    values = []
+    for name in old_values.keys() | new_values.keys():
+        change = new_values.get(name, 0) - old_values.get(name, 0)
+        if change:
+            figure, value = name.split(SEP, 1)
+            values.append(
+                FigureValue(
+                    organisation_id=organisation_id,
+                    figure=figure,
+                    bucket=int(value) // DAY_US,
+                    value=int(value),
+                    count=change,
+                )
+            )
+    FigureDelta.objects.bulk_create(deltas)
+    FigureValue.objects.bulk_create(values)
+    return len(deltas) + len(values)
+
+
+def refresh_people(organisation_id: int, person_ids: Iterable[int], today: date | None = None) -> int:
+    """Recount these people's part of the figures and append the difference; returns rows written.
+
+    Called in the transaction of the change (reporting/reactions.py); a transaction of its own
+    otherwise. Locks only these people's own rows (PersonFigures), so writers about different
+    people never wait for each other."""
+    if not transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            return refresh_people(organisation_id, person_ids, today)
+    ids = sorted(set(person_ids))
+    if not ids or _stamp_for_write(organisation_id) is None:
+        return 0
+    today = today or today_local()
+    PersonFigures.objects.bulk_create(
+        [PersonFigures(person_id=pk, organisation_id=organisation_id, counted_on=today) for pk in ids],
+        ignore_conflicts=True,
+    )
+    stored = {
+        row.person_id: row
+        for row in PersonFigures.objects.select_for_update().filter(
+            organisation_id=organisation_id, person_id__in=ids
+        )
+    }
+    added = contributions(organisation_id, ids, today)
+    written = 0
+    changed = []
+    for pk in ids:
+        row = stored.get(pk)
+        if row is None:  # the person belongs to another organisation: not ours to count
+            continue
+        figures, values = added[pk].stored()
+        if figures == row.figures and values == row.values and row.counted_on == today:
+            continue
+        written += _write_differences(organisation_id, row.figures, figures, row.values, values)
+        row.figures, row.values, row.counted_on = figures, values, today
+        changed.append(row)
+    PersonFigures.objects.bulk_update(changed, ["figures", "values", "counted_on"])
+    return written
+
+
+def refresh_all(organisation: Organisation, today: date | None = None) -> int:
+    """Recount every person of the organisation, a batch per transaction (repairs drift)."""
+    today = today or today_local()
+    ids = list(Person.objects.filter(organisation=organisation).order_by("pk").values_list("pk", flat=True))
+    gone = PersonFigures.objects.filter(organisation=organisation).exclude(person_id__in=ids)
+    ids += list(gone.values_list("person_id", flat=True))
+    written = 0
+    for start in range(0, len(ids), BATCH):
+        written += refresh_people(organisation.pk, ids[start : start + BATCH], today)
+    return written
+
+
+@transaction.atomic
+def rebuild(organisation: Organisation, today: date | None = None) -> None:
+    """Count the organisation's summaries from scratch (first build, or a repair that diffs cannot make)."""
+    today = today or today_local()
+    stamp, _created = FigureStamp.objects.get_or_create(
+        organisation=organisation, defaults={"dated_on": today, "built_at": timezone.now()}
+    )
+    FigureStamp.objects.select_for_update().get(pk=stamp.pk)  # writers wait (they share-lock it)
+    for model in (FigureDelta, FigureTotal, FigureValue, PersonFigures):
+        model.objects.filter(organisation=organisation).delete()
+    ids = list(Person.objects.filter(organisation=organisation).order_by("pk").values_list("pk", flat=True))
+    totals: dict[tuple[str, str], list] = defaultdict(lambda: [0, ZERO])
+    values: Counter[tuple[str, int]] = Counter()
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        rows = []
+        for pk, part in contributions(organisation.pk, batch, today).items():
+            figures, stored_values = part.stored()
+            rows.append(
+                PersonFigures(
+                    person_id=pk,
+                    organisation=organisation,
+                    figures=figures,
+                    values=stored_values,
+                    counted_on=today,
+                )
+            )
+            for key, (count, amount) in part.figures.items():
+                totals[key][0] += count
+                totals[key][1] += amount
+            values.update(part.values)
+        PersonFigures.objects.bulk_create(rows)
+    FigureTotal.objects.bulk_create(
+        [
+            FigureTotal(organisation=organisation, figure=figure, key=key, count=count, amount=amount)
+            for (figure, key), (count, amount) in totals.items()
+            if count or amount
+        ],
+        batch_size=2000,
+    )
+    FigureValue.objects.bulk_create(
+        [
+            FigureValue(
+                organisation=organisation, figure=figure, bucket=value // DAY_US, value=value, count=n
+            )
+            for (figure, value), n in values.items()
+            if n
+        ],
+        batch_size=2000,
+    )
+    FigureStamp.objects.filter(pk=stamp.pk).update(dated_on=today, built_at=timezone.now())
+
+
+def fold(organisation_id: int) -> int:
+    """Move the organisation's deltas into its totals (one row per figure) and compact its value
+    rows; readers see the figures before or after, never half. Returns the delta rows folded."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    """
+                    WITH moved AS (
+                        DELETE FROM reporting_figuredelta WHERE organisation_id = %s
+                        RETURNING figure, key, count, amount
+                    )
+                    INSERT INTO reporting_figuretotal (organisation_id, figure, key, count, amount)
+                    SELECT %s, figure, key, SUM(count), SUM(amount) FROM moved GROUP BY figure, key
+                    ON CONFLICT (organisation_id, figure, key) DO UPDATE
+                    SET count = reporting_figuretotal.count + EXCLUDED.count,
+                        amount = reporting_figuretotal.amount + EXCLUDED.amount
+                    """,
+                    [organisation_id, organisation_id],
+                )
+                folded = cursor.rowcount
+                cursor.execute(
+                    """
+                    WITH moved AS (
+                        DELETE FROM reporting_figurevalue WHERE organisation_id = %s
+                        RETURNING figure, bucket, value, count
+                    )
+                    INSERT INTO reporting_figurevalue (organisation_id, figure, bucket, value, count)
+                    SELECT %s, figure, bucket, value, SUM(count) FROM moved
+                    GROUP BY figure, bucket, value HAVING SUM(count) <> 0
+                    """,
+                    [organisation_id, organisation_id],
+                )
+        else:
+            deltas = list(FigureDelta.objects.filter(organisation_id=organisation_id))
+            sums: dict[tuple[str, str], list] = defaultdict(lambda: [0, ZERO])
+            for delta in deltas:
+                sums[(delta.figure, delta.key)][0] += delta.count
+                sums[(delta.figure, delta.key)][1] += delta.amount
+            FigureDelta.objects.filter(pk__in=[d.pk for d in deltas]).delete()
+            for (figure, key), (count, amount) in sums.items():
+                total, _created = FigureTotal.objects.get_or_create(
+                    organisation_id=organisation_id, figure=figure, key=key
+                )
+                FigureTotal.objects.filter(pk=total.pk).update(
+                    count=total.count + count, amount=total.amount + amount
+                )
+            folded = len(sums)
+        FigureTotal.objects.filter(organisation_id=organisation_id, count=0, amount=0).delete()
+    return folded
+
+
+def fold_all() -> int:
+    organisations = FigureDelta.objects.values_list("organisation_id", flat=True).distinct()
+    return sum(fold(pk) for pk in list(organisations))
+
+
+def redate(organisation_id: int, today: date | None = None) -> int:
+    """Bring the age bands up to today: recount the people whose birthday crossed a band since the
+    figures were last dated. Returns how many people were recounted."""
+    today = today or today_local()
+    stamp = FigureStamp.objects.filter(organisation_id=organisation_id).first()
+    if stamp is None or stamp.dated_on >= today:
+        return 0
+    crossed = Q()
+    for _label, upper in AGE_BANDS:
+        if upper is not None:
+            crossed |= Q(date_of_birth__gt=birthday_cutoff(stamp.dated_on, upper)) & Q(
+                date_of_birth__lte=birthday_cutoff(today, upper)
+            )
+    ids = list(Person.objects.filter(crossed, organisation_id=organisation_id).values_list("pk", flat=True))
+    for start in range(0, len(ids), BATCH):
+        refresh_people(organisation_id, ids[start : start + BATCH], today)
+    FigureStamp.objects.filter(organisation_id=organisation_id, dated_on__lt=today).update(dated_on=today)
+    return len(ids)
+
+
+# --- Reading the summaries
+
+
+def is_built(organisation: Organisation) -> bool:
+    return FigureStamp.objects.filter(organisation=organisation).exists()
+
+
+class Summary:
+    """An organisation's figures as summed from its totals and deltas: `count(figure, key)` etc."""
+
+    def __init__(self, organisation_id: int, rows) -> None:
+        self.organisation_id = organisation_id
+        self.rows: dict[str, dict[str, tuple[int, Decimal]]] = defaultdict(dict)
+        for figure, key, count, amount in rows:
+            # Quantized: SQLite sums decimals as floats; "+ ZERO" makes a negative zero plain 0.00.
+            self.rows[figure][key] = (int(count or 0), Decimal(str(amount or 0)).quantize(ZERO) + ZERO)
+
+    def count(self, figure: str, key: str = "") -> int:
+        return self.rows[figure].get(key, (0, ZERO))[0]
+
+    def amount(self, figure: str, key: str = "") -> Decimal:
+        return self.rows[figure].get(key, (0, ZERO))[1]
+
+    def keys(self, figure: str) -> dict[str, tuple[int, Decimal]]:
+        return self.rows[figure]
+
+
+def read(organisation_id: int, today: date) -> Summary:
+    """Every figure of the organisation in one query: totals plus deltas not folded yet."""
+    since = _financial_year_start(today)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT figure, key, SUM(count), SUM(amount) FROM (
+                SELECT figure, key, count, amount FROM reporting_figuretotal WHERE organisation_id = %s
+                UNION ALL
+                SELECT figure, key, count, amount FROM reporting_figuredelta WHERE organisation_id = %s
+            ) AS figures
+            WHERE NOT (figure IN ('first', 'first_cohort') AND key < %s)
+            GROUP BY figure, key
+            """,
+            [organisation_id, organisation_id, since.isoformat()],
+        )
+        return Summary(organisation_id, cursor.fetchall())
+
+
+def _financial_year_start(day: date) -> date:
+    return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+
+
+def _rank_lookup(pairs: list[tuple], rank: int):
+    """The value at 0-based `rank` of a sorted (value, count) list."""
+    seen = 0
+    for value, count in pairs:
+        seen += count
+        if rank < seen:
+            return value
+    raise IndexError(rank)
+
+
+def _positions(total: int, fraction: float) -> tuple[int, int, float]:
+    position = fraction * (total - 1)
+    lower = int(position)
+    return lower, min(lower + 1, total - 1), position - lower
+
+
+def _percentiles_of(pairs: list[tuple], total: int, interpolate) -> dict:
+    result = {}
+    for name, fraction in (("median", 0.5), ("p90", 0.9)):
+        lower, upper, weight = _positions(total, fraction)
+        result[name] = interpolate(_rank_lookup(pairs, lower), _rank_lookup(pairs, upper), weight)
+    return result
+
+
+def timing(summary: Summary, figure: str) -> dict:
+    """Median and p90 of a duration, exact: the buckets say which hold the ranks; only those are read."""
+    buckets = sorted(
+        (int(key), count) for key, (count, _amount) in summary.keys(f"b:{figure}").items() if count
+    )
+    total = sum(count for _bucket, count in buckets)
+    if not total:
+        return {"median": None, "p90": None, "count": 0}
+    wanted = set()
+    for fraction in (0.5, 0.9):
+        lower, upper, _weight = _positions(total, fraction)
+        wanted.add(_rank_lookup(buckets, lower))
+        wanted.add(_rank_lookup(buckets, upper))
+    rows = (
+        FigureValue.objects.filter(organisation_id=summary.organisation_id, figure=figure, bucket__in=wanted)
+        .values_list("bucket", "value")
+        .annotate(n=Sum("count"))
+        .order_by("bucket", "value")
+    )
+    in_bucket: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for bucket, value, n in rows:
+        if n > 0:
+            in_bucket[bucket].append((value, n))
+    before, seen = {}, 0
+    for bucket, count in buckets:
+        before[bucket] = seen
+        seen += count
+    # The wanted buckets' values at their ranks; the ranks before each are skipped by count.
+    pairs: list[tuple] = []
+    covered = 0
+    for bucket in sorted(wanted):
+        if before[bucket] > covered:
+            pairs.append((None, before[bucket] - covered))
+            covered = before[bucket]
+        for value, n in in_bucket[bucket]:
+            pairs.append((value, n))
+            covered += n
+
+    def interpolate(low, high, weight):
+        low_d, high_d = timedelta(microseconds=low), timedelta(microseconds=high)
+        return low_d + (high_d - low_d) * weight
+
+    found = _percentiles_of(pairs, total, interpolate)
+    return {"median": days(found["median"]), "p90": days(found["p90"]), "count": total}
