@@ -51,6 +51,16 @@ def _as_of(request) -> date:
         return services.today_local()
 
 
+# The funding streams a plan's cost is split between (support plans), and a plan's whole cost where
+# several streams are ticked without amounts.
+FUNDING_STREAM_LABELS = (
+    ("nhs", "NHS"),
+    ("social_care", "Social care"),
+    ("education", "Education"),
+    ("not_split", "Several streams, amounts not given"),
+)
+
+
 def _panels(figures: dict, organisation=None) -> dict:
     """Charts and table rows for the page, made from the same figures the API returns."""
     cohorts = [(label, figures["by_cohort"][code]) for code, label in Cohort.choices]
@@ -62,6 +72,11 @@ def _panels(figures: dict, organisation=None) -> dict:
         )
     categories = [
         (category_labels.get(code, code), amount) for code, amount in figures["spend"]["by_category"].items()
+    ]
+    streams = [
+        (label, figures["spend"]["by_funding_stream"].get(code))
+        for code, label in FUNDING_STREAM_LABELS
+        if code in figures["spend"].get("by_funding_stream", {})
     ]
     trajectory = [(point["quarter_end"], point["in_place"]) for point in figures["ambition"]["trajectory"]]
     pipeline = [(label, figures["pipeline"][code]) for code, label in PIPELINE_LABELS]
@@ -80,6 +95,10 @@ def _panels(figures: dict, organisation=None) -> dict:
         },
         "pipeline": {"rows": pipeline, "chart": bar_chart("Pipeline", pipeline)},
         "categories": {"rows": categories, "chart": bar_chart("Spend by category", categories, money=True)},
+        "funding_streams": {
+            "rows": streams,
+            "chart": bar_chart("Spend by funding stream", streams, money=True),
+        },
         "age_bands": {"rows": age_bands, "chart": bar_chart("Budget holders by age band", age_bands)},
         "ethnicity": {"rows": ethnicity, "chart": bar_chart("Budget holders by ethnic group", ethnicity)},
         "reviews": {"rows": reviews, "chart": bar_chart("Reviews", reviews)},

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from reporting.dashboard import organisation_dashboard
+from support_plans.models import SupportPlan
 from tests.factories import london, report_account, report_person, report_plan
 
 from .conftest import AS_OF, PAST
@@ -196,3 +197,18 @@ def test_another_organisations_phbs_are_not_counted(world, other_org):
     figures = organisation_dashboard(other_org, AS_OF)
     assert figures["in_place"] == 1
     assert figures["spend"]["total"] == "999.00"
+
+
+def test_spend_by_funding_stream_takes_the_amounts_given_else_the_one_stream_else_not_split(world):
+    # Ben's plan gives its split; Cara's ticks NHS and social care without amounts; the rest are NHS.
+    SupportPlan.objects.filter(pk=world["plans"]["ben"].pk).update(
+        funding_nhs=Decimal("500.00"), funding_social_care=Decimal("1500.00")
+    )
+    spend = organisation_dashboard(world["org"], AS_OF)["spend"]
+    assert spend["by_funding_stream"] == {
+        "nhs": "2600.00",  # Alice 1,000 + Dev 500 + Hal 600 + Ben's 500
+        "social_care": "1500.00",
+        "education": "0.00",
+        "not_split": "1000.00",  # Cara
+    }
+    assert sum(Decimal(v) for v in spend["by_funding_stream"].values()) == Decimal(spend["total"])

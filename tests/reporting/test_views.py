@@ -99,3 +99,15 @@ def test_region_page_for_a_region_viewer_shows_aggregates_only(world):
 
 def test_region_page_is_refused_to_a_commissioner(world):
     assert client_for(world["commissioner"]).get("/o/07T/region/").status_code == 403
+
+
+def test_dashboard_page_shows_spend_by_funding_stream(world):
+    html = (
+        client_for(world["commissioner"])
+        .get("/o/07T/dashboard/", {"as_of": AS_OF.isoformat()})
+        .content.decode()
+    )
+    assert 'id="panel-funding-stream"' in html
+    # NHS alone: Alice, Dev, Hal; NHS and social care ticked without amounts: Ben, Cara.
+    assert "Bar chart, Spend by funding stream: NHS £2,100.00" in html
+    assert "Several streams, amounts not given" in html and "£3,000.00" in html
