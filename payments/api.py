@@ -7,12 +7,12 @@ from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from phb import dates, query
+from phb import dates, query, serializers
 from phb.access_log import AccessKind, access_record, export_record
 from phb.api import MoneyField, OrgScopedMixin
 from phb.bad_input import JSONParser, MultiPartParserWithLimits

@@ -4,9 +4,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.response import Response
 
+from phb import serializers
 from phb.api import MoneyField, OrgScopedMixin
 from phb.constants import Cohort, Role
 from phb.exceptions import InvalidInput

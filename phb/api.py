@@ -7,11 +7,11 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.models import AuthToken
 from knox.settings import knox_settings
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from . import dates, selectors, services, visibility
+from . import dates, selectors, serializers, services, visibility
 from .access import PERSON_DATA_ROLES, OrgContext, get_for_org, org_context_for, organisations_for
 from .bad_input import JSONParser
 from .constants import Cohort, Ethnicity, Gender, RepresentativeKind, Role
@@ -218,7 +218,12 @@ class MemberSerializer(serializers.Serializer):
     password = serializers.CharField(write_only=True, allow_blank=False, max_length=128)
     first_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
     last_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
-    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=True)
+    # At least one (the service's rule too), so that the schema says it: minItems 1.
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Role.choices),
+        min_length=1,
+        error_messages={"min_length": services.NO_ROLES, "empty": services.NO_ROLES},
+    )
     team = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, default=None, help_text="Team name or id"
     )

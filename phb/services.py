@@ -129,6 +129,9 @@ def _check_team(organisation: Organisation, team: Team | None) -> None:
         raise InvalidInput(team=["No such team in this organisation."])
 
 
+NO_ROLES = "Select at least one role: an account with no roles can do nothing here"
+
+
 @transaction.atomic
 def member_add(
     *,
@@ -150,7 +153,7 @@ def member_add(
     """
     roles = _clean_roles(roles)
     if not roles:
-        raise InvalidInput(roles=["Select at least one role: an account with no roles can do nothing here"])
+        raise InvalidInput(roles=[NO_ROLES])
     _check_team(organisation, team)
     if User.objects.filter(username=username).exists():
         raise Conflict(USERNAME_TAKEN)

@@ -2,13 +2,13 @@
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import invitations, selectors, services
+from . import invitations, selectors, serializers, services
 from .api import MemberSerializer, OrgScopedMixin, _team_from
 from .constants import Role
 from .models import Invitation, Membership

@@ -5,11 +5,11 @@ from datetime import datetime
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from phb import dates, query
+from phb import dates, query, serializers
 from phb.access import PERSON_DATA_ROLES
 from phb.api import OrgScopedMixin
 from phb.constants import Cohort
@@ -224,6 +224,7 @@ class ReferralListView(OrgScopedMixin, generics.ListCreateAPIView):
     model = Referral
     data = Data.REFERRALS
     serializer_class = ReferralSerializer
+    input_rules = {"person": "the id of a person recorded in this organisation"}
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": set(REFERRAL_ROLES)}
 
     def get_queryset(self):

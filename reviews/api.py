@@ -3,11 +3,11 @@
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from phb import dates, query
+from phb import dates, query, serializers
 from phb.access import PERSON_DATA_ROLES, get_for_org
 from phb.api import OrgScopedMixin
 from phb.constants import Role

@@ -7,12 +7,12 @@ from decimal import Decimal
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from phb import dates
+from phb import dates, serializers
 from phb.access import PERSON_DATA_ROLES
 from phb.access_log import AccessKind, access_record
 from phb.api import MoneyField, OrgScopedMixin
@@ -646,11 +646,11 @@ ACTIVE_PARAMETER = OpenApiParameter(
 
 def _active_filter(params) -> bool | None:
     raw = params.get("active")
-    if raw is None or raw.lower() in ("true", "1"):
+    if raw is None or raw == "true":
         return True
-    if raw.lower() in ("false", "0"):
+    if raw == "false":
         return False
-    if raw.lower() == "all":
+    if raw == "all":
         return None
     raise serializers.ValidationError({"active": ["Use true, false or all."]})
 
