@@ -389,7 +389,7 @@ class ApprovalListView(OrgScopedMixin, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        status_filter = self.request.query_params.get("status") or None
+        status_filter = query.given(self.request.query_params, "status")
         if status_filter and status_filter not in RequestStatus.values:
             raise ValidationError({"status": [f"Choose one of: {', '.join(RequestStatus.values)}."]})
         mine = query.flag(self.request.query_params, "mine")

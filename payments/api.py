@@ -285,6 +285,11 @@ class ReleaseView(_EntryView):
 class PaymentView(_EntryView):
     """A broker or finance records a payment; needs an Idempotency-Key; never beyond the approved amount."""
 
+    input_rules = {
+        "instalment": "the id of a due instalment of this plan",
+        "supplier": "the id of a supplier of this organisation",
+    }
+
     serializer_class = PaymentSerializer
     kind = EntryKind.PAYMENT
     write_roles = services.PAYMENT_ROLES
@@ -379,6 +384,8 @@ class ClawbackView(_EntryView):
 
 class CorrectionView(_EntryView):
     """Finance reverses (part of) an earlier entry made in error, with a reason."""
+
+    input_rules = {"entry": "the id of a ledger entry of this plan"}
 
     serializer_class = CorrectionSerializer
     kind = EntryKind.CORRECTION

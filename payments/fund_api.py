@@ -111,6 +111,11 @@ class _FundMixin(OrgScopedMixin):
 class FundListView(_FundMixin, generics.GenericAPIView):
     """GET: the organisation's funds. POST (commissioner, finance): set money aside for a year."""
 
+    input_rules = {
+        "held_by": "the id of a team of this organisation",
+        "financial_year": "a financial year like 2026-27",
+    }
+
     data = Data.ACCOUNTS
 
     required_roles = {"GET": VIEW_ROLES, "POST": CHANGE_ROLES}

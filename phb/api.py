@@ -248,6 +248,10 @@ class MemberListView(OrgScopedMixin, generics.ListCreateAPIView):
     """Staff of the organisation. POST (org admins, superusers) creates a new account with roles; a
     username already taken is a 409 that says nothing of its account: invite its owner instead."""
 
+    input_rules = {
+        "password": "the password rules: at least 8 characters, not common, not all digits, not like the username"
+    }
+
     serializer_class = MemberSerializer
     model = Membership
     data = Data.STAFF

@@ -27,6 +27,7 @@ from rest_framework.serializers import *  # noqa: F403 (the rest of DRF's module
 
 WRONG_TYPE = "wrong_type"
 DECIMAL_TEXT = re.compile(r"-?\d+(?:\.\d+)?")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 INTEGER_KEYS = {"AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField"}
 
 
@@ -62,7 +63,10 @@ class StrictInput:
 
     def refuse_wrong_type(self, data) -> None:
         if from_json(self) and not self.accepts(data):
-            raise drf.ValidationError(f"must be {self.expects}", code=WRONG_TYPE)
+            raise drf.ValidationError(f"must be {self.expected(data)}", code=WRONG_TYPE)
+
+    def expected(self, value) -> str:
+        return self.expects
 
     def run_validation(self, data=drf.empty):
         # Before DRF's own reading of empty values ("" is null for a nullable number).
@@ -131,21 +135,41 @@ class FloatField(StrictInput, drf.FloatField):
 class DecimalField(StrictInput, drf.DecimalField):
     """Money and other decimals are published as strings ("250.00"), so they are taken as strings."""
 
-    expects = 'written as a string of digits, like "25.50"'
+    expects = 'written as a string, like "25.50"'
 
     def accepts(self, value) -> bool:
         return isinstance(value, str) and DECIMAL_TEXT.fullmatch(value) is not None
 
+    def expected(self, value) -> str:
+        return "a number, like 25.50" if isinstance(value, str) else self.expects
+
+
+class DateField(StrictInput, drf.DateField):
+    """A date as the schema's `format: date` writes it (Python would also read "20261201")."""
+
+    expects = "a real date, written YYYY-MM-DD (like 2026-12-01)"
+
+    def accepts(self, value) -> bool:
+        return isinstance(value, str) and ISO_DATE.fullmatch(value) is not None
+
+
+def _json_type(value) -> type:
+    """The JSON type of a value: a TextChoices member is a str, True is no int."""
+    for kind in (bool, int, float, str):
+        if isinstance(value, kind):
+            return kind
+    return type(value)
+
 
 def _choice_types(field) -> set[type]:
-    return {type(key) for key in field.choices}
+    return {_json_type(key) for key in field.choices}
 
 
 class ChoiceField(StrictInput, drf.ChoiceField):
     expects = "one of the codes, as text"
 
     def accepts(self, value) -> bool:
-        return type(value) in _choice_types(self) or (value == "" and self.allow_blank)
+        return _json_type(value) in _choice_types(self) or (value == "" and self.allow_blank)
 
 
 class MultipleChoiceField(StrictInput, drf.MultipleChoiceField):
@@ -153,7 +177,7 @@ class MultipleChoiceField(StrictInput, drf.MultipleChoiceField):
 
     def accepts(self, value) -> bool:
         types = _choice_types(self)
-        return isinstance(value, list) and all(type(item) in types for item in value)
+        return isinstance(value, list) and all(_json_type(item) in types for item in value)
 
 
 class PrimaryKeyRelatedField(StrictInput, drf.PrimaryKeyRelatedField):
@@ -185,6 +209,7 @@ STRICT = {
         (drf.IntegerField, IntegerField),
         (drf.FloatField, FloatField),
         (drf.DecimalField, DecimalField),
+        (drf.DateField, DateField),
         (drf.ChoiceField, ChoiceField),
         (drf.MultipleChoiceField, MultipleChoiceField),
     ]

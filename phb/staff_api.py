@@ -117,6 +117,10 @@ class InvitationAcceptView(APIView):
     """Accept an invitation while signed in to your own account (401 otherwise); 404 for a link that
     was never issued, 409 for one used or expired, or if you already work there."""
 
+    input_rules = {
+        "password": "the password rules: at least 8 characters, not common, not all digits, not like the username",
+    }
+
     permission_classes = [AllowAny]  # the answer for a staff invitation without credentials is 401
 
     @extend_schema(

@@ -229,10 +229,10 @@ class ReferralListView(OrgScopedMixin, generics.ListCreateAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        status_code = params.get("status") or None
+        status_code = query.given(params, "status")
         if status_code and status_code not in ReferralStatus.values:
             raise serializers.ValidationError({"status": [f"Use one of {', '.join(ReferralStatus.values)}."]})
-        person = params.get("person") or None
+        person = query.given(params, "person")
         if person is not None and not str(person).isdecimal():
             raise serializers.ValidationError({"person": ["Give a person's id."]})
         mine = query.flag(params, "mine")

@@ -108,6 +108,8 @@ class ReturnXLSXRenderer(BaseRenderer):
 class ReturnView(OrgScopedMixin, APIView):
     """Build the PHB quarterly return (stored in the history) as JSON, CSV or XLSX."""
 
+    input_rules = {"quarter": "a quarter that has started"}
+
     model = QuarterlyReturn
     data = Data.DASHBOARDS
     required_roles = RETURN_ROLES

@@ -230,7 +230,7 @@ class ReviewListView(OrgScopedMixin, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        status_filter = self.request.query_params.get("status") or None
+        status_filter = query.given(self.request.query_params, "status")
         if status_filter and status_filter not in selectors.LIST_STATUSES:
             raise serializers.ValidationError(
                 {"status": [f"Use one of: {', '.join(selectors.LIST_STATUSES)}."]}

@@ -12,7 +12,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from phb import dates, serializers
+from phb import dates, query, serializers
 from phb.access import PERSON_DATA_ROLES
 from phb.access_log import AccessKind, access_record
 from phb.api import MoneyField, OrgScopedMixin
@@ -479,13 +479,15 @@ class PlanMixin(OrgScopedMixin):
 class PlanListView(PlanMixin, generics.ListCreateAPIView):
     """Support plans of the organisation, newest first; `?person=` and `?status=` filter them."""
 
+    input_rules = {"referral": "the id of a referral of the same person here"}
+
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": selectors.PLAN_WRITERS}
     serializer_class = PlanSummaryOutput
 
     def get_queryset(self):
         params = self.request.query_params
-        person = params.get("person")
-        status_code = params.get("status")
+        person = query.given(params, "person")
+        status_code = query.given(params, "status")
         if person and not (person.isascii() and person.isdigit()):  # "¹".isdigit() is True
             raise serializers.ValidationError({"person": ["Give the person's id."]})
         if status_code and status_code not in PlanStatus.values:
@@ -515,6 +517,8 @@ class PlanListView(PlanMixin, generics.ListCreateAPIView):
 
 class PlanDetailView(PlanMixin, APIView):
     """One support plan version: status, version, costs, goals, items, approval, account, versions."""
+
+    input_rules = {"referral": "the id of a referral of the same person here"}
 
     @extend_schema(responses=PlanOutput)
     def get(self, request, *args, **kwargs):
@@ -620,6 +624,8 @@ def pdf_response(plan) -> HttpResponse:
 class PlanFastTrackView(PlanMixin, APIView):
     """Add a preset fast-track offer to a draft plan in one step."""
 
+    input_rules = {"offer": "the id of an active fast-track offer of this organisation"}
+
     @extend_schema(request=FastTrackInput, responses={201: PlanOutput})
     def post(self, request, *args, **kwargs):
         plan = self.get_object()
@@ -683,6 +689,8 @@ class SupplierSerializer(serializers.ModelSerializer):
 
 class SupplierListView(OrgScopedMixin, generics.ListCreateAPIView):
     """The directory of suppliers and services the organisation has used; `?search=` finds them."""
+
+    input_rules = {"name": "not a supplier and service already in the directory"}
 
     model = Supplier
     data = Data.CATALOGUE
@@ -762,6 +770,8 @@ class FastTrackOfferSerializer(serializers.ModelSerializer):
 class FastTrackOfferListView(OrgScopedMixin, generics.ListCreateAPIView):
     """Preset offers a care coordinator adds to a plan in one step."""
 
+    input_rules = {"supplier": "the id of a supplier of this organisation"}
+
     model = FastTrackOffer
     data = Data.CATALOGUE
     serializer_class = FastTrackOfferSerializer
@@ -804,6 +814,7 @@ class _DirectoryEntryView(OrgScopedMixin, generics.RetrieveAPIView):
 
 
 class SupplierDetailView(_DirectoryEntryView):
+    input_rules = {"name": "not a supplier and service already in the directory"}
     model = Supplier
     data = Data.CATALOGUE
     serializer_class = SupplierSerializer
@@ -817,6 +828,7 @@ class SupplierDetailView(_DirectoryEntryView):
 
 
 class FastTrackOfferDetailView(_DirectoryEntryView):
+    input_rules = {"supplier": "the id of a supplier of this organisation"}
     model = FastTrackOffer
     data = Data.CATALOGUE
     serializer_class = FastTrackOfferSerializer
