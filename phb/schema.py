@@ -91,13 +91,17 @@ def decimal_pattern(field) -> str:
 
 
 class DecimalFieldExtension(OpenApiSerializerFieldExtension):
-    """The API's decimal fields (money) as strings of the pattern `decimal_pattern` gives."""
+    """The API's decimal fields (money) as strings of the pattern `decimal_pattern` gives; a decimal
+    answered as a number (a score) as a number or such a string, as it is read."""
 
     target_class = "phb.serializers.DecimalField"
     match_subclasses = True
 
     def map_serializer_field(self, auto_schema, direction):
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if self.target.takes_numbers:  # a number, or its digits as a string
+            text = {"type": "string", "format": "decimal", "pattern": decimal_pattern(self.target)}
+            return {"oneOf": [schema, text]}
         schema["pattern"] = decimal_pattern(self.target)
         return schema
 

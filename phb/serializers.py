@@ -138,10 +138,18 @@ class DecimalField(StrictInput, drf.DecimalField):
     expects = 'written as a string, like "25.50"'
 
     def accepts(self, value) -> bool:
+        if self.takes_numbers and isinstance(value, int | float) and not isinstance(value, bool):
+            return True
         return isinstance(value, str) and DECIMAL_TEXT.fullmatch(value) is not None
 
     def expected(self, value) -> str:
-        return "a number, like 25.50" if isinstance(value, str) else self.expects
+        return "a number, like 25.50" if isinstance(value, str) or self.takes_numbers else self.expects
+
+    @property
+    def takes_numbers(self) -> bool:
+        """A decimal answered as a JSON number (not money: a score) is taken as a number or as a
+        string of digits, and published as either (phb/schema.py)."""
+        return getattr(self, "coerce_to_string", None) is False
 
 
 class DateField(StrictInput, drf.DateField):
