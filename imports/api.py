@@ -73,7 +73,8 @@ class ImportTemplateView(OrgScopedMixin, APIView):
     )
     def get(self, request, org):
         extension = request.accepted_renderer.format
-        if self.unknown_format or extension not in TEMPLATE_FORMATS:
+        given = request.query_params.get("format")  # present but empty is not one of them either
+        if self.unknown_format or extension not in TEMPLATE_FORMATS or given == "":
             raise InvalidInput(format=[f"Choose one of: {', '.join(TEMPLATE_FORMATS)}."])
         content = sheets.template_csv() if extension == "csv" else sheets.template_xlsx()
         response = Response(content)

@@ -24,6 +24,9 @@ from .visibility import Data
 User = get_user_model()
 
 
+TEAM_RULE = "the name or id of a team of this organisation"
+
+
 class OrgAccess(BasePermission):
     """Resolves the organisation from the URL (404 for non-members), then checks the role (403)."""
 
@@ -224,7 +227,7 @@ class MemberSerializer(serializers.Serializer):
         min_length=1,
         error_messages={"min_length": services.NO_ROLES, "empty": services.NO_ROLES},
     )
-    team = serializers.CharField(
+    team = serializers.IdOrNameField(
         required=False, allow_null=True, allow_blank=True, default=None, help_text="Team name or id"
     )
     is_active = serializers.BooleanField(read_only=True)
@@ -249,7 +252,9 @@ class MemberListView(OrgScopedMixin, generics.ListCreateAPIView):
     username already taken is a 409 that says nothing of its account: invite its owner instead."""
 
     input_rules = {
-        "password": "the password rules: at least 8 characters, not common, not all digits, not like the username"
+        "password": "the password rules: at least 8 characters, not common, not all digits, not like the username",
+        "username": "letters, digits and @ . + - _ only",
+        "team": TEAM_RULE,
     }
 
     serializer_class = MemberSerializer

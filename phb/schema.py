@@ -161,7 +161,7 @@ class AutoSchema(SpectacularAutoSchema):
         if operation is None or self.method.lower() not in WRITES | {"get"}:
             return operation
         rules = dict(getattr(self.view, "input_rules", {}))
-        serializer = force_instance(self.get_request_serializer()) if self.method.lower() in WRITES else None
+        serializer = force_instance(self.get_request_serializer()) if "requestBody" in operation else None
         if isinstance(serializer, drf.Serializer):
             rules = {**serializer_rules(serializer), **rules}
         if rules:
@@ -172,6 +172,17 @@ class AutoSchema(SpectacularAutoSchema):
                 RULES_KEY: rules,
             }
         return operation
+
+
+class IdOrNameFieldExtension(OpenApiSerializerFieldExtension):
+    """A field naming a record by id or name: a string or an integer."""
+
+    target_class = "phb.serializers.IdOrNameField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        meta = {key: schema.pop(key) for key in ("description", "nullable", "default") if key in schema}
+        return {"oneOf": [schema, {"type": "integer"}], **meta}
 
 
 def _reference(name: str) -> dict:

@@ -83,6 +83,21 @@ class CharField(StrictInput, drf.CharField):
     pass
 
 
+class IdOrNameField(CharField):
+    """A record named by its id or its name (a team, a care coordinator): a string, or a whole number
+    for the id; read as text either way. Published as either (phb/schema.py)."""
+
+    expects = "a name, or an id (a whole number)"
+
+    def accepts(self, value) -> bool:
+        return isinstance(value, str) or _is_whole_number(value)
+
+    def to_internal_value(self, data):
+        if _is_whole_number(data):
+            data = str(int(data))
+        return super().to_internal_value(data)
+
+
 class EmailField(StrictInput, drf.EmailField):
     pass
 

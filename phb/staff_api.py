@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import invitations, selectors, serializers, services
-from .api import MemberSerializer, OrgScopedMixin, _team_from
+from .api import TEAM_RULE, MemberSerializer, OrgScopedMixin, _team_from
 from .constants import Role
 from .models import Invitation, Membership
 from .notifications import absolute_url
@@ -20,7 +20,7 @@ class MemberChangeSerializer(serializers.Serializer):
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=Role.choices), allow_empty=True, required=False
     )
-    team = serializers.CharField(
+    team = serializers.IdOrNameField(
         required=False, allow_null=True, allow_blank=True, help_text="Team name or id; null for none"
     )
     active = serializers.BooleanField(required=False)
@@ -28,6 +28,8 @@ class MemberChangeSerializer(serializers.Serializer):
 
 class MemberDetailView(OrgScopedMixin, generics.GenericAPIView):
     """One member of staff. PATCH (org admins) changes roles, team or active; never your own roles."""
+
+    input_rules = {"team": TEAM_RULE}
 
     serializer_class = MemberSerializer
     model = Membership
@@ -59,7 +61,7 @@ class InvitationSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     email = serializers.EmailField()
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=True)
-    team = serializers.CharField(
+    team = serializers.IdOrNameField(
         required=False, allow_null=True, allow_blank=True, default=None, help_text="Team name or id"
     )
     expires = serializers.DateTimeField(read_only=True, source="expires_at")
@@ -84,6 +86,8 @@ class InvitationCreatedSerializer(InvitationSerializer):
 class InvitationListView(OrgScopedMixin, generics.ListCreateAPIView):
     """Invitations of the organisation (org admins). POST invites an e-mail address with roles: its
     owner accepts, signed in to their own account, through the single-use link that is e-mailed."""
+
+    input_rules = {"team": TEAM_RULE}
 
     serializer_class = InvitationSerializer
     model = Invitation

@@ -164,7 +164,7 @@ class ReferralCreateSerializer(serializers.Serializer):
 
 
 class AcceptSerializer(serializers.Serializer):
-    care_coordinator = serializers.CharField(
+    care_coordinator = serializers.IdOrNameField(
         required=False,
         allow_null=True,
         allow_blank=True,

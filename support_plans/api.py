@@ -479,7 +479,11 @@ class PlanMixin(OrgScopedMixin):
 class PlanListView(PlanMixin, generics.ListCreateAPIView):
     """Support plans of the organisation, newest first; `?person=` and `?status=` filter them."""
 
-    input_rules = {"referral": "the id of a referral of the same person here"}
+    input_rules = {
+        "referral": "the id of a referral of the same person here",
+        "person": "the id of a person recorded in this organisation",
+        "funding": "each stream one of nhs, social_care or education",
+    }
 
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": selectors.PLAN_WRITERS}
     serializer_class = PlanSummaryOutput
