@@ -227,7 +227,7 @@ class MemberSerializer(serializers.Serializer):
         min_length=1,
         error_messages={"min_length": services.NO_ROLES, "empty": services.NO_ROLES},
     )
-    team = serializers.IdOrNameField(
+    team = serializers.StringOrIntegerField(
         required=False, allow_null=True, allow_blank=True, default=None, help_text="Team name or id"
     )
     is_active = serializers.BooleanField(read_only=True)

@@ -174,10 +174,10 @@ class AutoSchema(SpectacularAutoSchema):
         return operation
 
 
-class IdOrNameFieldExtension(OpenApiSerializerFieldExtension):
-    """A field naming a record by id or name: a string or an integer."""
+class StringOrIntegerFieldExtension(OpenApiSerializerFieldExtension):
+    """Text that may also be sent as a whole number: a string or an integer."""
 
-    target_class = "phb.serializers.IdOrNameField"
+    target_class = "phb.serializers.StringOrIntegerField"
 
     def map_serializer_field(self, auto_schema, direction):
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)

@@ -83,11 +83,12 @@ class CharField(StrictInput, drf.CharField):
     pass
 
 
-class IdOrNameField(CharField):
-    """A record named by its id or its name (a team, a care coordinator): a string, or a whole number
-    for the id; read as text either way. Published as either (phb/schema.py)."""
+class StringOrIntegerField(CharField):
+    """Text that may also be sent as a whole number: a record named by its id or its name (a team, a
+    care coordinator), a goal's attainment from -2 to 2. Read as text either way; published as a
+    string or an integer (phb/schema.py)."""
 
-    expects = "a name, or an id (a whole number)"
+    expects = "text, or a whole number"
 
     def accepts(self, value) -> bool:
         return isinstance(value, str) or _is_whole_number(value)

@@ -20,7 +20,7 @@ class MemberChangeSerializer(serializers.Serializer):
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=Role.choices), allow_empty=True, required=False
     )
-    team = serializers.IdOrNameField(
+    team = serializers.StringOrIntegerField(
         required=False, allow_null=True, allow_blank=True, help_text="Team name or id; null for none"
     )
     active = serializers.BooleanField(required=False)
@@ -61,7 +61,7 @@ class InvitationSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     email = serializers.EmailField()
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=True)
-    team = serializers.IdOrNameField(
+    team = serializers.StringOrIntegerField(
         required=False, allow_null=True, allow_blank=True, default=None, help_text="Team name or id"
     )
     expires = serializers.DateTimeField(read_only=True, source="expires_at")

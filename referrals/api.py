@@ -164,7 +164,7 @@ class ReferralCreateSerializer(serializers.Serializer):
 
 
 class AcceptSerializer(serializers.Serializer):
-    care_coordinator = serializers.IdOrNameField(
+    care_coordinator = serializers.StringOrIntegerField(
         required=False,
         allow_null=True,
         allow_blank=True,

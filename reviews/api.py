@@ -63,7 +63,7 @@ class MeasureSerializer(serializers.Serializer):
 
 class GoalAttainmentSerializer(serializers.Serializer):
     goal = serializers.IntegerField(help_text="Id of a goal of the reviewed plan")
-    attainment = serializers.CharField(max_length=4, help_text="-2 to 2 (a number or a string)")
+    attainment = serializers.StringOrIntegerField(max_length=4, help_text="-2 to 2 (a number or a string)")
 
 
 class ReviewSerializer(serializers.ModelSerializer):
