@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 
-from django.http import QueryDict
 from rest_framework import relations
 from rest_framework import serializers as drf
 from rest_framework.serializers import *  # noqa: F403 (the rest of DRF's module, unchanged)
@@ -41,9 +40,7 @@ class JSONArray(list):
 
 def from_json(field) -> bool:
     """Whether the value a field is reading belongs to a body parsed from JSON."""
-    root = field.root
-    data = getattr(root, "initial_data", None)
-    return isinstance(data, JSONObject | JSONArray) and not isinstance(data, QueryDict)
+    return isinstance(getattr(field.root, "initial_data", None), JSONObject | JSONArray)
 
 
 def _is_whole_number(value) -> bool:
