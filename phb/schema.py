@@ -161,6 +161,9 @@ class AutoSchema(SpectacularAutoSchema):
         if operation is None or self.method.lower() not in WRITES | {"get"}:
             return operation
         rules = dict(getattr(self.view, "input_rules", {}))
+        if "requestBody" not in operation:  # a view's rules about its body are not its query's
+            parameters = {parameter["name"] for parameter in operation.get("parameters", [])}
+            rules = {field: rule for field, rule in rules.items() if field in parameters}
         serializer = force_instance(self.get_request_serializer()) if "requestBody" in operation else None
         if isinstance(serializer, drf.Serializer):
             rules = {**serializer_rules(serializer), **rules}
