@@ -4,12 +4,12 @@ from decimal import Decimal
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from phb import query
+from phb import query, serializers
 from phb.access import PERSON_DATA_ROLES, get_for_org
 from phb.api import MoneyField, OrgScopedMixin
 from phb.constants import Role
@@ -277,6 +277,7 @@ class ApprovalPolicyView(OrgScopedMixin, APIView):
     model = ApprovalPolicy
     data = Data.POLICY
     required_roles = {"GET": None, "HEAD": None, "OPTIONS": None, "PUT": POLICY_EDITORS}
+    input_rules = {"tiers": "a list of tiers as the answer shows them, held to the approval policy's rules"}
 
     def _in_force(self) -> ApprovalPolicy:
         policy = services.policy_in_force(self.organisation)
@@ -388,7 +389,7 @@ class ApprovalListView(OrgScopedMixin, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        status_filter = self.request.query_params.get("status") or None
+        status_filter = query.given(self.request.query_params, "status")
         if status_filter and status_filter not in RequestStatus.values:
             raise ValidationError({"status": [f"Choose one of: {', '.join(RequestStatus.values)}."]})
         mine = query.flag(self.request.query_params, "mine")

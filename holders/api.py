@@ -4,13 +4,14 @@ and the plan as a PDF. Only their own budgets: another's id is a 404."""
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from phb import serializers
 from phb.budget_holders import is_budget_holder
 from support_plans.api import PDFRenderer, pdf_response
 

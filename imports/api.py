@@ -3,13 +3,14 @@
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from phb import serializers
 from phb.api import OrgScopedMixin
 from phb.exceptions import InvalidInput
 from phb.visibility import Data
@@ -72,7 +73,8 @@ class ImportTemplateView(OrgScopedMixin, APIView):
     )
     def get(self, request, org):
         extension = request.accepted_renderer.format
-        if self.unknown_format or extension not in TEMPLATE_FORMATS:
+        given = request.query_params.get("format")  # present but empty is not one of them either
+        if self.unknown_format or extension not in TEMPLATE_FORMATS or given == "":
             raise InvalidInput(format=[f"Choose one of: {', '.join(TEMPLATE_FORMATS)}."])
         content = sheets.template_csv() if extension == "csv" else sheets.template_xlsx()
         response = Response(content)
@@ -114,6 +116,7 @@ class ImportListView(OrgScopedMixin, APIView):
     data = Data.IMPORTS
     required_roles = IMPORT_ROLES
     parser_classes = [MultiPartParser]  # the one upload of the API; every other body is JSON
+    input_rules = {"file": "a CSV in UTF-8 or an XLSX workbook, of at most the rows the template allows"}
 
     @extend_schema(
         request={"multipart/form-data": UploadInput},

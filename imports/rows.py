@@ -13,8 +13,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
-from rest_framework import serializers
 
+from phb import serializers
 from phb.api import MoneyField, PersonSerializer
 from phb.nhs_number import normalise_nhs_number
 from support_plans import costs

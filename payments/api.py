@@ -7,12 +7,12 @@ from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 
-from phb import dates, query
+from phb import dates, query, serializers
 from phb.access_log import AccessKind, access_record, export_record
 from phb.api import MoneyField, OrgScopedMixin
 from phb.bad_input import JSONParser, MultiPartParserWithLimits
@@ -324,6 +324,11 @@ class ReleaseView(_EntryView):
 class PaymentView(_EntryView):
     """A broker or finance records a payment; needs an Idempotency-Key; never beyond the approved amount."""
 
+    input_rules = {
+        "instalment": "the id of a due instalment of this plan",
+        "supplier": "the id of a supplier of this organisation",
+    }
+
     serializer_class = PaymentSerializer
     kind = EntryKind.PAYMENT
     write_roles = services.PAYMENT_ROLES
@@ -418,6 +423,8 @@ class ClawbackView(_EntryView):
 
 class CorrectionView(_EntryView):
     """Finance reverses (part of) an earlier entry made in error, with a reason."""
+
+    input_rules = {"entry": "the id of a ledger entry of this plan"}
 
     serializer_class = CorrectionSerializer
     kind = EntryKind.CORRECTION

@@ -2,9 +2,9 @@
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers
+from rest_framework import generics
 
-from phb import query
+from phb import query, serializers
 from phb.api import MoneyField, OrgScopedMixin
 from phb.constants import Role
 from phb.visibility import Data

@@ -4,9 +4,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.response import Response
 
+from phb import serializers
 from phb.api import MoneyField, OrgScopedMixin
 from phb.constants import Cohort, Role
 from phb.exceptions import InvalidInput
@@ -109,6 +110,11 @@ class _FundMixin(OrgScopedMixin):
 
 class FundListView(_FundMixin, generics.GenericAPIView):
     """GET: the organisation's funds. POST (commissioner, finance): set money aside for a year."""
+
+    input_rules = {
+        "held_by": "the id of a team of this organisation",
+        "financial_year": "a financial year like 2026-27",
+    }
 
     data = Data.ACCOUNTS
 

@@ -7,11 +7,11 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.models import AuthToken
 from knox.settings import knox_settings
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
-from . import dates, selectors, services, visibility
+from . import dates, selectors, serializers, services, visibility
 from .access import (
     PERSON_DATA_ROLES,
     OrgContext,
@@ -29,6 +29,9 @@ from .sections import person_api_sections
 from .visibility import Data
 
 User = get_user_model()
+
+
+TEAM_RULE = "the name or id of a team of this organisation"
 
 
 class OrgAccess(BasePermission):
@@ -233,8 +236,13 @@ class MemberSerializer(serializers.Serializer):
     password = serializers.CharField(write_only=True, allow_blank=False, max_length=128)
     first_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
     last_name = serializers.CharField(required=False, allow_blank=True, default="", max_length=150)
-    roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=True)
-    team = serializers.CharField(
+    # At least one (the service's rule too), so that the schema says it: minItems 1.
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=Role.choices),
+        min_length=1,
+        error_messages={"min_length": services.NO_ROLES, "empty": services.NO_ROLES},
+    )
+    team = serializers.StringOrIntegerField(
         required=False, allow_null=True, allow_blank=True, default=None, help_text="Team name or id"
     )
     is_active = serializers.BooleanField(read_only=True)
@@ -257,6 +265,12 @@ class MemberSerializer(serializers.Serializer):
 class MemberListView(OrgScopedMixin, generics.ListCreateAPIView):
     """Staff of the organisation. POST (org admins, superusers) creates a new account with roles; a
     username already taken is a 409 that says nothing of its account: invite its owner instead."""
+
+    input_rules = {
+        "password": "the password rules: at least 8 characters, not common, not all digits, not like the username",
+        "username": "letters, digits and @ . + - _ only",
+        "team": TEAM_RULE,
+    }
 
     serializer_class = MemberSerializer
     model = Membership

@@ -31,6 +31,8 @@ from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 from rest_framework.utils import json
 
+from .serializers import JSONArray, JSONObject
+
 MAX_JSON_DEPTH = 64
 # A multipart body carries files (a receipt is at most 5 MB, payments/receipts.py); any other body
 # is held in memory and is limited by Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB by default).
@@ -77,7 +79,8 @@ def json_problem(raw: bytes) -> str | None:
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser with the same limits (the API's default JSON parser, in settings)."""
+    """DRF's JSON parser with the same limits (the API's default JSON parser, in settings), whose
+    objects and arrays say they came from JSON."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         raw = stream.read() if stream is not None else b""
@@ -88,9 +91,12 @@ class JSONParser(parsers.JSONParser):
         try:
             text = raw.decode(encoding)
             parse_constant = json.strict_constant if self.strict else None
-            return json.loads(text, parse_constant=parse_constant)
+            data = json.loads(text, parse_constant=parse_constant, object_pairs_hook=JSONObject)
         except ValueError as error:  # UnicodeDecodeError is a ValueError too
             raise ParseError(f"JSON parse error - {error}") from error
+        # Marked as JSON, so that the API's fields take its values only as the schema types them
+        # (phb/serializers.py).
+        return JSONArray(data) if isinstance(data, list) else data
 
 
 def _is_api(request: HttpRequest) -> bool:

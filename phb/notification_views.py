@@ -5,10 +5,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import generics, serializers
+from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import serializers
 from .api import OrgScopedMixin
 from .mixins import OrgViewMixin
 from .models import Notification
@@ -69,6 +70,12 @@ class NotificationListAPI(OrgScopedMixin, generics.ListAPIView):
         return response
 
 
+class NotificationReadSerializer(serializers.Serializer):
+    """The ids to mark read; no body, or no `ids`, marks them all."""
+
+    ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
 class NotificationReadAPI(OrgScopedMixin, APIView):
     """POST {"ids": [...]} (or nothing: all): mark the user's notifications here as read."""
 
@@ -76,18 +83,16 @@ class NotificationReadAPI(OrgScopedMixin, APIView):
     data = Data.OWN  # a member's own notifications
 
     @extend_schema(
-        request=inline_serializer(
-            "NotificationRead", {"ids": serializers.ListField(child=serializers.IntegerField())}
-        ),
+        request=NotificationReadSerializer,
         responses=inline_serializer(
             "NotificationReadAnswer",
             {"marked": serializers.IntegerField(), "unread": serializers.IntegerField()},
         ),
     )
     def post(self, request, *args, **kwargs):
-        ids = request.data.get("ids") if isinstance(request.data, dict) else None
-        if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, int) for i in ids)):
-            return Response({"ids": ["Give a list of notification ids."]}, status=400)
+        serializer = NotificationReadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ids = serializer.validated_data.get("ids")
         marked = notifications_mark_read(organisation=self.organisation, user=request.user, ids=ids)
         return Response(
             {"marked": marked, "unread": unread_count(organisation=self.organisation, user=request.user)}

@@ -36,6 +36,8 @@ def plain(message: ErrorDetail | str, field: str) -> str:
     text = str(message)
     what = noun(field)
     subject = what[:1].upper() + what[1:]
+    if code == "wrong_type":  # a JSON value of another type than the schema's (phb/serializers.py)
+        return f"{subject} {text}"
     if code in ("required", "null", "blank", "empty"):
         return f"Enter the {what}"
     if code == "invalid":

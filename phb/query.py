@@ -2,18 +2,15 @@
 
 from rest_framework.exceptions import ValidationError
 
-TRUE, FALSE = ("true", "1"), ("false", "0")
-
 
 def flag(params, name: str) -> bool:
-    """A boolean query parameter (`true`/`false`, `1`/`0`); absent is false."""
+    """A boolean query parameter, written as the schema's booleans are: `true` or `false`; absent is
+    false. Anything else (`1`, `yes`, `True`) is a 400, as the schema allows only those two."""
     raw = params.get(name)
-    if raw is None:
+    if raw is None or raw == "false":
         return False
-    if raw.lower() in TRUE:
+    if raw == "true":
         return True
-    if raw.lower() in FALSE:
-        return False
     raise ValidationError({name: ["Use true or false."]})
 
 

@@ -134,6 +134,9 @@ def _check_team(organisation: Organisation, team: Team | None) -> None:
         raise InvalidInput(team=["No such team in this organisation."])
 
 
+NO_ROLES = "Select at least one role: an account with no roles can do nothing here"
+
+
 @transaction.atomic
 def member_add(
     *,
@@ -155,7 +158,7 @@ def member_add(
     """
     roles = _clean_roles(roles)
     if not roles:
-        raise InvalidInput(roles=["Select at least one role: an account with no roles can do nothing here"])
+        raise InvalidInput(roles=[NO_ROLES])
     _check_team(organisation, team)
     user = account_create(
         username=username, password=password, email=email, first_name=first_name, last_name=last_name

@@ -3,14 +3,14 @@ inviting a budget holder (the person, representative or nominee) to see the pers
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import invitations, selectors, services
-from .api import MemberSerializer, OrgScopedMixin, _team_from
+from . import invitations, selectors, serializers, services
+from .api import TEAM_RULE, MemberSerializer, OrgScopedMixin, _team_from
 from .constants import Role
 from .models import HolderRelation, Invitation, InvitationKind, Membership, Person
 from .notifications import absolute_url
@@ -21,7 +21,7 @@ class MemberChangeSerializer(serializers.Serializer):
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=Role.choices), allow_empty=True, required=False
     )
-    team = serializers.CharField(
+    team = serializers.StringOrIntegerField(
         required=False, allow_null=True, allow_blank=True, help_text="Team name or id; null for none"
     )
     active = serializers.BooleanField(required=False)
@@ -29,6 +29,8 @@ class MemberChangeSerializer(serializers.Serializer):
 
 class MemberDetailView(OrgScopedMixin, generics.GenericAPIView):
     """One member of staff. PATCH (org admins) changes roles, team or active; never your own roles."""
+
+    input_rules = {"team": TEAM_RULE}
 
     serializer_class = MemberSerializer
     model = Membership
@@ -60,7 +62,7 @@ class InvitationSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     email = serializers.EmailField()
     roles = serializers.ListField(child=serializers.ChoiceField(choices=Role.choices), allow_empty=True)
-    team = serializers.CharField(
+    team = serializers.StringOrIntegerField(
         required=False, allow_null=True, allow_blank=True, default=None, help_text="Team name or id"
     )
     expires = serializers.DateTimeField(read_only=True, source="expires_at")
@@ -85,6 +87,8 @@ class InvitationCreatedSerializer(InvitationSerializer):
 class InvitationListView(OrgScopedMixin, generics.ListCreateAPIView):
     """Invitations of the organisation (org admins). POST invites an e-mail address with roles: its
     owner accepts, signed in to their own account, through the single-use link that is e-mailed."""
+
+    input_rules = {"team": TEAM_RULE}
 
     serializer_class = InvitationSerializer
     model = Invitation
@@ -174,6 +178,10 @@ class InvitationAcceptView(APIView):
     """Accept an invitation. Staff: while signed in to your own account (401 otherwise), no body.
     A budget holder: no sign-in, `{"username","password"}` makes the account. 404 for a link that was
     never issued, 409 for one used or expired, or if you already work there."""
+
+    input_rules = {
+        "password": "the password rules: at least 8 characters, not common, not all digits, not like the username",
+    }
 
     permission_classes = [AllowAny]  # the answer for a staff invitation without credentials is 401
 

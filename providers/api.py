@@ -3,14 +3,14 @@
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from payments.exports import period_from
 from payments.models import Instalment, LedgerEntry
-from phb import query
+from phb import query, serializers
 from phb.api import OrgScopedMixin
 from phb.constants import Role
 from phb.visibility import Data

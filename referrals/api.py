@@ -5,11 +5,11 @@ from datetime import datetime
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from phb import dates, query
+from phb import dates, query, serializers
 from phb.access import PERSON_DATA_ROLES
 from phb.api import OrgScopedMixin
 from phb.constants import Cohort
@@ -164,7 +164,7 @@ class ReferralCreateSerializer(serializers.Serializer):
 
 
 class AcceptSerializer(serializers.Serializer):
-    care_coordinator = serializers.CharField(
+    care_coordinator = serializers.StringOrIntegerField(
         required=False,
         allow_null=True,
         allow_blank=True,
@@ -224,14 +224,15 @@ class ReferralListView(OrgScopedMixin, generics.ListCreateAPIView):
     model = Referral
     data = Data.REFERRALS
     serializer_class = ReferralSerializer
+    input_rules = {"person": "the id of a person recorded in this organisation"}
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": set(REFERRAL_ROLES)}
 
     def get_queryset(self):
         params = self.request.query_params
-        status_code = params.get("status") or None
+        status_code = query.given(params, "status")
         if status_code and status_code not in ReferralStatus.values:
             raise serializers.ValidationError({"status": [f"Use one of {', '.join(ReferralStatus.values)}."]})
-        person = params.get("person") or None
+        person = query.given(params, "person")
         if person is not None and not str(person).isdecimal():
             raise serializers.ValidationError({"person": ["Give a person's id."]})
         mine = query.flag(params, "mine")

@@ -3,14 +3,14 @@
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
-from rest_framework import generics, serializers
+from rest_framework import generics
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from phb import query
+from phb import query, serializers
 from phb.api import OrgScopedMixin
 from phb.exceptions import InvalidInput
 from phb.visibility import Data
@@ -24,6 +24,8 @@ from .selectors import region_organisations_for
 
 FORMATS = ("json", "csv", "xlsx")
 
+# What `as_of` is held to beyond its format (phb/schema.py states it in the 400 answer).
+AS_OF_RULE = {"as_of": "a date from 2000 to 2099"}
 AS_OF = OpenApiParameter(
     "as_of", OpenApiTypes.DATE, description="The date the figures are for (YYYY-MM-DD); default today"
 )
@@ -76,6 +78,7 @@ class DashboardView(OrgScopedMixin, APIView):
     model = SupportPlan
     data = Data.DASHBOARDS
     required_roles = DASHBOARD_ROLES
+    input_rules = AS_OF_RULE
 
     @extend_schema(parameters=[AS_OF], responses=_figures_schema("Dashboard", person_level=True))
     def get(self, request, org):
@@ -105,6 +108,8 @@ class ReturnXLSXRenderer(BaseRenderer):
 class ReturnView(OrgScopedMixin, APIView):
     """Build the PHB quarterly return (stored in the history) as JSON, CSV or XLSX."""
 
+    input_rules = {"quarter": "a quarter that has started"}
+
     model = QuarterlyReturn
     data = Data.DASHBOARDS
     required_roles = RETURN_ROLES
@@ -130,9 +135,9 @@ class ReturnView(OrgScopedMixin, APIView):
         parameters=[
             OpenApiParameter(
                 "quarter",
-                {"type": "string", "pattern": r"^\d{4}Q[1-4]$"},
+                {"type": "string", "pattern": r"^[2-9]\d{3}Q[1-4]$"},
                 required=True,
-                description="Calendar quarter, like 2014Q3",
+                description="Calendar quarter from 2000 onwards, like 2014Q3",
             ),
             OpenApiParameter("format", str, enum=FORMATS, description="json (default), csv or xlsx"),
         ],
@@ -193,6 +198,7 @@ class RegionDashboardView(APIView):
     """Region roll-up for region viewers: aggregates across the region's organisations, no person data."""
 
     permission_classes = [IsAuthenticated]
+    input_rules = AS_OF_RULE
 
     @extend_schema(parameters=[AS_OF], responses=_figures_schema("RegionDashboard", person_level=False))
     def get(self, request, region):

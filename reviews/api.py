@@ -3,11 +3,11 @@
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from phb import dates, query
+from phb import dates, query, serializers
 from phb.access import PERSON_DATA_ROLES, get_for_org
 from phb.api import OrgScopedMixin
 from phb.constants import Role
@@ -63,7 +63,7 @@ class MeasureSerializer(serializers.Serializer):
 
 class GoalAttainmentSerializer(serializers.Serializer):
     goal = serializers.IntegerField(help_text="Id of a goal of the reviewed plan")
-    attainment = serializers.CharField(max_length=4, help_text="-2 to 2 (a number or a string)")
+    attainment = serializers.StringOrIntegerField(max_length=4, help_text="-2 to 2 (a number or a string)")
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -230,7 +230,7 @@ class ReviewListView(OrgScopedMixin, generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        status_filter = self.request.query_params.get("status") or None
+        status_filter = query.given(self.request.query_params, "status")
         if status_filter and status_filter not in selectors.LIST_STATUSES:
             raise serializers.ValidationError(
                 {"status": [f"Use one of: {', '.join(selectors.LIST_STATUSES)}."]}

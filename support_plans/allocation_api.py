@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from phb import serializers
 from phb.api import OrgScopedMixin
 from phb.constants import Role
 from phb.visibility import Data

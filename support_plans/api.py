@@ -7,12 +7,12 @@ from decimal import Decimal
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from phb import dates
+from phb import dates, query, serializers
 from phb.access import PERSON_DATA_ROLES
 from phb.access_log import AccessKind, access_record
 from phb.api import MoneyField, OrgScopedMixin
@@ -521,13 +521,19 @@ class PlanMixin(OrgScopedMixin):
 class PlanListView(PlanMixin, generics.ListCreateAPIView):
     """Support plans of the organisation, newest first; `?person=` and `?status=` filter them."""
 
+    input_rules = {
+        "referral": "the id of a referral of the same person here",
+        "person": "the id of a person recorded in this organisation",
+        "funding": "each stream one of nhs, social_care or education",
+    }
+
     required_roles = {"GET": PERSON_DATA_ROLES, "POST": selectors.PLAN_WRITERS}
     serializer_class = PlanSummaryOutput
 
     def get_queryset(self):
         params = self.request.query_params
-        person = params.get("person")
-        status_code = params.get("status")
+        person = query.given(params, "person")
+        status_code = query.given(params, "status")
         if person and not (person.isascii() and person.isdigit()):  # "¹".isdigit() is True
             raise serializers.ValidationError({"person": ["Give the person's id."]})
         if status_code and status_code not in PlanStatus.values:
@@ -557,6 +563,8 @@ class PlanListView(PlanMixin, generics.ListCreateAPIView):
 
 class PlanDetailView(PlanMixin, APIView):
     """One support plan version: status, version, costs, goals, items, approval, account, versions."""
+
+    input_rules = {"referral": "the id of a referral of the same person here"}
 
     @extend_schema(responses=PlanOutput)
     def get(self, request, *args, **kwargs):
@@ -662,6 +670,8 @@ def pdf_response(plan) -> HttpResponse:
 class PlanFastTrackView(PlanMixin, APIView):
     """Add a preset fast-track offer to a draft plan in one step."""
 
+    input_rules = {"offer": "the id of an active fast-track offer of this organisation"}
+
     @extend_schema(request=FastTrackInput, responses={201: PlanOutput})
     def post(self, request, *args, **kwargs):
         plan = self.get_object()
@@ -688,11 +698,11 @@ ACTIVE_PARAMETER = OpenApiParameter(
 
 def _active_filter(params) -> bool | None:
     raw = params.get("active")
-    if raw is None or raw.lower() in ("true", "1"):
+    if raw is None or raw == "true":
         return True
-    if raw.lower() in ("false", "0"):
+    if raw == "false":
         return False
-    if raw.lower() == "all":
+    if raw == "all":
         return None
     raise serializers.ValidationError({"active": ["Use true, false or all."]})
 
@@ -725,6 +735,8 @@ class SupplierSerializer(serializers.ModelSerializer):
 
 class SupplierListView(OrgScopedMixin, generics.ListCreateAPIView):
     """The directory of suppliers and services the organisation has used; `?search=` finds them."""
+
+    input_rules = {"name": "not a supplier and service already in the directory"}
 
     model = Supplier
     data = Data.CATALOGUE
@@ -804,6 +816,8 @@ class FastTrackOfferSerializer(serializers.ModelSerializer):
 class FastTrackOfferListView(OrgScopedMixin, generics.ListCreateAPIView):
     """Preset offers a care coordinator adds to a plan in one step."""
 
+    input_rules = {"supplier": "the id of a supplier of this organisation"}
+
     model = FastTrackOffer
     data = Data.CATALOGUE
     serializer_class = FastTrackOfferSerializer
@@ -846,6 +860,7 @@ class _DirectoryEntryView(OrgScopedMixin, generics.RetrieveAPIView):
 
 
 class SupplierDetailView(_DirectoryEntryView):
+    input_rules = {"name": "not a supplier and service already in the directory"}
     model = Supplier
     data = Data.CATALOGUE
     serializer_class = SupplierSerializer
@@ -859,6 +874,7 @@ class SupplierDetailView(_DirectoryEntryView):
 
 
 class FastTrackOfferDetailView(_DirectoryEntryView):
+    input_rules = {"supplier": "the id of a supplier of this organisation"}
     model = FastTrackOffer
     data = Data.CATALOGUE
     serializer_class = FastTrackOfferSerializer
