@@ -197,13 +197,18 @@ def _needs_credentials(operation: dict, default_security: list) -> bool:
     return bool(security) and {} not in security
 
 
+ONE_KIND_OF_ACCOUNT = ("/api/v1/me/", "/api/v1/provider/")
+
+
 def error_statuses(method: str, path: str, operation: dict, default_security: list) -> list[str]:
     """The error statuses an operation can answer, by the rules in the module's docstring."""
     statuses = ["400"]
     if _needs_credentials(operation, default_security):
         statuses += ["401", "403"]
     paginated = any(parameter.get("name") == "page" for parameter in operation.get("parameters", []))
-    if "{" in path or paginated:  # a page past the last is a 404 too
+    # A page past the last is a 404 too; so is an address of one kind of account to any other (a
+    # budget holder's /me/ to staff and providers, as every staff address is to them).
+    if "{" in path or paginated or path.startswith(ONE_KIND_OF_ACCOUNT):
         statuses.append("404")
     if method in WRITES:
         statuses.append("409")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import status
 from rest_framework.exceptions import NotFound
@@ -74,11 +76,22 @@ class QuestionnaireSerializer(QuestionnaireVersionSerializer):
         ).data
 
 
+@extend_schema_field(QuestionSerializer(many=True))
+class QuestionsField(serializers.JSONField):
+    """The ordered questions as typed: checked question by question by support_plans/allocation.py
+    (the one home of the rule), which names each problem by its place (`questions[2].code`)."""
+
+
 class QuestionnaireWriteSerializer(serializers.Serializer):
-    # Checked field by field by support_plans/allocation.py (the one home of the rule), not here.
-    questions = serializers.JSONField(help_text="The ordered questions; see QuestionSerializer")
-    pounds_per_point = serializers.JSONField(help_text='More than 0, in pennies at most: "25.00"')
-    basis = serializers.JSONField(help_text='"annual" or "weekly"')
+    questions = QuestionsField(help_text="The ordered questions, each with its answers and their points")
+    pounds_per_point = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=rules.MAX_POUNDS_PER_POINT,
+        help_text='More than 0, in pennies at most: "25.00"',
+    )
+    basis = serializers.ChoiceField(choices=rules.BASIS_CHOICES)
     effective_from = serializers.DateField(
         required=False, allow_null=True, default=None, help_text="Today (the default) or a later date"
     )
@@ -119,6 +132,12 @@ class AllocationView(OrgScopedMixin, APIView):
     model = AllocationQuestionnaire
     data = Data.POLICY
     required_roles = {"GET": None, "HEAD": None, "OPTIONS": None, "PUT": QUESTIONNAIRE_EDITORS}
+    input_rules = {
+        "questions": (
+            f"1 to {rules.MAX_QUESTIONS} questions with codes unique among them, each with answers of"
+            f" codes unique within the question and whole points from 0 to {rules.MAX_POINTS:,}"
+        )
+    }
 
     @extend_schema(responses=QuestionnaireSerializer)
     def get(self, request, *args, **kwargs):
