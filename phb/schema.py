@@ -8,8 +8,9 @@ rather than repeated on ~100 views. A generated client then knows every answer i
 - 400 for any operation (bad input in the body, the query or the path: field -> messages, or
   `{"detail"}`);
 - 401 for any operation that needs credentials; 403 for a member whose role does not allow it;
-- 404 for any operation under an organisation or with an id in its path, and for a page past the
-  last of a list;
+- 404 for any operation under an organisation or with an id in its path, for a page past the
+  last of a list, and for the addresses of one kind of account (a budget holder's, a provider's)
+  to any other;
 - 409 for any write (a state change not allowed now, an overspend, an idempotency key reused);
 - 413 for any operation with a body (over the size limit).
 
