@@ -12,10 +12,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,7 +23,7 @@ from .exceptions import Conflict, InvalidInput
 from .models import HolderRelation, Invitation, InvitationKind, Membership, Organisation, Person, Team
 from .models.invitations import token_digest
 from .notifications import absolute_url
-from .services import USERNAME_TAKEN, _check_team, _clean_roles, membership_open
+from .services import USERNAME_TAKEN, _check_team, _clean_roles, account_create, membership_open
 
 
 def accept_path(token: str) -> str:
@@ -187,28 +184,17 @@ def holder_invitation_accept(*, token: str, username: str, password: str):
     check_usable(invitation)
     if invitation.kind != InvitationKind.BUDGET_HOLDER or invitation.person_id is None:
         raise Conflict("This invitation is for a member of staff: sign in to your account to accept it.")
-    User = get_user_model()
     username = (username or "").strip()
     if not username:
         raise InvalidInput(username=["Enter a username."])
     if not password:
         raise InvalidInput(password=["Enter a password."])
-    if User.objects.filter(username=username).exists():
-        raise Conflict(USERNAME_TAKEN.split(".")[0] + ". Choose another username.")
-    user = User(username=username, email=invitation.email)
-    try:
-        user.full_clean(exclude=["password"])
-        validate_password(password, user)
-    except ValidationError as error:
-        raise InvalidInput(
-            **error.message_dict if hasattr(error, "error_dict") else {"password": error.messages}
-        ) from error
-    user.set_password(password)
-    try:
-        with transaction.atomic():
-            user.save()
-    except IntegrityError as error:
-        raise Conflict(USERNAME_TAKEN.split(".")[0] + ". Choose another username.") from error
+    user = account_create(
+        username=username,
+        password=password,
+        email=invitation.email,
+        taken=USERNAME_TAKEN.split(".")[0] + ". Choose another username.",
+    )
     grant_person(user, invitation.person)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user

@@ -167,12 +167,18 @@ def member_add(
 
 
 def account_create(
-    *, username: str, password: str, email: str = "", first_name: str = "", last_name: str = ""
+    *,
+    username: str,
+    password: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    taken: str = USERNAME_TAKEN,
 ):
-    """A new sign-in account (a member of staff's, a provider's): the username free, the password
-    passing the validators. A taken username answers the same whoever holds it."""
+    """A new sign-in account (a member of staff's, a provider's, a budget holder's): the username
+    free, the password passing the validators. A taken username answers `taken`, whoever holds it."""
     if User.objects.filter(username=username).exists():
-        raise Conflict(USERNAME_TAKEN)
+        raise Conflict(taken)
     if not password:
         raise InvalidInput(password=["Enter a password for the new account."])
     user = User(username=username, email=email, first_name=first_name, last_name=last_name)
@@ -188,7 +194,7 @@ def account_create(
         with transaction.atomic():
             user.save()
     except IntegrityError as error:  # the same username created a moment ago by someone else
-        raise Conflict(USERNAME_TAKEN) from error
+        raise Conflict(taken) from error
     return user
 
 
