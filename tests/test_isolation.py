@@ -228,7 +228,9 @@ def test_every_staff_url_is_404_for_a_provider_login(provider_world):
             for method in _methods(view):
                 walked += 1
                 response = getattr(client, method)(url)
-                if response.status_code != 404:
+                # A method the address does not have is a 405 for anyone signed in: it tells nothing.
+                lacked = response.status_code == 405 and not hasattr(view, method)
+                if response.status_code != 404 and not lacked:
                     failures.append(f"{method.upper()} {url} -> {response.status_code}")
     assert failures == []
     assert walked > 100
