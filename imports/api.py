@@ -1,17 +1,15 @@
 """The import API: the template, uploading a sheet (a checked preview) and confirming it."""
 
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import status
-from rest_framework.exceptions import NotFound
 from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from phb import serializers
-from phb.api import OrgScopedMixin
+from phb.api import FileDownloadMixin, OrgScopedMixin
 from phb.exceptions import InvalidInput
 from phb.visibility import Data
 
@@ -41,29 +39,13 @@ class TemplateXLSXRenderer(BaseRenderer):
         return data
 
 
-class ImportTemplateView(OrgScopedMixin, APIView):
+class ImportTemplateView(FileDownloadMixin, OrgScopedMixin, APIView):
     """The blank sheet to fill in: the columns of an import, in order (XLSX adds a sheet of guidance)."""
 
     model = ImportBatch
     data = Data.IMPORTS
     required_roles = IMPORT_ROLES
     renderer_classes = [TemplateCSVRenderer, TemplateXLSXRenderer, JSONRenderer]
-    unknown_format = False
-
-    def perform_content_negotiation(self, request, force=False):
-        # An unknown ?format= is bad input (400 naming it, after the 401/403 checks), not a 404.
-        try:
-            return super().perform_content_negotiation(request, force)
-        except (Http404, NotFound):
-            self.unknown_format = True
-            return (JSONRenderer(), JSONRenderer.media_type)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        # Errors are JSON whatever format was asked for: only the template itself is CSV/XLSX.
-        if response.status_code >= 400 or request.method != "GET":
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(
         parameters=[

@@ -3,12 +3,15 @@
 from collections.abc import Iterable
 
 from django.contrib.auth import authenticate, get_user_model
+from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.models import AuthToken
 from knox.settings import knox_settings
 from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from . import dates, selectors, serializers, services, visibility
@@ -97,6 +100,27 @@ class OrgScopedMixin:
     def require_role(self, *roles: str) -> None:
         if not self.org_context.has_role(*roles):
             raise NotPermitted(f"This needs one of the roles: {', '.join(roles)}.")
+
+
+class FileDownloadMixin:
+    """An endpoint answering a file (CSV, XLSX) as well as JSON, by `?format=`: an unknown format is
+    bad input for the view to name (`unknown_format`, a 400 after the 401/403 checks), not a 404; and
+    errors and OPTIONS metadata are JSON whatever format was asked for."""
+
+    unknown_format = False
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except (Http404, NotFound):
+            self.unknown_format = True
+            return (JSONRenderer(), JSONRenderer.media_type)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400 or request.method != "GET":
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class MoneyField(serializers.DecimalField):

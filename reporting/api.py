@@ -4,14 +4,13 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics
-from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from phb import query, serializers
-from phb.api import OrgScopedMixin
+from phb.api import FileDownloadMixin, OrgScopedMixin
 from phb.exceptions import InvalidInput
 from phb.visibility import Data
 from support_plans.models import SupportPlan
@@ -105,7 +104,7 @@ class ReturnXLSXRenderer(BaseRenderer):
         return returns.render_xlsx(data)
 
 
-class ReturnView(OrgScopedMixin, APIView):
+class ReturnView(FileDownloadMixin, OrgScopedMixin, APIView):
     """Build the PHB quarterly return (stored in the history) as JSON, CSV or XLSX."""
 
     input_rules = {"quarter": "a quarter that has started"}
@@ -114,22 +113,6 @@ class ReturnView(OrgScopedMixin, APIView):
     data = Data.DASHBOARDS
     required_roles = RETURN_ROLES
     renderer_classes = [JSONRenderer, ReturnCSVRenderer, ReturnXLSXRenderer]
-    unknown_format = False
-
-    def perform_content_negotiation(self, request, force=False):
-        # An unknown ?format= is bad input (400 naming it, after the 401/403 checks), not a 404.
-        try:
-            return super().perform_content_negotiation(request, force)
-        except (Http404, NotFound):
-            self.unknown_format = True
-            return (JSONRenderer(), JSONRenderer.media_type)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        # Errors and OPTIONS metadata are JSON whatever format was asked for: only the return is CSV/XLSX.
-        if response.status_code >= 400 or request.method != "GET":
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(
         parameters=[
