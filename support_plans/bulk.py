@@ -9,7 +9,7 @@ part in bulk too (phb/flow.py).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,6 +32,7 @@ from .services import (
     _check_dates,
     _check_transition,
     _item_problems,
+    approved_moment,
     category_codes,
 )
 
@@ -49,11 +50,6 @@ def _own_fields_clean(obj) -> None:
 
 def _user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
-
-
-def approved_moment(approved_on: date) -> datetime:
-    """When a plan approved before the import counts as approved: midday of its approval date."""
-    return timezone.make_aware(datetime.combine(approved_on, datetime.min.time().replace(hour=12)))
 
 
 @transaction.atomic

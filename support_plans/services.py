@@ -417,6 +417,11 @@ def plan_mark_approved(*, actor, plan: SupportPlan, at: datetime) -> SupportPlan
     return locked
 
 
+def approved_moment(approved_on: date) -> datetime:
+    """When a plan approved before the import counts as approved: midday of its approval date."""
+    return timezone.make_aware(datetime.combine(approved_on, datetime.min.time().replace(hour=12)))
+
+
 @transaction.atomic
 def plan_import_approved(*, actor, plan: SupportPlan, approved_on: date) -> SupportPlan:
     """A budget brought in from the organisation's spreadsheets was approved before this system:
@@ -429,7 +434,7 @@ def plan_import_approved(*, actor, plan: SupportPlan, approved_on: date) -> Supp
         raise TransitionNotAllowed(
             "Only a new imported plan can be recorded as approved before the import.", status=locked.status
         )
-    at = timezone.make_aware(datetime.combine(approved_on, datetime.min.time().replace(hour=12)))
+    at = approved_moment(approved_on)
     before = snapshot(locked)
     locked.status = PlanStatus.APPROVED
     locked.submitted_at = locked.decided_at = locked.approved_at = at
