@@ -10,6 +10,7 @@ already open, an open fund that may release at approval), those plans go through
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
@@ -58,9 +59,10 @@ def _plans(plan_ids) -> list[SupportPlan]:
 
 
 @transaction.atomic
-def accounts_open_bulk(*, actor, plan_ids) -> list[BudgetAccount]:
+def accounts_open_bulk(*, actor, plan_ids, schedule_from: date | None = None) -> list[BudgetAccount]:
     """`account_open_or_resize` for many newly approved plans: each budget's account opens at its
-    plan's total with its instalments scheduled, audited as `account_opened`."""
+    plan's total with its instalments scheduled (from `schedule_from` on, if given), audited as
+    `account_opened`."""
     plans = _plans(plan_ids)
     if not plans:
         return []
@@ -76,7 +78,11 @@ def accounts_open_bulk(*, actor, plan_ids) -> list[BudgetAccount]:
             "budget_id", flat=True
         )
     )
-    opened = [account_open_or_resize(actor=actor, plan=p) for p in plans if p.budget_id in already]
+    opened = [
+        account_open_or_resize(actor=actor, plan=p, schedule_from=schedule_from)
+        for p in plans
+        if p.budget_id in already
+    ]
     fresh = [p for p in plans if p.budget_id not in already]
     accounts = []
     for plan in fresh:
@@ -101,6 +107,8 @@ def accounts_open_bulk(*, actor, plan_ids) -> list[BudgetAccount]:
     audit = []
     for plan, account in zip(fresh, accounts, strict=True):
         due = ledger.instalments(_instalment_items(plan), plan.start_date, plan.end_date)
+        if schedule_from is not None:
+            due = [d for d in due if d.due_on >= schedule_from]
         instalments += [
             (
                 account.organisation_id,

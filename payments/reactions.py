@@ -18,7 +18,11 @@ from .services import account_close, account_open_or_resize
 
 def on_plan_approved(event: events.PlanApproved) -> None:
     """The last sign-off landed: the budget account opens, or is re-sized for a revision."""
-    account_open_or_resize(actor=events.actor_of(event), plan=SupportPlan.objects.get(pk=event.plan_id))
+    account_open_or_resize(
+        actor=events.actor_of(event),
+        plan=SupportPlan.objects.get(pk=event.plan_id),
+        schedule_from=event.schedule_from,
+    )
 
 
 def on_plan_approved_release_from_fund(event: events.PlanApproved) -> None:
@@ -35,7 +39,7 @@ def on_plan_approved_release_from_fund(event: events.PlanApproved) -> None:
 
 def on_budgets_imported(event: events.BudgetsImported) -> None:
     """Budgets imported as approved: their accounts open (the bulk `on_plan_approved`)."""
-    accounts_open_bulk(actor=events.actor_of(event), plan_ids=event.plan_ids)
+    accounts_open_bulk(actor=events.actor_of(event), plan_ids=event.plan_ids, schedule_from=event.schedule_from)
 
 
 def on_budgets_imported_release_from_fund(event: events.BudgetsImported) -> None:

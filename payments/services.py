@@ -217,7 +217,8 @@ def _instalment_items(plan: SupportPlan) -> list[ledger.Item]:
 
 
 def _schedule(actor, account: BudgetAccount, plan: SupportPlan, from_day: date | None = None) -> int:
-    """Create the instalments due under this plan version (from `from_day` on, for a revision)."""
+    """Create the instalments due under this plan version (from `from_day` on, for a revision or an
+    imported budget)."""
     due = ledger.instalments(_instalment_items(plan), plan.start_date, plan.end_date)
     rows = [
         Instalment(
@@ -237,8 +238,11 @@ def _schedule(actor, account: BudgetAccount, plan: SupportPlan, from_day: date |
 
 
 @transaction.atomic
-def account_open_or_resize(*, actor, plan: SupportPlan) -> BudgetAccount:
+def account_open_or_resize(*, actor, plan: SupportPlan, schedule_from: date | None = None) -> BudgetAccount:
     """An approved plan version opens its budget's account, or re-sizes it on a revision.
+
+    A new account's instalments run from the plan's start, or from `schedule_from` for a budget
+    brought in by an import (what fell due before it was paid outside this system: paid to date).
 
     Re-sizing sets approved to the new version's total (never below what is already paid: 409),
     cancels the old version's unpaid instalments and schedules the new version's from today.
@@ -261,7 +265,7 @@ def account_open_or_resize(*, actor, plan: SupportPlan) -> BudgetAccount:
         account.stamp(actor)
         account.validate_own_fields()
         account.save()
-        count = _schedule(actor, account, plan)
+        count = _schedule(actor, account, plan, from_day=schedule_from)
         record_event(
             actor=actor,
             organisation=plan.organisation,

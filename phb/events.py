@@ -64,6 +64,9 @@ class PlanApproved(Event):
     at: datetime
     # True when the approved version replaces one already in use (a revision): the budget carries on.
     continues_active: bool = False
+    # A budget brought in by an import was paid outside this system until the import: its
+    # instalments are scheduled from this day (the import's), not from the plan's start.
+    schedule_from: date | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ class BudgetsImported(Event):
     work for all of them in a few queries. `plan_ids` are this organisation's, in the sheet's order."""
 
     plan_ids: tuple[int, ...]
+    # The import's day: instalments before it were paid outside this system (paid to date).
+    schedule_from: date | None = None
 
 
 @dataclass(frozen=True)

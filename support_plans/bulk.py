@@ -166,6 +166,7 @@ def plans_import_approved_bulk(
                 organisation_id=organisation.pk,
                 actor_id=events.actor_id_of(actor),
                 plan_ids=tuple(plan.pk for plan in versions),
+                schedule_from=timezone.localdate(),
             )
         )
     return versions

@@ -456,6 +456,7 @@ def plan_import_approved(*, actor, plan: SupportPlan, approved_on: date) -> Supp
             plan_id=locked.pk,
             at=at,
             continues_active=False,
+            schedule_from=timezone.localdate(),
         )
     )
     _refresh_from(plan, locked)

@@ -1,5 +1,6 @@
 """The import services: a checked preview writes nothing; confirm writes all of it, once, or nothing."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,7 +9,7 @@ from django.utils import timezone
 from imports.constants import ImportStatus
 from imports.models import ImportedPlan
 from imports.services import import_confirm, import_preview
-from payments.models import BudgetAccount, LedgerEntry
+from payments.models import BudgetAccount, Instalment, LedgerEntry
 from phb.exceptions import Conflict, InvalidInput
 from phb.models import AuditEvent, Person
 from reporting import live
@@ -100,6 +101,21 @@ def test_confirm_creates_people_approved_budgets_and_opening_balances(commission
     ]
     actions = set(AuditEvent.objects.filter(organisation=org).values_list("action", flat=True))
     assert {"import_confirmed", "plan_imported_approved", "ledger_opening_balance"} <= actions
+
+
+def test_an_imported_budget_schedules_its_instalments_from_the_import_date(commissioner, org):
+    """What fell due before the import was paid outside this system (paid to date): the broker's
+    work list shows no instalment as overdue from before the import, only those due from today."""
+    today = timezone.localdate()
+    start, end = today - timedelta(days=100), today + timedelta(days=200)
+    dates = {"start_date": start.isoformat(), "end_date": end.isoformat(), "approved_on": start.isoformat()}
+    sheet = [row(1, **dates), row(1, item_description="Laptop", amount="600.00", frequency="one_off", **dates)]
+    import_confirm(actor=commissioner, batch=preview(commissioner, org, sheet))
+    account = BudgetAccount.objects.get()
+    due = list(Instalment.objects.filter(account=account).order_by("due_on").values_list("due_on", "amount"))
+    weekly = [start + timedelta(weeks=n) for n in range(0, 44) if today <= start + timedelta(weeks=n) <= end]
+    assert due == [(day, Decimal("150.00")) for day in weekly]  # the one-off fell due at the start
+    assert account.approved == SupportPlan.objects.get().cost_total  # the budget itself is the whole plan
 
 
 def test_nothing_paid_to_date_leaves_the_budget_approved_with_an_empty_ledger(commissioner, org):

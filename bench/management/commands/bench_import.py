@@ -12,6 +12,7 @@ import csv
 import io
 import os
 import time
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -35,6 +36,11 @@ def _nhs_number(n: int) -> str:
 
 
 def sheet(rows: int) -> bytes:
+    """Budgets in their eighth month, as a sheet brought in mid-year would hold them: what fell due
+    before today was paid outside (paid to date), the rest is scheduled from the import."""
+    today = date.today()
+    start = today - timedelta(days=244)
+    end, approved = start + timedelta(days=364), start - timedelta(days=31)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS)
     writer.writeheader()
@@ -51,9 +57,9 @@ def sheet(rows: int) -> bytes:
                 "cohorts": "chc",
                 "plan_reference": f"B-{plan}",
                 "management": "direct_payment",
-                "start_date": "2026-04-01",
-                "end_date": "2027-03-31",
-                "approved_on": "2026-03-01",
+                "start_date": start.isoformat(),
+                "end_date": end.isoformat(),
+                "approved_on": approved.isoformat(),
                 "item_description": f"Item {index}",
                 "category": "personal_assistant",
                 "amount": "100.00",
