@@ -39,7 +39,9 @@ def on_plan_approved_release_from_fund(event: events.PlanApproved) -> None:
 
 def on_budgets_imported(event: events.BudgetsImported) -> None:
     """Budgets imported as approved: their accounts open (the bulk `on_plan_approved`)."""
-    accounts_open_bulk(actor=events.actor_of(event), plan_ids=event.plan_ids, schedule_from=event.schedule_from)
+    accounts_open_bulk(
+        actor=events.actor_of(event), plan_ids=event.plan_ids, schedule_from=event.schedule_from
+    )
 
 
 def on_budgets_imported_release_from_fund(event: events.BudgetsImported) -> None:

@@ -2,10 +2,9 @@
 
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from phb.constants import Cohort
-from phb.models import TenantModel
+from phb.models import LeanHistoricalRecords, TenantModel
 
 from .constants import ConversationMode, Participant, ReferralSource, ReferralStatus
 
@@ -32,7 +31,7 @@ class Referral(TenantModel):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="transferred_as"
     )
 
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["-received_on", "-id"]

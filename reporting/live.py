@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
@@ -44,6 +44,7 @@ from approvals.models import ApprovalRequest
 from payments.constants import EntryKind
 from payments.models import BudgetAccount, LedgerEntry
 from phb.ages import AGE_BANDS
+from phb.bulk_insert import copy_insert, update_each
 from phb.constants import ETHNICITY_GROUP, Cohort
 from phb.models import Organisation, Person, PersonCohort
 from referrals.models import Conversation, Referral
@@ -395,37 +396,69 @@ def _stamp_for_write(organisation_id: int) -> FigureStamp | None:
     return FigureStamp.objects.filter(organisation_id=organisation_id).first()
 
 
-def _write_differences(organisation_id: int, old: dict, new: dict, old_values: dict, new_values: dict) -> int:
-    deltas = []
-    for name in old.keys() | new.keys():
-        before = old.get(name, [0, "0.00"])
-        after = new.get(name, [0, "0.00"])
-        count = after[0] - before[0]
-        amount = Decimal(after[1]) - Decimal(before[1])
-        if count or amount:
+class _Differences:
+    """What recounted people changed, summed over all of them: one delta row per figure and key (and
+    one value row per duration) for a whole batch, however many people it recounted."""
+
+    def __init__(self) -> None:
+        self.figures: dict[tuple[str, str], list] = defaultdict(lambda: [0, ZERO])
+        self.values: Counter[tuple[str, int]] = Counter()
+
+    def add(self, old: dict, new: dict, old_values: dict, new_values: dict) -> None:
+        for name in old.keys() | new.keys():
+            before = old.get(name, [0, "0.00"])
+            after = new.get(name, [0, "0.00"])
             figure, key = name.split(SEP, 1)
-            deltas.append(
-                FigureDelta(
-                    organisation_id=organisation_id, figure=figure, key=key, count=count, amount=amount
-                )
-            )
-    values = []
-    for name in old_values.keys() | new_values.keys():
-        change = new_values.get(name, 0) - old_values.get(name, 0)
-        if change:
+            row = self.figures[(figure, key)]
+            row[0] += after[0] - before[0]
+            row[1] += Decimal(after[1]) - Decimal(before[1])
+        for name in old_values.keys() | new_values.keys():
             figure, value = name.split(SEP, 1)
-            values.append(
-                FigureValue(
-                    organisation_id=organisation_id,
-                    figure=figure,
-                    bucket=int(value) // DAY_US,
-                    value=int(value),
-                    count=change,
-                )
+            self.values[(figure, int(value))] += new_values.get(name, 0) - old_values.get(name, 0)
+
+    def write(self, organisation_id: int) -> int:
+        deltas = [
+            FigureDelta(organisation_id=organisation_id, figure=figure, key=key, count=count, amount=amount)
+            for (figure, key), (count, amount) in self.figures.items()
+            if count or amount
+        ]
+        values = [
+            FigureValue(
+                organisation_id=organisation_id,
+                figure=figure,
+                bucket=value // DAY_US,
+                value=value,
+                count=change,
             )
-    FigureDelta.objects.bulk_create(deltas)
-    FigureValue.objects.bulk_create(values)
-    return len(deltas) + len(values)
+            for (figure, value), change in self.values.items()
+            if change
+        ]
+        FigureDelta.objects.bulk_create(deltas)
+        FigureValue.objects.bulk_create(values)
+        return len(deltas) + len(values)
+
+
+def _locked(organisation_id: int, person_ids: list[int]) -> dict[int, PersonFigures]:
+    """These people's last counts, locked for this transaction (a writer about them waits)."""
+    rows = PersonFigures.objects.select_for_update().filter(
+        organisation_id=organisation_id, person_id__in=person_ids
+    )
+    return {row.person_id: row for row in rows}
+
+
+def _first_counts(organisation_id: int, rows: list[PersonFigures]) -> bool:
+    """Insert the first count of people who have none: people created in this transaction, whom no
+    other writer can see yet. False (nothing written) if another writer got there first."""
+    try:
+        with transaction.atomic():
+            copy_insert(
+                PersonFigures,
+                ("person_id", "organisation_id", "figures", "values", "counted_on"),
+                [(row.person_id, organisation_id, row.figures, row.values, row.counted_on) for row in rows],
+            )
+    except IntegrityError:
+        return False
+    return True
 
 
 def refresh_people(organisation_id: int, person_ids: Iterable[int], today: date | None = None) -> int:
@@ -433,7 +466,8 @@ def refresh_people(organisation_id: int, person_ids: Iterable[int], today: date 
 
     Called in the transaction of the change (reporting/reactions.py); a transaction of its own
     otherwise. Locks only these people's own rows (PersonFigures), so writers about different
-    people never wait for each other."""
+    people never wait for each other. A person without a row yet (created in this transaction, as an
+    import's people are) is counted first and written once, with nothing to read back."""
     if not transaction.get_connection().in_atomic_block:
         with transaction.atomic():
             return refresh_people(organisation_id, person_ids, today)
@@ -441,31 +475,47 @@ def refresh_people(organisation_id: int, person_ids: Iterable[int], today: date 
     if not ids or _stamp_for_write(organisation_id) is None:
         return 0
     today = today or today_local()
-    PersonFigures.objects.bulk_create(
-        [PersonFigures(person_id=pk, organisation_id=organisation_id, counted_on=today) for pk in ids],
-        ignore_conflicts=True,
-    )
-    stored = {
-        row.person_id: row
-        for row in PersonFigures.objects.select_for_update().filter(
-            organisation_id=organisation_id, person_id__in=ids
+    stored = _locked(organisation_id, ids)
+    missing = [pk for pk in ids if pk not in stored]
+    if missing:
+        # Only this organisation's people are counted here (an id of another's has no part in it).
+        ours = set(
+            Person.objects.filter(organisation_id=organisation_id, pk__in=missing).values_list(
+                "pk", flat=True
+            )
         )
-    }
-    added = contributions(organisation_id, ids, today)
-    written = 0
+        missing = [pk for pk in missing if pk in ours]
+    added = contributions(organisation_id, [*stored, *missing], today)
+    first = [
+        PersonFigures(person_id=pk, figures=figures, values=values, counted_on=today)
+        for pk in missing
+        for figures, values in [added[pk].stored()]
+    ]
+    if first and not _first_counts(organisation_id, first):
+        # Another writer counted one of them first: wait for its lock, then count them afresh.
+        PersonFigures.objects.bulk_create(
+            [
+                PersonFigures(person_id=pk, organisation_id=organisation_id, counted_on=today)
+                for pk in missing
+            ],
+            ignore_conflicts=True,
+        )
+        stored.update(_locked(organisation_id, missing))
+        added.update(contributions(organisation_id, missing, today))
+        first = []
+    differences = _Differences()
     changed = []
-    for pk in ids:
-        row = stored.get(pk)
-        if row is None:  # the person belongs to another organisation: not ours to count
-            continue
+    for pk, row in stored.items():
         figures, values = added[pk].stored()
         if figures == row.figures and values == row.values and row.counted_on == today:
             continue
-        written += _write_differences(organisation_id, row.figures, figures, row.values, values)
+        differences.add(row.figures, figures, row.values, values)
         row.figures, row.values, row.counted_on = figures, values, today
         changed.append(row)
-    PersonFigures.objects.bulk_update(changed, ["figures", "values", "counted_on"])
-    return written
+    update_each(changed, ["figures", "values", "counted_on"])
+    for row in first:
+        differences.add({}, row.figures, {}, row.values)
+    return differences.write(organisation_id)
 
 
 def refresh_all(organisation: Organisation, today: date | None = None) -> int:

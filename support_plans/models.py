@@ -5,9 +5,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from simple_history.models import HistoricalRecords
 
-from phb.models import TenantModel
+from phb.models import LeanHistoricalRecords, TenantModel
 
 from . import allocation
 from .constants import AgreedBy, CloseReason, Frequency, Management, PaymentMethod, PlanStatus, SpendCategory
@@ -126,7 +125,7 @@ class SupportPlan(TenantModel):
     closed_at = models.DateTimeField(null=True, blank=True)
     return_comment = models.TextField(blank=True, max_length=2000)
 
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -140,6 +139,8 @@ class SupportPlan(TenantModel):
             models.Index(fields=["organisation", "status"]),
             models.Index(fields=["organisation", "approved_at"]),
             models.Index(fields=["organisation", "care_coordinator", "status"]),
+            # The plans a user wrote that came back from sign-off (selectors.plans_back_with).
+            models.Index(fields=["organisation", "created_by", "status"]),
         ]
 
     def __str__(self) -> str:
@@ -170,7 +171,7 @@ class Supplier(TenantModel):
     typical_frequency = models.CharField(max_length=20, choices=Frequency.choices, blank=True)
     # A supplier that closed is retired, not deleted: it stays on the plans that used it.
     is_active = models.BooleanField(default=True)
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -256,7 +257,7 @@ class FastTrackOffer(TenantModel):
     # An offer that ended (a COVID-time phone offer, say) is retired: gone from the plan editor, kept
     # on the plans that used it.
     is_active = models.BooleanField(default=True)
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["name"]

@@ -2,7 +2,7 @@
 
 from .access import AccessKind, RecordAccess
 from .audit import AuditEvent
-from .base import TenantModel, TenantQuerySet, TimeStampedModel
+from .base import LeanHistoricalRecords, TenantModel, TenantQuerySet, TimeStampedModel
 from .invitations import HolderRelation, Invitation, InvitationKind
 from .notifications import Notification, SentNotification
 from .people import Person, PersonCohort
@@ -14,6 +14,7 @@ __all__ = [
     "HolderRelation",
     "Invitation",
     "InvitationKind",
+    "LeanHistoricalRecords",
     "Membership",
     "MembershipRole",
     "Notification",

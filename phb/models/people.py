@@ -1,12 +1,11 @@
 """The person record: the budget holder, with cohorts and a representative or nominee."""
 
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from phb.constants import Cohort, Ethnicity, Gender, RepresentativeKind
 from phb.nhs_number import validate_nhs_number
 
-from .base import TenantModel
+from .base import LeanHistoricalRecords, TenantModel
 
 
 class Person(TenantModel):
@@ -26,7 +25,7 @@ class Person(TenantModel):
     representative_relationship = models.CharField(max_length=100, blank=True)
     representative_contact = models.CharField(max_length=200, blank=True)
 
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["family_name", "given_name"]

@@ -5,11 +5,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from phb.constants import Role
 
-from .base import TenantModel, TimeStampedModel
+from .base import LeanHistoricalRecords, TenantModel, TimeStampedModel
 
 ods_code_validator = RegexValidator(
     r"^[A-Z0-9]{3,6}$", "Enter an ODS code of 3 to 6 capital letters and digits, like 07T or QWE."
@@ -41,7 +40,7 @@ class Organisation(TimeStampedModel):
         help_text="A plan costing more than its indicative budget by more than this percent is flagged",
     )
 
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -76,7 +75,7 @@ class Membership(TenantModel):
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
     is_active = models.BooleanField(default=True)
 
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         ordering = ["user__last_name", "user__first_name", "user__username"]
@@ -96,7 +95,7 @@ class MembershipRole(TenantModel):
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(max_length=32, choices=Role.choices)
 
-    history = HistoricalRecords()
+    history = LeanHistoricalRecords()
 
     class Meta:
         constraints = [

@@ -109,7 +109,10 @@ def test_an_imported_budget_schedules_its_instalments_from_the_import_date(commi
     today = timezone.localdate()
     start, end = today - timedelta(days=100), today + timedelta(days=200)
     dates = {"start_date": start.isoformat(), "end_date": end.isoformat(), "approved_on": start.isoformat()}
-    sheet = [row(1, **dates), row(1, item_description="Laptop", amount="600.00", frequency="one_off", **dates)]
+    sheet = [
+        row(1, **dates),
+        row(1, item_description="Laptop", amount="600.00", frequency="one_off", **dates),
+    ]
     import_confirm(actor=commissioner, batch=preview(commissioner, org, sheet))
     account = BudgetAccount.objects.get()
     due = list(Instalment.objects.filter(account=account).order_by("due_on").values_list("due_on", "amount"))

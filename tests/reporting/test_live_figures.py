@@ -32,7 +32,7 @@ from referrals import services as referrals
 from reporting import live
 from reporting import services as reporting
 from reporting.dashboard import live_dashboard, organisation_dashboard
-from reporting.models import FigureDelta, FigureTotal
+from reporting.models import FigureDelta, FigureStamp, FigureTotal, PersonFigures
 from reviews import services as reviews
 from reviews.models import Review
 from support_plans import services as plans
@@ -450,3 +450,59 @@ def test_the_nightly_check_builds_an_organisation_not_built_yet(org):
     assert not live.is_built(org)
     assert reporting.live_figures_check_all() == {}
     assert live.is_built(org)
+
+
+def _new_people(org, coordinator, first, n=3):
+    people = []
+    for k in range(n):
+        person = kernel.person_create(
+            actor=coordinator,
+            organisation=org,
+            nhs_number=valid_nhs_number(first + k),
+            given_name="Sam",
+            family_name="Batch",
+            date_of_birth=date(1980, 5, 1),
+            gender="1",
+        )
+        referrals.referral_create(
+            actor=coordinator, organisation=org, person=person, source="gp", cohort="chc", received_on=today()
+        )
+        people.append(person)
+    return people
+
+
+def test_a_batch_of_people_recounted_at_once_adds_one_delta_row_per_figure(org, coordinator):
+    """An import recounts a thousand people in one go: their differences are summed, one row for
+    each figure and key, not one per person; their first counts are written without a read back."""
+    people = _new_people(org, coordinator, 9200)  # before the figures are built: nobody counted
+    FigureStamp.objects.create(organisation=org, dated_on=today(), built_at=timezone.now())
+
+    live.refresh_people(org.pk, [p.pk for p in people])
+
+    referrals_deltas = FigureDelta.objects.filter(organisation=org, figure="referrals")
+    assert list(referrals_deltas.values_list("count", flat=True)) == [3]
+    assert PersonFigures.objects.filter(person_id__in=[p.pk for p in people]).count() == 3
+    assert reporting.live_figures_compare(org) == []
+
+
+def test_people_another_writer_counted_first_are_counted_again_under_its_lock(org, coordinator, monkeypatch):
+    """The first count of new people is written with no read back; if another writer's row is
+    there first, they are counted again from that row, so nothing is counted twice."""
+    live.rebuild(org)
+    people = _new_people(org, coordinator, 9300)
+    ids = [p.pk for p in people]
+    real = live._first_counts
+
+    def beaten(organisation_id, rows):
+        PersonFigures.objects.filter(person_id__in=ids).delete()
+        assert real(organisation_id, rows)  # the other writer's count, the same figures
+        return False
+
+    monkeypatch.setattr(live, "_first_counts", beaten)
+    PersonFigures.objects.filter(person_id__in=ids).delete()
+    FigureDelta.objects.filter(organisation=org).delete()
+    FigureTotal.objects.filter(organisation=org).delete()
+    live.refresh_people(org.pk, ids)
+    # The other writer's rows stand; this writer found them equal to its own count: no delta.
+    assert not FigureDelta.objects.filter(organisation=org).exists()
+    assert PersonFigures.objects.filter(person_id__in=ids).count() == 3
