@@ -50,6 +50,8 @@ MAX_SECONDS = float(os.environ.get("BENCH_MAX_SECONDS", "0"))
 # The mixed workload: how long it runs, and the writer's pace (one audited write per interval).
 MIXED_SECONDS = float(os.environ.get("BENCH_MIXED_SECONDS", "60"))
 MIXED_WRITE_EVERY = float(os.environ.get("BENCH_MIXED_WRITE_EVERY", "1.0"))
+# As production's beat does (reporting.tasks.fold_live_figures): the deltas folded every minute.
+MIXED_FOLD_EVERY = float(os.environ.get("BENCH_MIXED_FOLD_EVERY", "60"))
 RESULTS = ROOT / "bench" / "results"
 User = get_user_model()
 
@@ -566,13 +568,31 @@ class Bench:
                     time.sleep(0.2)
             session.close()
 
-        print(f"  mixed workload: {MIXED_SECONDS:g} s, {writer_note}, one write per {MIXED_WRITE_EVERY:g} s")
-        threads = [threading.Thread(target=writer), threading.Thread(target=reader)]
+        folds: list[float] = []
+
+        def folder():
+            # The live figures' fold job, in its own connection, as the Celery beat runs it.
+            while not stop.wait(MIXED_FOLD_EVERY):
+                started = time.perf_counter()
+                live.fold_all()
+                folds.append((time.perf_counter() - started) * 1000)
+            connection.close()
+
+        print(
+            f"  mixed workload: {MIXED_SECONDS:g} s, {writer_note}, one write per {MIXED_WRITE_EVERY:g} s, "
+            f"the live figures folded every {MIXED_FOLD_EVERY:g} s"
+        )
+        threads = [
+            threading.Thread(target=writer),
+            threading.Thread(target=reader),
+            threading.Thread(target=folder),
+        ]
         for t in threads:
             t.start()
         threads[1].join()
         stop.set()
         threads[0].join()
+        threads[2].join()
 
         def add(name, target, values, status_counts, expect):
             result = Result(name=f"mixed: {name}", path="", target_ms=target)
@@ -592,6 +612,14 @@ class Bench:
             if path:
                 add(name, target, timings[name], statuses[name], (200,))
         add(f"record a payment (POST, {writer_note})", 50, writes, write_statuses, (201,))
+        fold = Result(
+            name="mixed: live figures folded (every organisation, in-process)", path="", target_ms=None
+        )
+        fold.requests = len(folds)
+        if folds:
+            fold.median_ms = round(statistics.median(folds), 1)
+            fold.p95_ms = round(percentile(folds, 0.95), 1)
+        self.results.append(fold)
 
     def upkeep(self, people=200):
         """The live figures' upkeep per write, in-process: recounting one person's part of the

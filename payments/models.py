@@ -58,7 +58,16 @@ class BudgetAccount(TenantModel):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["organisation", "first_released_at"])]
+        indexes = [
+            models.Index(fields=["organisation", "first_released_at"]),
+            # The budgets still waiting for their money (the dashboard's unfunded list, the
+            # unfunded job): a few of an organisation's accounts, found without reading the rest.
+            models.Index(
+                fields=["organisation"],
+                condition=models.Q(first_released_at__isnull=True),
+                name="account_awaiting_release",
+            ),
+        ]
         permissions = [("manage_budget", "Manage the budget's money as its broker")]
 
     def __str__(self) -> str:

@@ -295,44 +295,51 @@ def timings(organisations: Organisations, on: date) -> dict:
 
 
 def unfunded_approved(organisation: Organisation, on: date) -> list[dict]:
-    """Person-level: PHBs approved more than N days before `on` with no funds released by then."""
+    """Person-level: PHBs approved more than N days before `on` with no funds released by then.
+
+    Found from the accounts not released by then (a few, through the index on the organisation and
+    first release), not from every PHB in place: each approval opens its budget's account in the
+    same transaction (payments/reactions.py), so a PHB in place always has one."""
     waited_since = start_of_day(on - timedelta(days=organisation.unfunded_after_days))
+    end = end_of_day(on)
+    # Two lookups on the index of (organisation, first release), not one OR that scans every account.
+    accounts = BudgetAccount.objects.filter(organisation=organisation)
+    unreleased = [
+        *accounts.filter(first_released_at__isnull=True).values_list("budget_id", flat=True),
+        *accounts.filter(first_released_at__gte=end).values_list("budget_id", flat=True),
+    ]
     plans = (
         plans_in_place([organisation], on)
-        .filter(approved_at__lt=waited_since)
-        .filter(
-            Q(budget__account__isnull=True)
-            | Q(budget__account__first_released_at__isnull=True)
-            | Q(budget__account__first_released_at__gte=end_of_day(on))
-        )
-        .select_related("person")
-        .annotate(no_fund_reason=F("budget__account__no_fund_reason"))
-        .only(
+        .filter(approved_at__lt=waited_since, budget_id__in=unreleased)
+        .order_by("approved_at", "id")
+        .values_list(
+            "pk",
             "version",
             "person_id",
-            "approved_at",
-            "cost_total",
             "person__given_name",
             "person__family_name",
             "person__nhs_number",
+            "approved_at",
+            "cost_total",
+            "budget__account__no_fund_reason",
         )
-        .order_by("approved_at", "id")
     )
     rows = []
-    for plan in plans:  # rendering the list itself; the selection is done by the database
-        approved_on = plan.approved_at.astimezone(LOCAL).date()
+    # Rendering the list itself (rows, not model instances: hundreds in a large organisation).
+    for pk, version, person_id, given_name, family_name, nhs_number, approved_at, cost_total, reason in plans:
+        approved_on = approved_at.astimezone(LOCAL).date()
         rows.append(
             {
-                "plan": plan.pk,
-                "version": plan.version,
-                "person": plan.person_id,
-                "name": plan.person.full_name,
-                "nhs_number": plan.person.nhs_number,
+                "plan": pk,
+                "version": version,
+                "person": person_id,
+                "name": f"{given_name} {family_name}",
+                "nhs_number": nhs_number,
                 "approved_on": approved_on.isoformat(),
                 "days_waiting": (on - approved_on).days,
-                "cost_total": _amount(plan.cost_total),
+                "cost_total": _amount(cost_total),
                 # Why no fund released it at approval ("no fund with room: ..."), when one was tried.
-                "reason": plan.no_fund_reason or "",
+                "reason": reason or "",
             }
         )
     return rows
@@ -600,17 +607,8 @@ def _region_dashboard(region: str, organisations, on: date) -> dict:
 
 def _live_spend(summary: live.Summary) -> dict:
     total = to_money(summary.amount("spend"))
-    people = sum(count for count, _amount in summary.keys("spend_person").values())
-    amounts = sorted(
-        (Decimal(key), count) for key, (count, _amount) in summary.keys("spend_person").items() if count
-    )
-    median = None
-    mode = None
-    if people:
-        lower, upper, weight = live._positions(people, 0.5)
-        low, high = float(live._rank_lookup(amounts, lower)), float(live._rank_lookup(amounts, upper))
-        median = low + (high - low) * weight
-        mode = max(amounts, key=lambda row: (row[1], row[0]))
+    per_person = live.spend_per_person(summary)
+    people, median, mode = per_person["people"], per_person["median"], per_person["mode"]
     categories = {key: amount for key, (_count, amount) in summary.keys("category").items() if amount}
     by_category = dict(sorted(categories.items(), key=lambda row: (-row[1], row[0])))
     return {
@@ -641,7 +639,7 @@ def live_dashboard(organisation: Organisation, on: date) -> dict:
     quarter = quarter_containing(on)
     new_this_quarter = sum(
         count
-        for key, (count, _amount) in summary.keys("first").items()
+        for key, (count, _amount) in live.dated(summary, "first").items()
         if quarter.start.isoformat() <= key.split(live.SEP, 1)[0] <= on.isoformat()
     )
     ends = quarter_ends_up_to(on, TRAJECTORY_QUARTERS)
@@ -657,7 +655,7 @@ def live_dashboard(organisation: Organisation, on: date) -> dict:
     for label, _upper in AGE_BANDS:
         genders = {code: summary.count("age_gender", f"{label}{live.SEP}{code}") for code in Gender.values}
         age_gender.append({"age_band": label, "genders": genders, "total": sum(genders.values())})
-    open_reviews = summary.keys("reviews_open")
+    open_reviews = live.reviews_open(summary, on)
     figures = {
         "in_place": in_place,
         "by_cohort": {code: summary.count("active_cohort", code) for code in Cohort.values},
@@ -691,8 +689,8 @@ def live_dashboard(organisation: Organisation, on: date) -> dict:
             "ethnicity": {name: summary.count("ethnicity", name) for name in ETHNICITY_GROUPS},
         },
         "reviews": {
-            "due": sum(c for key, (c, _a) in open_reviews.items() if key >= on.isoformat()),
-            "overdue": sum(c for key, (c, _a) in open_reviews.items() if key < on.isoformat()),
+            "due": open_reviews["due"],
+            "overdue": open_reviews["overdue"],
             "completed": summary.count("reviews_completed"),
         },
     }

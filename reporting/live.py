@@ -30,12 +30,14 @@ reports (reporting/tasks.py).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
@@ -68,6 +70,33 @@ TIMINGS = ("ref_approval", "sub_decision", "to_release", "to_release_fund", "to_
 FUNDING_STREAMS = ("nhs", "social_care", "education", "not_split")
 # Figures whose key starts with the day they happened: read from the financial year's start only.
 DATED = ("first", "first_cohort")
+# A value table with a key per distinct amount (tens of thousands in a large organisation): its
+# median and mode are found by the database (`spend_per_person`), not read row by row.
+VALUE_TABLES = ("spend_person",)
+# Read with the statistic worked out from them, once per version (`memo`): the durations' day
+# buckets (`timing`) and the reviews by due date (`reviews_open`), hundreds of keys each.
+BUCKETS = (*(f"b:{timing}" for timing in TIMINGS), "reviews_open")
+# Every other figure: a few keys each (codes, bands, quarter ends), read whole by `read`.
+FIGURES = (
+    "active",
+    "active_cohort",
+    "spend",
+    "category",
+    "funding",
+    "age_gender",
+    "ethnicity",
+    "at_open",
+    "at",
+    "submitted",
+    "approved",
+    "referrals",
+    "conversations",
+    "released",
+    "first_paid",
+    "paid",
+    "reviews_completed",
+)
+ALL_FIGURES = frozenset((*FIGURES, *DATED, *VALUE_TABLES, *BUCKETS))
 BATCH = 500
 
 
@@ -433,6 +462,13 @@ class _Differences:
             for (figure, value), change in self.values.items()
             if change
         ]
+        # A duration can change within its day (its value rows move, its bucket count does not):
+        # a zero delta of the bucket figure still says the figure changed (`memo` counts deltas).
+        moved = {f"b:{value.figure}" for value in values} - {delta.figure for delta in deltas}
+        deltas += [
+            FigureDelta(organisation_id=organisation_id, figure=figure, key="", count=0, amount=ZERO)
+            for figure in sorted(moved)
+        ]
         FigureDelta.objects.bulk_create(deltas)
         FigureValue.objects.bulk_create(values)
         return len(deltas) + len(values)
@@ -604,18 +640,37 @@ def fold(organisation_id: int) -> int:
                     [organisation_id, organisation_id],
                 )
                 folded = cursor.rowcount
+                # Compact only the values that gained rows since the last fold (each +1 / -1 row
+                # of a change), not the whole table (hundreds of thousands of rows a large
+                # organisation), every minute.
+                # (The newest value row of any organisation bounds this one's: found at the end of
+                # the primary key, where the rows since the last fold are too.)
                 cursor.execute(
-                    """
-                    WITH moved AS (
-                        DELETE FROM reporting_figurevalue WHERE organisation_id = %s
-                        RETURNING figure, bucket, value, count
-                    )
-                    INSERT INTO reporting_figurevalue (organisation_id, figure, bucket, value, count)
-                    SELECT %s, figure, bucket, value, SUM(count) FROM moved
-                    GROUP BY figure, bucket, value HAVING SUM(count) <> 0
-                    """,
-                    [organisation_id, organisation_id],
+                    "SELECT values_folded_to, (SELECT MAX(id) FROM reporting_figurevalue)"
+                    " FROM reporting_figurestamp WHERE organisation_id = %s",
+                    [organisation_id],
                 )
+                row = cursor.fetchone()
+                since, upto = (row[0], row[1]) if row else (0, None)
+                if upto is not None and upto > since:
+                    cursor.execute(
+                        """
+                        WITH touched AS (
+                            SELECT DISTINCT figure, bucket, value FROM reporting_figurevalue
+                            WHERE organisation_id = %s AND id > %s AND id <= %s
+                        ), moved AS (
+                            DELETE FROM reporting_figurevalue AS v USING touched AS t
+                            WHERE v.organisation_id = %s AND v.figure = t.figure AND v.bucket = t.bucket
+                              AND v.value = t.value
+                            RETURNING v.figure, v.bucket, v.value, v.count
+                        )
+                        INSERT INTO reporting_figurevalue (organisation_id, figure, bucket, value, count)
+                        SELECT %s, figure, bucket, value, SUM(count) FROM moved
+                        GROUP BY figure, bucket, value HAVING SUM(count) <> 0
+                        """,
+                        [organisation_id, since, upto, organisation_id, organisation_id],
+                    )
+                    FigureStamp.objects.filter(organisation_id=organisation_id).update(values_folded_to=upto)
         else:
             deltas = list(FigureDelta.objects.filter(organisation_id=organisation_id))
             sums: dict[tuple[str, str], list] = defaultdict(lambda: [0, ZERO])
@@ -632,6 +687,9 @@ def fold(organisation_id: int) -> int:
                 )
             folded = len(sums)
         FigureTotal.objects.filter(organisation_id=organisation_id, count=0, amount=0).delete()
+        if folded:
+            # What a statistic was worked out from has moved into the totals (see `memo`).
+            FigureStamp.objects.filter(organisation_id=organisation_id).update(folded_at=timezone.now())
     return folded
 
 
@@ -668,10 +726,13 @@ def is_built(organisation: Organisation) -> bool:
 
 
 class Summary:
-    """An organisation's figures as summed from its totals and deltas: `count(figure, key)` etc."""
+    """An organisation's figures as summed from its totals and deltas: `count(figure, key)` etc.,
+    and the version of each (`version`), read before them."""
 
-    def __init__(self, organisation_id: int, rows) -> None:
+    def __init__(self, organisation_id: int, rows, versions: dict | None = None) -> None:
         self.organisation_id = organisation_id
+        self.versions = versions or {}
+        self.since: date | None = None  # the financial year's start of the day read for (`read`)
         self.rows: dict[str, dict[str, tuple[int, Decimal]]] = defaultdict(dict)
         for figure, key, count, amount in rows:
             # Quantized: SQLite sums decimals as floats; "+ ZERO" makes a negative zero plain 0.00.
@@ -686,24 +747,167 @@ class Summary:
     def keys(self, figure: str) -> dict[str, tuple[int, Decimal]]:
         return self.rows[figure]
 
+    def version(self, *figures: str) -> str:
+        """Changes whenever any of these figures may have: the build, the last fold, and how many
+        deltas each has had since (between two folds a figure's deltas are only ever added)."""
+        stamp = self.versions.get("", "")
+        return stamp + "".join(f"|{figure}={self.versions.get(figure, 0)}" for figure in figures)
+
+
+def _versions(cursor, organisation_id: int) -> dict[str, str | int]:
+    cursor.execute(
+        """
+        SELECT s.built_at, s.folded_at, d.figure, COUNT(d.id)
+        FROM reporting_figurestamp AS s
+        LEFT JOIN reporting_figuredelta AS d ON d.organisation_id = s.organisation_id
+        WHERE s.organisation_id = %s
+        GROUP BY s.built_at, s.folded_at, d.figure
+        """,
+        [organisation_id],
+    )
+    versions: dict[str, str | int] = {}
+    for built_at, folded_at, figure, count in cursor.fetchall():
+        versions[""] = f"{built_at}/{folded_at}"
+        if figure is not None:
+            versions[figure] = int(count)
+    return versions
+
+
+MEMO_SECONDS = 24 * 60 * 60
+
+
+def memo(summary: Summary, name: str, figures: tuple[str, ...], work_out):
+    """A statistic derived from these figures (a median, a mode), worked out once per version of
+    them and shared through the cache: the writes that do not move them (most: payments) leave it
+    in place, unlike a cache of the whole dashboard, which every write would empty."""
+    version = hashlib.sha256(summary.version(*figures).encode()).hexdigest()[:32]
+    key = f"phb:live:{summary.organisation_id}:{name}:{','.join(figures)}:{version}"
+    found = cache.get(key)
+    if found is None:
+        found = {"value": work_out()}
+        cache.set(key, found, timeout=MEMO_SECONDS)
+    return found["value"]
+
+
+def _in(names) -> str:
+    return ", ".join(["%s"] * len(names))
+
 
 def read(organisation_id: int, today: date) -> Summary:
-    """Every figure of the organisation in one query: totals plus deltas not folded yet."""
-    since = _financial_year_start(today)
+    """The organisation's small figures (`FIGURES`) in one query, totals plus deltas not folded yet,
+    through the index on (organisation, figure, key), after the versions of every figure; the
+    others are read by what is worked out from them (`dated`, `timing`, `spend_per_person`)."""
+    small = list(FIGURES)
+    with connection.cursor() as cursor:
+        versions = _versions(cursor, organisation_id)  # first: a figure is never newer than its version
+        cursor.execute(
+            f"""
+            SELECT figure, key, SUM(count), SUM(amount) FROM (
+                SELECT figure, key, count, amount FROM reporting_figuretotal
+                WHERE organisation_id = %s AND figure IN ({_in(small)})
+                UNION ALL
+                SELECT figure, key, count, amount FROM reporting_figuredelta
+                WHERE organisation_id = %s AND figure IN ({_in(small)})
+            ) AS figures
+            GROUP BY figure, key
+            """,  # noqa: S608 (placeholders only: the names are this module's constants)
+            [organisation_id, *small, organisation_id, *small],
+        )
+        summary = Summary(organisation_id, cursor.fetchall(), versions)
+    summary.since = _financial_year_start(today)
+    return summary
+
+
+def figure_rows(organisation_id: int, figure: str, since: str = "") -> dict[str, tuple[int, Decimal]]:
+    """One figure's keys (from `since` on, for a dated one), totals plus deltas."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT figure, key, SUM(count), SUM(amount) FROM (
-                SELECT figure, key, count, amount FROM reporting_figuretotal WHERE organisation_id = %s
+            SELECT key, SUM(count), SUM(amount) FROM (
+                SELECT key, count, amount FROM reporting_figuretotal
+                WHERE organisation_id = %s AND figure = %s AND key >= %s
                 UNION ALL
-                SELECT figure, key, count, amount FROM reporting_figuredelta WHERE organisation_id = %s
+                SELECT key, count, amount FROM reporting_figuredelta
+                WHERE organisation_id = %s AND figure = %s AND key >= %s
             ) AS figures
-            WHERE NOT (figure IN ('first', 'first_cohort') AND key < %s)
-            GROUP BY figure, key
+            GROUP BY key
             """,
-            [organisation_id, organisation_id, since.isoformat()],
+            [organisation_id, figure, since, organisation_id, figure, since],
         )
-        return Summary(organisation_id, cursor.fetchall())
+        return Summary(organisation_id, ((figure, *row) for row in cursor.fetchall())).keys(figure)
+
+
+def dated(summary: Summary, figure: str) -> dict[str, tuple[int, Decimal]]:
+    """A dated figure's keys from the financial year's start (first approvals by day and group)."""
+    since = summary.since.isoformat()
+    return memo(
+        summary, f"dated:{since}", (figure,), lambda: figure_rows(summary.organisation_id, figure, since)
+    )
+
+
+def reviews_open(summary: Summary, on: date) -> dict[str, int]:
+    """The open reviews due from `on` and overdue by then."""
+
+    def work_out() -> dict[str, int]:
+        by_due = figure_rows(summary.organisation_id, "reviews_open")
+        day = on.isoformat()
+        return {
+            "due": sum(count for key, (count, _a) in by_due.items() if key >= day),
+            "overdue": sum(count for key, (count, _a) in by_due.items() if key < day),
+        }
+
+    return memo(summary, f"reviews_open:{on.isoformat()}", ("reviews_open",), work_out)
+
+
+def spend_per_person(summary: Summary) -> dict:
+    """`_spend_per_person`, once per version of the value table."""
+    return memo(summary, "spend_person", VALUE_TABLES, lambda: _spend_per_person(summary.organisation_id))
+
+
+def _spend_per_person(organisation_id: int) -> dict:
+    """The spend per person's value table summed up by the database: how many people, the amounts
+    at the median's two ranks (as percentile_cont takes them) and the most common amount (the larger
+    of equals), from a few rows sent back instead of one per distinct amount."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH amounts AS (
+                SELECT key, SUM(count) AS n FROM (
+                    SELECT key, count FROM reporting_figuretotal
+                    WHERE organisation_id = %s AND figure = 'spend_person'
+                    UNION ALL
+                    SELECT key, count FROM reporting_figuredelta
+                    WHERE organisation_id = %s AND figure = 'spend_person'
+                ) AS rows GROUP BY key HAVING SUM(count) <> 0
+            ), ranked AS (
+                SELECT key, n, SUM(n) OVER (ORDER BY CAST(key AS NUMERIC)) AS upto, SUM(n) OVER () AS total
+                FROM amounts
+            )
+            SELECT 'rank', key, n, upto, total FROM ranked
+            WHERE upto > (total - 1) / 2 AND upto - n <= (total - 1) / 2 + 1
+            UNION ALL
+            SELECT * FROM (
+                SELECT 'mode', key, n, 0, 0 FROM amounts ORDER BY n DESC, CAST(key AS NUMERIC) DESC LIMIT 1
+            ) AS mode
+            """,
+            [organisation_id, organisation_id],
+        )
+        rows = cursor.fetchall()
+    ranked = sorted(
+        ((int(upto) - int(n), int(upto), Decimal(key)) for kind, key, n, upto, _ in rows if kind == "rank"),
+        key=lambda row: row[0],
+    )
+    people = next((int(total) for kind, _k, _n, _u, total in rows if kind == "rank"), 0)
+    mode = next(((Decimal(key), int(n)) for kind, key, n, _u, _t in rows if kind == "mode"), None)
+    if not people:
+        return {"people": 0, "median": None, "mode": None}
+    lower, upper, weight = _positions(people, 0.5)
+
+    def at(rank: int) -> Decimal:
+        return next(amount for first, upto, amount in ranked if first <= rank < upto)
+
+    low, high = float(at(lower)), float(at(upper))
+    return {"people": people, "median": low + (high - low) * weight, "mode": mode}
 
 
 def _financial_year_start(day: date) -> date:
@@ -735,9 +939,16 @@ def _percentiles_of(pairs: list[tuple], total: int, interpolate) -> dict:
 
 
 def timing(summary: Summary, figure: str) -> dict:
+    """`_timing`, once per version of the duration's figures."""
+    return memo(summary, f"timing:{figure}", (f"b:{figure}",), lambda: _timing(summary, figure))
+
+
+def _timing(summary: Summary, figure: str) -> dict:
     """Median and p90 of a duration, exact: the buckets say which hold the ranks; only those are read."""
     buckets = sorted(
-        (int(key), count) for key, (count, _amount) in summary.keys(f"b:{figure}").items() if count
+        (int(key), count)
+        for key, (count, _amount) in figure_rows(summary.organisation_id, f"b:{figure}").items()
+        if count
     )
     total = sum(count for _bucket, count in buckets)
     if not total:

@@ -30,7 +30,10 @@ class QuarterlyReturn(TenantModel):
 class FigureTotal(models.Model):
     """The folded sum of an organisation's figure deltas: one row per (figure, key)."""
 
-    organisation = models.ForeignKey("phb.Organisation", on_delete=models.CASCADE, related_name="+")
+    # Indexed by the unique constraint, which leads with it (and is how every read finds the rows).
+    organisation = models.ForeignKey(
+        "phb.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     figure = models.CharField(max_length=24)
     key = models.CharField(max_length=80, blank=True)
     count = models.BigIntegerField(default=0)
@@ -51,14 +54,18 @@ class FigureDelta(models.Model):
     Writers only insert, so two writers in the same organisation never wait for each other."""
 
     id = models.BigAutoField(primary_key=True)
-    organisation = models.ForeignKey("phb.Organisation", on_delete=models.CASCADE, related_name="+")
+    # One index per insert on this hot table: the one below (the foreign key's own would repeat it).
+    organisation = models.ForeignKey(
+        "phb.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     figure = models.CharField(max_length=24)
     key = models.CharField(max_length=80, blank=True)
     count = models.BigIntegerField(default=0)
     amount = models.DecimalField(max_digits=18, decimal_places=2, default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["organisation"], name="figure_delta_org")]
+        # The organisation's deltas (fold, read) and the count of one figure's (live.memo).
+        indexes = [models.Index(fields=["organisation", "figure"], name="figure_delta_org_figure")]
 
     def __str__(self) -> str:
         return f"{self.figure} {self.key}: {self.count:+} / {self.amount:+}"
@@ -71,7 +78,10 @@ class FigureValue(models.Model):
     one or two buckets holding its ranks."""
 
     id = models.BigAutoField(primary_key=True)
-    organisation = models.ForeignKey("phb.Organisation", on_delete=models.CASCADE, related_name="+")
+    # Indexed by figure_value_bucket, which leads with it.
+    organisation = models.ForeignKey(
+        "phb.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     figure = models.CharField(max_length=24)
     bucket = models.BigIntegerField()
     value = models.BigIntegerField()
@@ -88,7 +98,10 @@ class PersonFigures(models.Model):
     """What one person's rows add to their organisation's figures, as last counted (the diff base)."""
 
     person_id = models.BigIntegerField(primary_key=True)
-    organisation = models.ForeignKey("phb.Organisation", on_delete=models.CASCADE, related_name="+")
+    # Indexed by person_figures_org below (the foreign key's own index would repeat it).
+    organisation = models.ForeignKey(
+        "phb.Organisation", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     figures = models.JSONField(default=dict)
     values = models.JSONField(default=dict)
     counted_on = models.DateField()
@@ -108,6 +121,11 @@ class FigureStamp(models.Model):
     )
     dated_on = models.DateField()
     built_at = models.DateTimeField()
+    # When the deltas were last folded (live.fold), and the last value row compacted then: with the
+    # build time and the count of a figure's deltas, they say whether that figure has changed since
+    # a statistic derived from it (a median, a mode) was worked out (live.memo).
+    folded_at = models.DateTimeField(null=True, blank=True)
+    values_folded_to = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"Live figures dated {self.dated_on}"

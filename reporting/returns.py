@@ -182,11 +182,11 @@ def _counted_live(organisation: Organisation, quarter: Quarter, as_of: date) -> 
     for key, (count, _amount) in summary.keys("active_cohort").items():
         figures[f"active_cohort_{key}"] += count
     since, until = quarter.financial_year_start.isoformat(), as_of.isoformat()
-    for key, (count, _amount) in summary.keys("first").items():
+    for key, (count, _amount) in live.dated(summary, "first").items():
         day, group = key.split(live.SEP, 1)
         if since <= day <= until:
             _add_group(figures, "received_ytd", group, count)
-    for key, (count, _amount) in summary.keys("first_cohort").items():
+    for key, (count, _amount) in live.dated(summary, "first_cohort").items():
         day, cohort = key.split(live.SEP, 1)
         if since <= day <= until:
             figures[f"received_ytd_cohort_{cohort}"] += count
