@@ -55,7 +55,22 @@ def _user(actor):
 
 
 def _plans(plan_ids) -> list[SupportPlan]:
-    return list(SupportPlan.objects.prefetch_related("items").filter(pk__in=list(plan_ids)).order_by("pk"))
+    """The plans an account opens for, with their items: only what opening reads (the schedule's)."""
+    return list(
+        SupportPlan.objects.prefetch_related("items")
+        .filter(pk__in=list(plan_ids))
+        .only(
+            "organisation_id",
+            "budget_id",
+            "person_id",
+            "status",
+            "cost_total",
+            "approved_at",
+            "start_date",
+            "end_date",
+        )
+        .order_by("pk")
+    )
 
 
 @transaction.atomic

@@ -26,9 +26,10 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, list | tuple | set):
-        return [_json_safe(v) for v in value]
+        return [v if type(v) in _AS_IS else _json_safe(v) for v in value]
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
+        # Plain values kept without a call each: a bulk write's audit rows hold millions of them.
+        return {k: v if type(v) in _AS_IS else _json_safe(v) for k, v in value.items()}
     return value
 
 
@@ -58,7 +59,8 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
     """The object's concrete field values, JSON-safe, for an audit event's before/after."""
     columns = _snapshot_columns(type(obj), tuple(fields) if fields else None)
     if columns is not None:
-        return {name: _json_safe(getattr(obj, attname)) for name, attname in columns}
+        values = ((name, getattr(obj, attname)) for name, attname in columns)
+        return {name: v if type(v) in _AS_IS else _json_safe(v) for name, v in values}
     data = model_to_dict(obj, fields=fields)
     for field in obj._meta.concrete_fields:
         if field.name in data or (fields and field.name not in fields):

@@ -124,6 +124,9 @@ def _ambition_sentence(ambition: dict) -> str:
     return f"{target}. {now}."
 
 
+UNFUNDED_ROWS = 25
+
+
 class DashboardPageView(OrgViewMixin, TemplateView):
     """The commissioner dashboard: each panel a chart with its data table beside it."""
 
@@ -137,6 +140,10 @@ class DashboardPageView(OrgViewMixin, TemplateView):
         on = _as_of(self.request)
         figures = organisation_dashboard(self.organisation, on)
         context.update({"figures": figures, "as_of": on, "panels": _panels(figures, self.organisation)})
+        # The longest waits first; all of them on asking (hundreds in a large organisation).
+        waiting = figures["unfunded_approved"]
+        context["show_all_unfunded"] = self.request.GET.get("unfunded") == "all"
+        context["unfunded_rows"] = waiting if context["show_all_unfunded"] else waiting[:UNFUNDED_ROWS]
         # Its own block, apart from the dated figures: the plans in hand now against their indicative budgets.
         context["indicative"] = plan_selectors.indicative_comparison(organisation=self.organisation)
         return context

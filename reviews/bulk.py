@@ -26,7 +26,13 @@ def reviews_schedule_bulk(*, actor, plan_ids) -> list[Review]:
     rows locked by the caller's transaction, as `plans_mark_active_bulk` does); returns those created."""
     # Not locked again: the publisher of PlansActivated (support_plans/bulk.py) holds these rows
     # locked for its transaction, which this runs in.
-    plans = list(SupportPlan.objects.filter(pk__in=list(plan_ids)).order_by("pk"))
+    # Only what the schedule and the audit rows read (a budget with reviews goes through the single
+    # path, which reads the rest as it needs it).
+    plans = list(
+        SupportPlan.objects.filter(pk__in=list(plan_ids))
+        .only("organisation_id", "budget_id", "person_id", "start_date", "end_date")
+        .order_by("pk")
+    )
     if not plans:
         return []
     organisation = Organisation.objects.get(pk=plans[0].organisation_id)

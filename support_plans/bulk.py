@@ -89,7 +89,8 @@ def plans_import_approved_bulk(
             raise InvalidInput(items=problems)
         budget = Budget(organisation=organisation, person=person)
         budget.stamp(actor)
-        _own_fields_clean(budget)
+        if not budgets:  # a new budget holds nothing typed: one held to the model's rules stands for all
+            _own_fields_clean(budget)
         if values.get("care_coordinator") is None:
             values["care_coordinator"] = user
         at = approved_moment(entry["approved_on"])

@@ -141,6 +141,13 @@ class SupportPlan(TenantModel):
             models.Index(fields=["organisation", "care_coordinator", "status"]),
             # The plans a user wrote that came back from sign-off (selectors.plans_back_with).
             models.Index(fields=["organisation", "created_by", "status"]),
+            # The dashboard's plans against their indicative budgets (selectors.indicative_comparison):
+            # the few with one, not every plan of the organisation.
+            models.Index(
+                fields=["organisation", "status"],
+                condition=models.Q(indicative_budget__isnull=False),
+                name="plan_with_indicative_budget",
+            ),
         ]
 
     def __str__(self) -> str:

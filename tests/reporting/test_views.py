@@ -111,3 +111,20 @@ def test_dashboard_page_shows_spend_by_funding_stream(world):
     # NHS alone: Alice, Dev, Hal; NHS and social care ticked without amounts: Ben, Cara.
     assert "Bar chart, Spend by funding stream: NHS £2,100.00" in html
     assert "Several streams, amounts not given" in html and "£3,000.00" in html
+
+
+def test_dashboard_page_lists_the_longest_waits_and_all_of_them_on_asking(world, monkeypatch):
+    """Hundreds wait in a large organisation: the page lists the longest waits, the rest on asking
+    (the API always answers them all)."""
+    from reporting import views
+
+    monkeypatch.setattr(views, "UNFUNDED_ROWS", 0)
+    client = client_for(world["commissioner"])
+    first = client.get("/o/07T/dashboard/", {"as_of": AS_OF.isoformat()}).content.decode()
+    assert world["people"]["cara"].full_name not in first
+    assert "Show all 1</a>" in first and "unfunded=all" in first
+    everyone = client.get(
+        "/o/07T/dashboard/", {"as_of": AS_OF.isoformat(), "unfunded": "all"}
+    ).content.decode()
+    assert world["people"]["cara"].full_name in everyone
+    assert "Show all" not in everyone
