@@ -41,6 +41,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -58,6 +59,7 @@ from django.db.models import (
     When,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
 
 from approvals.models import ApprovalRequest
@@ -308,6 +310,9 @@ def unfunded_approved(organisation: Organisation, on: date) -> list[dict]:
         *accounts.filter(first_released_at__isnull=True).values_list("budget_id", flat=True),
         *accounts.filter(first_released_at__gte=end).values_list("budget_id", flat=True),
     ]
+    if connection.vendor == "postgresql":
+        # One array parameter, not a placeholder for each of hundreds of ids (psycopg parses them all).
+        unreleased = RawSQL("SELECT unnest(%s::bigint[])", (unreleased,))
     plans = (
         plans_in_place([organisation], on)
         .filter(approved_at__lt=waited_since, budget_id__in=unreleased)
