@@ -39,7 +39,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
 from approvals.models import ApprovalRequest
@@ -677,7 +677,11 @@ def rebuild(organisation: Organisation, today: date | None = None) -> None:
         ],
         batch_size=2000,
     )
-    FigureStamp.objects.filter(pk=stamp.pk).update(dated_on=today, built_at=timezone.now())
+    # The value rows just written are compact: the fold starts after them (see `fold`).
+    newest = FigureValue.objects.aggregate(newest=Max("id"))["newest"] or 0
+    FigureStamp.objects.filter(pk=stamp.pk).update(
+        dated_on=today, built_at=timezone.now(), values_folded_to=newest
+    )
 
 
 def fold(organisation_id: int) -> int:

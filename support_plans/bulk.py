@@ -39,6 +39,8 @@ from .services import (
 BATCH_SIZE = 1000
 # What a plan imported as approved changed from its draft (the audit's before of the approval).
 _APPROVAL_FIELDS = ("status", "submitted_at", "decided_at", "approved_at")
+# What making a plan active changes (the audit's after of the activation).
+_ACTIVATION_FIELDS = ["status", "activated_at", "modified_by", "modified_at"]
 
 
 def _own_fields_clean(obj) -> None:
@@ -194,13 +196,15 @@ def plans_mark_active_bulk(*, actor, plan_ids: list[int], at: datetime) -> list[
         before = snapshot(plan)
         plan.status, plan.activated_at = PlanStatus.ACTIVE, at
         plan.modified_by, plan.modified_at = user, now
+        # The four fields just set, over the rest as they were (one snapshot a plan, not two).
+        after = {**before, **snapshot(plan, _ACTIVATION_FIELDS)}
         audit.append(
             AuditRow(
                 plan,
                 "plan_activated",
                 f"Personal health budget in use (support plan version {plan.version})",
                 before=before,
-                after=snapshot(plan),
+                after=after,
             )
         )
     # The same change for every one: one UPDATE, and their history rows in one insert.
