@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from phb import versions
-from phb.audit import record_event, snapshot
+from phb.audit import changes_together, record_event, snapshot
 from phb.constants import Role
 from phb.exceptions import Conflict, InvalidInput, SlotNotAllowed, TransitionNotAllowed
 from phb.models import MembershipRole, Organisation
@@ -243,7 +243,9 @@ def decision_record(
     decisions loaded, the new one included.
     """
     comment = _validate_decision_input(decision, role, comment)
-    with transaction.atomic():
+    # A sign-off that approves leaves several audit records about one person (the decision, the
+    # plan approved, its account opened, a fund's answer): the live figures count them once.
+    with transaction.atomic(), changes_together():
         request = (
             # Only the request row is locked: the plan, person and users are read, not locked.
             ApprovalRequest.objects.select_for_update(of=("self",))

@@ -15,7 +15,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from phb import dates, events
-from phb.audit import record_event, snapshot
+from phb.audit import changes_together, record_event, snapshot
 from phb.constants import Role
 from phb.exceptions import Conflict, InvalidInput, NotPermitted, Overspend
 from phb.models import MembershipRole, Organisation
@@ -527,6 +527,7 @@ def payment_record(
     )
 
     @transaction.atomic
+    @changes_together()  # the payment and, the first time, the budget in use: one recount
     def write() -> LedgerEntry:
         account = _lock_account(plan)
         if (replayed := _replayed(request)) is not None:

@@ -1,8 +1,11 @@
 """Writing the audit trail: one helper every service calls inside its transaction."""
 
+from collections import defaultdict
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
+from threading import local
 from typing import Any
 
 from django.db import models, transaction
@@ -122,9 +125,35 @@ def record_event(
     return event
 
 
+_together = local()
+
+
+@contextmanager
+def changes_together():
+    """Inside a transaction: the people of every audited change in the block are recounted once,
+    as the block ends, instead of once per audit record. Nested blocks recount with the outermost;
+    a block left by an exception recounts nothing (its transaction is rolled back)."""
+    if getattr(_together, "pending", None) is not None:
+        yield
+        return
+    _together.pending = defaultdict(set)
+    try:
+        yield
+        pending = _together.pending
+    finally:
+        _together.pending = None
+    for organisation_id, person_ids in pending.items():
+        data_changed(organisation_id, tuple(sorted(person_ids)))
+
+
 def data_changed(organisation_id: int, person_ids: tuple[int, ...]) -> None:
     """The live figures recount these people in this transaction (reporting/live.py): every
-    record_event does it for its person; a bulk writer (record_events) once for its batch."""
+    record_event does it for its person; a bulk writer (record_events) once for its batch; inside
+    `changes_together`, once for the block."""
+    pending = getattr(_together, "pending", None)
+    if pending is not None:
+        pending[organisation_id].update(person_ids)
+        return
     changed = events.DataChanged(organisation_id=organisation_id, actor_id=None, person_ids=person_ids)
     if transaction.get_connection().in_atomic_block:
         events.publish(changed)

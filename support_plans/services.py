@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from phb import dates, events
-from phb.audit import record_event, snapshot
+from phb.audit import changes_together, record_event, snapshot
 from phb.exceptions import Conflict, InvalidInput, TransitionNotAllowed
 from phb.models import Organisation, Person
 from phb.money import gbp
@@ -302,6 +302,7 @@ def plan_update(
 
 
 @transaction.atomic
+@changes_together()  # the plan submitted and its approval request opened: one recount
 def plan_submit(*, actor, plan: SupportPlan):
     """Submit a draft for sign-off; approvals opens the request under the policy in force."""
     locked = _lock(plan)

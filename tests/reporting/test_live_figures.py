@@ -28,6 +28,7 @@ from payments import services as payments
 from payments.models import LedgerEntry
 from phb import services as kernel
 from phb.constants import Role
+from phb.models import AuditEvent
 from referrals import services as referrals
 from reporting import live
 from reporting import services as reporting
@@ -581,3 +582,44 @@ def test_the_written_out_queries_find_what_the_orm_queries_find(monkeypatch):
         pk: part.stored() for pk, part in through_orm.items()
     }
     assert any(part.stored()[1] for part in through_orm.values())  # durations were counted too
+
+
+def test_a_sign_off_that_approves_recounts_its_person_once(monkeypatch):
+    """The decision, the plan approved, its account opened and the fund's answer are four audit
+    records about one person: the live figures recount them once, at the end of the decision."""
+    machine = Pathway()
+    recounts = []
+    real = live.refresh_people
+
+    def counting(organisation_id, person_ids, today=None):
+        recounts.append(tuple(person_ids))
+        return real(organisation_id, person_ids, today)
+
+    machine.journey(stage=2, items=ITEMS[0], funding={}, cohorts=["chc"], years=40)
+    person = machine.people[-1]
+    request = ApprovalRequest.objects.get(person=person)
+    monkeypatch.setattr(live, "refresh_people", counting)
+    approvals.decision_record(
+        actor=machine.coordinator, request=request, decision="approve", role="care_coordinator"
+    )
+    assert SupportPlan.objects.get(person=person).status == "approved"
+    assert AuditEvent.objects.filter(person=person, action="account_opened").exists()
+    assert recounts == [(person.pk,)]
+    assert reporting.live_figures_compare(machine.org) == []
+
+
+def test_changes_together_left_by_an_exception_recounts_nothing(org, monkeypatch):
+    from phb.audit import changes_together, data_changed
+
+    published = []
+    monkeypatch.setattr(live, "refresh_people", lambda *args, **kwargs: published.append(args))
+    with pytest.raises(RuntimeError), changes_together():
+        data_changed(org.pk, (1, 2))
+        raise RuntimeError("the transaction rolls back")
+    assert published == []
+    with changes_together():
+        with changes_together():
+            data_changed(org.pk, (3,))
+        data_changed(org.pk, (2, 3))
+        assert published == []
+    assert published == [(org.pk, (2, 3))]
