@@ -33,7 +33,7 @@ from .constants import EntryKind, FundEntryKind, FundStatus, InstalmentStatus
 from .fund_services import fund_release_at_approval
 from .models import BudgetAccount, Fund, FundEntry, Instalment, LedgerEntry
 from .selectors import entry_data
-from .services import _check_amount, _instalment_items, _moment, account_open_or_resize
+from .services import _check_amount, _moment, account_open_or_resize, instalments_due
 
 BATCH_SIZE = 2000
 INSTALMENT_COLUMNS = (
@@ -121,9 +121,7 @@ def accounts_open_bulk(*, actor, plan_ids, schedule_from: date | None = None) ->
     instalments: list[tuple] = []
     audit = []
     for plan, account in zip(fresh, accounts, strict=True):
-        due = ledger.instalments(_instalment_items(plan), plan.start_date, plan.end_date)
-        if schedule_from is not None:
-            due = [d for d in due if d.due_on >= schedule_from]
+        due = instalments_due(plan, schedule_from)
         instalments += [
             (
                 account.organisation_id,

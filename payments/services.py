@@ -216,10 +216,15 @@ def _instalment_items(plan: SupportPlan) -> list[ledger.Item]:
     ]
 
 
-def _schedule(actor, account: BudgetAccount, plan: SupportPlan, from_day: date | None = None) -> int:
-    """Create the instalments due under this plan version (from `from_day` on, for a revision or an
-    imported budget)."""
+def instalments_due(plan: SupportPlan, from_day: date | None = None) -> list[ledger.Due]:
+    """The instalments due under this plan version, from `from_day` on if given (a revision, or an
+    imported budget whose earlier instalments were paid outside this system)."""
     due = ledger.instalments(_instalment_items(plan), plan.start_date, plan.end_date)
+    return [d for d in due if from_day is None or d.due_on >= from_day]
+
+
+def _schedule(actor, account: BudgetAccount, plan: SupportPlan, from_day: date | None = None) -> int:
+    """Create the instalments due under this plan version (from `from_day` on)."""
     rows = [
         Instalment(
             organisation_id=account.organisation_id,
@@ -230,8 +235,7 @@ def _schedule(actor, account: BudgetAccount, plan: SupportPlan, from_day: date |
             amount=d.amount,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        for d in due
-        if from_day is None or d.due_on >= from_day
+        for d in instalments_due(plan, from_day)
     ]
     Instalment.objects.bulk_create(rows)
     return len(rows)
