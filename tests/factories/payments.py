@@ -4,7 +4,7 @@ Plans are built here (Budget + SupportPlan + PlanItem rows) rather than through 
 services, so the payments tests arrange exactly the state they need.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -15,7 +15,7 @@ from support_plans.models import Budget, PlanItem, SupportPlan
 
 from .kernel import PersonFactory
 
-__all__ = ["approved_plan", "funded_account", "open_account", "revised_plan"]
+__all__ = ["approved_plan", "days_ago", "funded_account", "open_account", "revised_plan"]
 
 
 def _items(plan: SupportPlan, items: list[dict]) -> None:
@@ -35,6 +35,14 @@ def _items(plan: SupportPlan, items: list[dict]) -> None:
         )
 
 
+def days_ago(days: int) -> datetime:
+    """Now, or noon on the local day `days` days back: now less 24-hour days can land on the day
+    after across a clock change (late evening in winter, 40 days back in summer time)."""
+    if not days:
+        return timezone.now()
+    return timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=days), time(12)))
+
+
 def approved_plan(
     organisation,
     *,
@@ -51,7 +59,7 @@ def approved_plan(
     start = start or timezone.localdate() - timedelta(days=7)
     end = end or start + timedelta(days=364)
     budget = Budget.objects.create(organisation=organisation, person=person)
-    approved_at = timezone.now() - timedelta(days=approved_days_ago)
+    approved_at = days_ago(approved_days_ago)
     plan = SupportPlan.objects.create(
         organisation=organisation,
         budget=budget,
