@@ -708,5 +708,16 @@ def live_dashboard(organisation: Organisation, on: date) -> dict:
         points=points,
     )
     figures["unfunded_after_days"] = organisation.unfunded_after_days
-    figures["unfunded_approved"] = unfunded_approved(organisation, on)
+    # Person-level, from the records, worked out again only when the "unfunded" figure moves (a key
+    # a waiting plan, with a digest of what the list shows of it): not on every payment.
+    days = organisation.unfunded_after_days
+    if summary.counts("unfunded"):
+        figures["unfunded_approved"] = live.memo(
+            summary,
+            f"unfunded:{on.isoformat()}:{days}",
+            ("unfunded",),
+            lambda: unfunded_approved(organisation, on),
+        )
+    else:  # built before the figure was counted (the nightly check counts it again)
+        figures["unfunded_approved"] = unfunded_approved(organisation, on)
     return figures

@@ -96,7 +96,13 @@ FIGURES = (
     "paid",
     "reviews_completed",
 )
-ALL_FIGURES = frozenset((*FIGURES, *DATED, *VALUE_TABLES, *BUCKETS))
+# What the figures count, numbered: a build under an older definition lacks a newer figure (2: the
+# unfunded list's); the nightly check counts it again (`is_current`).
+DEFINITION = 2
+# Read only as the version of a list worked out from the records (`memo`): the PHBs waiting for
+# funds, a key each (reporting/dashboard.py `unfunded_approved`).
+LISTS = ("unfunded",)
+ALL_FIGURES = frozenset((*FIGURES, *DATED, *VALUE_TABLES, *BUCKETS, *LISTS))
 BATCH = 500
 
 
@@ -197,6 +203,7 @@ def _rows(query, sql: str, params: list) -> list[tuple]:
 
 _PLAN_COLUMNS = (
     "id",
+    "version",
     "budget_id",
     "person_id",
     "referral_id",
@@ -225,16 +232,17 @@ def contributions(organisation_id: int, person_ids: Iterable[int], today: date) 
     added = {pk: Added() for pk in ids}
     end = end_of_day(today)
     org = {"organisation_id": organisation_id}
-    people = {
-        pk: (born, gender, ethnicity)
-        for pk, born, gender, ethnicity in _rows(
-            Person.objects.filter(**org, pk__in=ids).values_list(
-                "pk", "date_of_birth", "gender", "ethnicity"
-            ),
-            "SELECT id, date_of_birth, gender, ethnicity FROM phb_person WHERE organisation_id = %s AND id = ANY(%s)",
-            [organisation_id, ids],
-        )
-    }
+    people: dict[int, tuple] = {}
+    listed: dict[int, tuple] = {}  # what the unfunded list shows of them (see "unfunded" below)
+    for pk, born, gender, ethnicity, *name in _rows(
+        Person.objects.filter(**org, pk__in=ids).values_list(
+            "pk", "date_of_birth", "gender", "ethnicity", "given_name", "family_name", "nhs_number"
+        ),
+        "SELECT id, date_of_birth, gender, ethnicity, given_name, family_name, nhs_number FROM phb_person"
+        " WHERE organisation_id = %s AND id = ANY(%s)",
+        [organisation_id, ids],
+    ):
+        people[pk], listed[pk] = (born, gender, ethnicity), tuple(name)
     cohorts: dict[int, list[str]] = defaultdict(list)
     for person_id, cohort in _rows(
         PersonCohort.objects.filter(**org, person_id__in=ids).values_list("person_id", "cohort"),
@@ -409,15 +417,34 @@ def contributions(organisation_id: int, person_ids: Iterable[int], today: date) 
             Exists(
                 LedgerEntry.objects.filter(account=OuterRef("pk"), kind=EntryKind.RELEASE, fund__isnull=False)
             ),
+            "no_fund_reason",
         ),
         "SELECT a.id, a.person_id, a.budget_id, a.first_released_at, a.first_paid_at,"
         " EXISTS (SELECT 1 FROM payments_ledgerentry AS e WHERE e.account_id = a.id AND e.kind = %s"
-        " AND e.fund_id IS NOT NULL)"
+        " AND e.fund_id IS NOT NULL), a.no_fund_reason"
         " FROM payments_budgetaccount AS a WHERE a.organisation_id = %s AND a.person_id = ANY(%s)",
         [EntryKind.RELEASE.value, organisation_id, ids],
     )
-    for _account_id, person_id, budget_id, released_at, paid_at, fund_released in accounts:
+    in_place_of_budget: dict[int, list[dict]] = defaultdict(list)
+    for plan in in_place:
+        in_place_of_budget[plan["budget_id"]].append(plan)
+    for _account_id, person_id, budget_id, released_at, paid_at, fund_released, reason in accounts:
         person = added[person_id]
+        if released_at is None or released_at >= end:
+            # The dashboard's list of PHBs in place waiting for funds (reporting/dashboard.py
+            # `unfunded_approved`): one key a plan, holding a digest of everything the list shows of
+            # it, so any change to the list is a delta of this figure and its memo is read again.
+            for plan in in_place_of_budget.get(budget_id, ()):
+                shown = (
+                    plan["version"],
+                    plan["approved_at"].timestamp(),
+                    f"{Decimal(plan['cost_total']):.2f}",
+                    reason,
+                    *listed.get(person_id, ()),
+                )
+                digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
+                day = _local_day(plan["approved_at"]).isoformat()
+                person.add("unfunded", SEP.join((day, str(plan["id"]), digest)), 1)
         approvals = [v["approved_at"] for v in by_budget.get(budget_id, ()) if v["approved_at"] is not None]
         first_at = min(approvals) if approvals else None
         if released_at is not None and released_at < end:
@@ -632,7 +659,8 @@ def rebuild(organisation: Organisation, today: date | None = None) -> None:
     """Count the organisation's summaries from scratch (first build, or a repair that diffs cannot make)."""
     today = today or today_local()
     stamp, _created = FigureStamp.objects.get_or_create(
-        organisation=organisation, defaults={"dated_on": today, "built_at": timezone.now()}
+        organisation=organisation,
+        defaults={"dated_on": today, "built_at": timezone.now(), "definition": DEFINITION},
     )
     FigureStamp.objects.select_for_update().get(pk=stamp.pk)  # writers wait (they share-lock it)
     for model in (FigureDelta, FigureTotal, FigureValue, PersonFigures):
@@ -680,7 +708,7 @@ def rebuild(organisation: Organisation, today: date | None = None) -> None:
     # The value rows just written are compact: the fold starts after them (see `fold`).
     newest = FigureValue.objects.aggregate(newest=Max("id"))["newest"] or 0
     FigureStamp.objects.filter(pk=stamp.pk).update(
-        dated_on=today, built_at=timezone.now(), values_folded_to=newest
+        dated_on=today, built_at=timezone.now(), values_folded_to=newest, definition=DEFINITION
     )
 
 
@@ -790,6 +818,11 @@ def is_built(organisation: Organisation) -> bool:
     return FigureStamp.objects.filter(organisation=organisation).exists()
 
 
+def is_current(organisation: Organisation) -> bool:
+    """Built under today's definition of the figures (`DEFINITION`)."""
+    return FigureStamp.objects.filter(organisation=organisation, definition__gte=DEFINITION).exists()
+
+
 class Summary:
     """An organisation's figures as summed from its totals and deltas: `count(figure, key)` etc.,
     and the version of each (`version`), read before them."""
@@ -812,6 +845,10 @@ class Summary:
     def keys(self, figure: str) -> dict[str, tuple[int, Decimal]]:
         return self.rows[figure]
 
+    def counts(self, figure: str) -> bool:
+        """Whether these figures were built with `figure` counted (see `DEFINITION`)."""
+        return figure not in LISTS or int(self.versions.get("definition", 1)) >= DEFINITION
+
     def version(self, *figures: str) -> str:
         """Changes whenever any of these figures may have: the build, the last fold, and how many
         deltas each has had since (between two folds a figure's deltas are only ever added)."""
@@ -822,17 +859,18 @@ class Summary:
 def _versions(cursor, organisation_id: int) -> dict[str, str | int]:
     cursor.execute(
         """
-        SELECT s.built_at, s.folded_at, d.figure, COUNT(d.id)
+        SELECT s.built_at, s.folded_at, s.definition, d.figure, COUNT(d.id)
         FROM reporting_figurestamp AS s
         LEFT JOIN reporting_figuredelta AS d ON d.organisation_id = s.organisation_id
         WHERE s.organisation_id = %s
-        GROUP BY s.built_at, s.folded_at, d.figure
+        GROUP BY s.built_at, s.folded_at, s.definition, d.figure
         """,
         [organisation_id],
     )
     versions: dict[str, str | int] = {}
-    for built_at, folded_at, figure, count in cursor.fetchall():
+    for built_at, folded_at, definition, figure, count in cursor.fetchall():
         versions[""] = f"{built_at}/{folded_at}"
+        versions["definition"] = int(definition)
         if figure is not None:
             versions[figure] = int(count)
     return versions

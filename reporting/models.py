@@ -126,6 +126,9 @@ class FigureStamp(models.Model):
     # a statistic derived from it (a median, a mode) was worked out (live.memo).
     folded_at = models.DateTimeField(null=True, blank=True)
     values_folded_to = models.BigIntegerField(default=0)
+    # The figures' definition they were built with (live.DEFINITION): an older build is counted
+    # again by the nightly check, and until then what a newer figure stands for is worked out afresh.
+    definition = models.PositiveSmallIntegerField(default=1)
 
     def __str__(self) -> str:
         return f"Live figures dated {self.dated_on}"

@@ -174,7 +174,7 @@ def live_figures_check_all(*, today: date | None = None) -> dict[str, list[str]]
     today = today or today_local()
     report = {}
     for organisation in Organisation.objects.order_by("code"):
-        if not live.is_built(organisation):
+        if not live.is_current(organisation):  # not built, or before a figure was defined
             live.rebuild(organisation, today)
             continue
         live.fold(organisation.pk)

@@ -38,7 +38,14 @@ from reviews import services as reviews
 from reviews.models import Review
 from support_plans import services as plans
 from support_plans.models import SupportPlan
-from tests.factories import OrganisationFactory, member, valid_nhs_number
+from tests.factories import (
+    OrganisationFactory,
+    approved_plan,
+    funded_account,
+    member,
+    open_account,
+    valid_nhs_number,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -623,3 +630,58 @@ def test_changes_together_left_by_an_exception_recounts_nothing(org, monkeypatch
         data_changed(org.pk, (2, 3))
         assert published == []
     assert published == [(org.pk, (2, 3))]
+
+
+def test_the_unfunded_list_is_worked_out_again_when_it_changes_and_not_on_a_payment(
+    org, coordinator, django_assert_max_num_queries
+):
+    """The dashboard's person-level list of PHBs waiting for funds is memoised on the "unfunded"
+    figure, a key a waiting plan with a digest of what the list shows: a payment elsewhere leaves it;
+    the person's name changing, or the funds released, moves it, and the list shows the change."""
+    finance = member(org, Role.FINANCE, username="finance")
+    broker = member(org, Role.BROKER, username="broker")
+    waiting = approved_plan(org, approved_days_ago=40)
+    open_account(waiting)
+    paid_plan, _account = funded_account(org, total="300.00", finance=finance)
+    live.rebuild(org)
+    listed = live_dashboard(org, today())["unfunded_approved"]
+    assert [(row["plan"], row["days_waiting"]) for row in listed] == [(waiting.pk, 40)]
+    version = live.read(org.pk, today()).version("unfunded")
+
+    payments.payment_record(
+        actor=broker,
+        plan=paid_plan,
+        amount=Decimal("10.00"),
+        paid_on=today(),
+        method="bank_transfer",
+        payee="Swim England",
+        reference="P1",
+        idempotency_key=None,
+    )
+    assert live.read(org.pk, today()).version("unfunded") == version
+    with django_assert_max_num_queries(5):  # the small figures; the list from the memo
+        assert live_dashboard(org, today())["unfunded_approved"] == listed
+
+    kernel.person_update(actor=coordinator, person=waiting.person, given_name="Renamed")
+    assert live.read(org.pk, today()).version("unfunded") != version
+    assert live_dashboard(org, today())["unfunded_approved"][0]["name"].startswith("Renamed ")
+
+    payments.release_record(actor=finance, plan=waiting, amount=Decimal("200.00"), released_on=today())
+    assert live_dashboard(org, today())["unfunded_approved"] == []
+    assert reporting.live_figures_compare(org) == []
+
+
+def test_figures_built_under_an_older_definition_list_from_the_records_until_counted_again(org):
+    waiting = approved_plan(org, approved_days_ago=40)
+    open_account(waiting)
+    live.rebuild(org)
+    FigureTotal.objects.filter(organisation=org, figure="unfunded").delete()
+    FigureStamp.objects.filter(organisation=org).update(definition=live.DEFINITION - 1)
+    assert not live.is_current(org)
+    # Without the figure the memo could not tell a change: the list is read from the records.
+    assert [row["plan"] for row in live_dashboard(org, today())["unfunded_approved"]] == [waiting.pk]
+
+    assert reporting.live_figures_check_all() == {}  # counted again under today's definition
+
+    assert live.is_current(org)
+    assert FigureTotal.objects.filter(organisation=org, figure="unfunded").count() == 1

@@ -1,6 +1,7 @@
 """Build, fold or check the live figures (reporting/live.py) of every organisation.
 
-manage.py live_figures build     # count the summaries of organisations not built yet (--all: every one)
+manage.py live_figures build     # count the summaries of organisations not built yet, or built under an
+                                 # older definition of the figures (--all: every one)
 manage.py live_figures fold      # fold the delta rows into the totals (the every-minute job)
 manage.py live_figures check     # the nightly job: recount, compare, repair, report
 """
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         if action == "build":
             built = 0
             for organisation in Organisation.objects.order_by("code"):
-                if all or not live.is_built(organisation):
+                if all or not live.is_current(organisation):
                     live.rebuild(organisation)
                     built += 1
             self.stdout.write(
