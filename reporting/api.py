@@ -12,8 +12,10 @@ from rest_framework.views import APIView
 from phb import query, serializers
 from phb.api import FileDownloadMixin, OrgScopedMixin
 from phb.exceptions import InvalidInput
+from phb.money import api_amount
 from phb.visibility import Data
 from support_plans.models import SupportPlan
+from support_plans.selectors import indicative_comparison
 
 from . import disclosure, returns, services
 from .constants import DASHBOARD_ROLES, RETURN_ROLES
@@ -65,6 +67,11 @@ def _figures_schema(name: str, person_level: bool):
         fields["organisation"] = serializers.DictField(child=serializers.CharField())
         fields["unfunded_after_days"] = serializers.IntegerField()
         fields["unfunded_approved"] = serializers.ListField(child=serializers.DictField())
+        fields["indicative"] = serializers.DictField(
+            help_text="plans, over, within, total_difference, margin_percent: the current plans (today, "
+            "whatever as_of) with an indicative budget, over it by more than the organisation's margin or "
+            "within it, and their costs less their indicative budgets in total"
+        )
     else:
         fields["region"] = serializers.CharField()
         fields["organisations"] = serializers.ListField(child=serializers.DictField())
@@ -82,7 +89,18 @@ class DashboardView(OrgScopedMixin, APIView):
     @extend_schema(parameters=[AS_OF], responses=_figures_schema("Dashboard", person_level=True))
     def get(self, request, org):
         on = services.as_of_from(query.given(request.query_params, "as_of"))
-        return Response(organisation_dashboard(self.organisation, on))
+        # The page's block of plans against their indicative budgets, as it shows it: plans current now.
+        indicative = indicative_comparison(organisation=self.organisation)
+        return Response(
+            {
+                **organisation_dashboard(self.organisation, on),
+                "indicative": {
+                    **indicative,
+                    "total_difference": api_amount(indicative["total_difference"]),
+                    "margin_percent": api_amount(indicative["margin_percent"]),
+                },
+            }
+        )
 
 
 class ReturnCSVRenderer(BaseRenderer):

@@ -12,6 +12,7 @@ from phb.constants import Role
 from support_plans import allocation_services, services
 from support_plans.models import AllocationQuestionnaire, SupportPlan
 from support_plans.pdf import plan_pdf_context
+from tests.conftest import api_client_for
 from tests.factories import PlanFactory, PlanItemFactory, member
 
 from .test_allocation_api import QUESTIONS, publish
@@ -221,6 +222,14 @@ def test_the_dashboard_compares_plans_with_their_indicative_budgets(org, coordin
     assert 'data-figure="indicative_within">1<' in page
     # (£120 - £65.18) + (£120 - £6,517.86): each budget over the plan's 365 days
     assert "-£6,343.04" in page
+    api = api_client_for(commissioner).get(f"/api/v1/orgs/{org.code}/dashboard/").json()
+    assert api["indicative"] == {
+        "plans": 2,
+        "over": 1,
+        "within": 1,
+        "total_difference": "-6343.04",
+        "margin_percent": f"{org.indicative_margin_percent:.2f}",
+    }
 
 
 def test_the_margin_is_set_on_the_organisation_settings_page(org, org_admin):
