@@ -95,6 +95,20 @@ def questionnaires_scheduled(organisation: Organisation | int) -> list[Allocatio
     return versions.scheduled(AllocationQuestionnaire.objects.for_org(organisation))
 
 
+@transaction.atomic
+def questionnaire_withdraw(*, actor, questionnaire: AllocationQuestionnaire) -> AllocationQuestionnaire:
+    """Withdraw a version scheduled for a later date before it starts, as an approval policy's is;
+    one already in force cannot be (publish another)."""
+    locked = versions.withdraw(
+        actor=actor,
+        version=questionnaire,
+        action="allocation_questionnaire_withdrawn",
+        what="Allocation questionnaire",
+    )
+    questionnaire.withdrawn_at, questionnaire.withdrawn_by = locked.withdrawn_at, locked.withdrawn_by
+    return locked
+
+
 def questionnaire_versions(organisation: Organisation) -> list[AllocationQuestionnaire]:
     return list(
         AllocationQuestionnaire.objects.for_org(organisation)

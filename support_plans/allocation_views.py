@@ -5,10 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views import View
 from django.views.generic import TemplateView
 
-from phb.access import PERSON_DATA_ROLES
+from phb.access import PERSON_DATA_ROLES, get_for_org
 from phb.exceptions import InvalidInput
 from phb.fields import PlainErrorsMixin, clean_date
 from phb.mixins import OrgViewMixin
@@ -245,3 +247,22 @@ def indicative_panel(organisation, data, plan, costs) -> dict:
     if services.questionnaire_in_force(organisation) is None:
         return {"state": "none"}
     return {"state": "skipped"}
+
+
+class AllocationWithdrawView(OrgViewMixin, View):
+    """Withdraw a questionnaire version scheduled for a later date, before it starts."""
+
+    model = AllocationQuestionnaire
+    data = Data.POLICY
+    required_roles = QUESTIONNAIRE_EDITORS
+
+    def get_error_redirect_url(self) -> str:
+        return reverse("support_plans:allocation", kwargs={"org": self.organisation.code})
+
+    def post(self, request, *args, **kwargs):
+        questionnaire = get_for_org(
+            AllocationQuestionnaire.objects.all(), self.organisation, version=kwargs["version"]
+        )
+        services.questionnaire_withdraw(actor=request.user, questionnaire=questionnaire)
+        messages.success(request, f"Version {questionnaire.version} withdrawn: it will not come into force.")
+        return redirect("support_plans:allocation", org=self.organisation.code)

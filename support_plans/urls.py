@@ -24,6 +24,11 @@ urlpatterns = [
     path("fast-track/<int:pk>/edit/", views.FastTrackOfferEditView.as_view(), name="fast-track-edit"),
     path("allocation/", allocation_views.AllocationView.as_view(), name="allocation"),
     path("allocation/preview/", allocation_views.AllocationPreviewView.as_view(), name="allocation-preview"),
+    path(
+        "allocation/scheduled/<int:version>/withdraw/",
+        allocation_views.AllocationWithdrawView.as_view(),
+        name="allocation-withdraw",
+    ),
 ]
 
 api_urlpatterns = [
@@ -44,4 +49,9 @@ api_urlpatterns = [
     ),
     path("allocation/", allocation_api.AllocationView.as_view(), name="api-allocation"),
     path("allocation/estimate/", allocation_api.EstimateView.as_view(), name="api-allocation-estimate"),
+    path(
+        "allocation/scheduled/<int:version>/",
+        allocation_api.ScheduledQuestionnaireView.as_view(),
+        name="api-allocation-scheduled",
+    ),
 ]

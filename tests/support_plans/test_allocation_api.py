@@ -95,6 +95,28 @@ def test_a_version_from_a_later_date_is_scheduled_and_the_current_stays_in_force
     assert data["scheduled"][0]["pounds_per_point"] == "200.00"
 
 
+def test_a_scheduled_version_is_withdrawn_before_it_starts_and_one_in_force_cannot_be(
+    api, org, commissioner, coordinator
+):
+    api(commissioner).put(f"{BASE}/allocation/", BODY, format="json")
+    later = (timezone.localdate() + timedelta(days=30)).isoformat()
+    api(commissioner).put(
+        f"{BASE}/allocation/", {**BODY, "pounds_per_point": "200.00", "effective_from": later}, format="json"
+    )
+    assert api(coordinator).delete(f"{BASE}/allocation/scheduled/2/").status_code == 403
+
+    assert api(commissioner).delete(f"{BASE}/allocation/scheduled/2/").status_code == 204
+
+    assert api(commissioner).get(f"{BASE}/allocation/").json()["scheduled"] == []
+    assert AllocationQuestionnaire.objects.get(version=2).withdrawn_at is not None
+    assert AuditEvent.objects.filter(action="allocation_questionnaire_withdrawn").count() == 1
+    again = api(commissioner).delete(f"{BASE}/allocation/scheduled/2/")
+    assert again.status_code == 409 and "already withdrawn" in again.json()["detail"]
+    in_force = api(commissioner).delete(f"{BASE}/allocation/scheduled/1/")
+    assert in_force.status_code == 409 and "already in force" in in_force.json()["detail"]
+    assert api(commissioner).delete(f"{BASE}/allocation/scheduled/9/").status_code == 404
+
+
 def test_a_past_date_is_refused(api, org, commissioner):
     earlier = (timezone.localdate() - timedelta(days=1)).isoformat()
     response = api(commissioner).put(

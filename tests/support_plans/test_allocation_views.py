@@ -1,11 +1,13 @@
 """Indicative budget pages: the questionnaire editor and preview, the plan editor's panel and warning,
 the plan page, the approval request, the PDF, the dashboard and the margin setting."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.template.loader import render_to_string
 from django.test import Client
+from django.utils import timezone
 
 from approvals.models import ApprovalRequest
 from phb.constants import Role
@@ -230,6 +232,22 @@ def test_the_dashboard_compares_plans_with_their_indicative_budgets(org, coordin
         "total_difference": "-6343.04",
         "margin_percent": f"{org.indicative_margin_percent:.2f}",
     }
+
+
+def test_a_scheduled_version_is_withdrawn_from_the_page(org, commissioner, coordinator):
+    publish(org)
+    publish(org, pounds_per_point="200.00", effective_on=timezone.localdate() + timedelta(days=30))
+    page = browser(commissioner).get(f"{BASE}/allocation/").content.decode()
+    assert f"{BASE}/allocation/scheduled/2/withdraw/" in page and "Scheduled" in page
+    assert "/withdraw/" not in browser(coordinator).get(f"{BASE}/allocation/").content.decode()
+    assert browser(coordinator).post(f"{BASE}/allocation/scheduled/2/withdraw/").status_code == 403
+
+    response = browser(commissioner).post(f"{BASE}/allocation/scheduled/2/withdraw/", follow=True)
+
+    page = response.content.decode()
+    assert "Version 2 withdrawn: it will not come into force." in page
+    assert "Withdrawn" in page and f"{BASE}/allocation/scheduled/2/withdraw/" not in page
+    assert AllocationQuestionnaire.objects.get(version=2).withdrawn_at is not None
 
 
 def test_the_margin_is_set_on_the_organisation_settings_page(org, org_admin):
