@@ -1,10 +1,14 @@
 """A commissioner sets the indicative budget questionnaire with its live preview; a care coordinator
 answers it in the plan editor and is warned the plan is over; axe-clean at desktop and phone width."""
 
+from datetime import date, timedelta
+from decimal import Decimal
+
 import pytest
 from playwright.sync_api import expect
 
 from phb.constants import Role
+from support_plans import allocation_services
 from support_plans.models import AllocationQuestionnaire, SupportPlan
 from tests.factories import OrganisationFactory, PersonFactory, member
 from tests.factories.kernel import PASSWORD
@@ -52,8 +56,22 @@ def test_commissioner_sets_the_questionnaire_and_the_coordinator_is_warned(
     page.get_by_role("button", name="Publish a new version").click()
     expect(page.locator("main")).to_contain_text("Allocation questionnaire version 1 is now in force")
     check_accessible(page, f"allocation-03-published-{width}")
+    # A version scheduled for next month is taken back before it starts.
+    allocation_services.questionnaire_publish(
+        actor=None,
+        organisation=hackney,
+        questions=AllocationQuestionnaire.objects.get().questions,
+        pounds_per_point=Decimal("12.00"),
+        basis="annual",
+        effective_on=date.today() + timedelta(days=30),
+    )
+    page.goto("/o/07T/allocation/")
+    page.get_by_role("button", name="Withdraw version 2").click()
+    expect(page.locator("main")).to_contain_text("Version 2 withdrawn: it will not come into force.")
+    expect(page.get_by_role("button", name="Withdraw version 2")).to_have_count(0)
+    check_accessible(page, f"allocation-03b-withdrawn-{width}")
     context.close()
-    assert AllocationQuestionnaire.objects.get().questions[0]["answers"][1]["points"] == 40
+    assert AllocationQuestionnaire.objects.get(version=1).questions[0]["answers"][1]["points"] == 40
 
     # The care coordinator answers it in the plan editor: £45 a week is far over £400 a year.
     context, page = _page(browser, live_server, viewport)
