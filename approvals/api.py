@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from phb import query, serializers
-from phb.access import PERSON_DATA_ROLES, get_for_org
-from phb.api import MoneyField, OrgScopedMixin
+from phb.access import PERSON_DATA_ROLES
+from phb.api import MoneyField, OrgScopedMixin, WithdrawScheduledVersionAPIView
 from phb.constants import Role
 from phb.exceptions import NotPermitted
 from phb.visibility import Data, shows_case_summary
@@ -306,18 +306,14 @@ class ApprovalPolicyView(OrgScopedMixin, APIView):
         return Response(ApprovalPolicySerializer(shown).data, status=status.HTTP_200_OK)
 
 
-class ScheduledPolicyView(OrgScopedMixin, APIView):
+class ScheduledPolicyView(WithdrawScheduledVersionAPIView):
     """DELETE (commissioner, org admin): withdraw a version scheduled for a later date, before it starts."""
 
     model = ApprovalPolicy
-    data = Data.POLICY
     required_roles = POLICY_EDITORS
 
-    @extend_schema(responses={204: None})
-    def delete(self, request, *args, **kwargs):
-        policy = get_for_org(ApprovalPolicy.objects.all(), self.organisation, version=self.kwargs["version"])
-        services.policy_withdraw(actor=request.user, policy=policy)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def withdraw(self, version) -> None:
+        services.policy_withdraw(actor=self.request.user, policy=version)
 
 
 class ApprovalPolicyPreviewView(OrgScopedMixin, APIView):

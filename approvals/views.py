@@ -4,15 +4,13 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.views import View
 from django.views.generic import TemplateView
 
-from phb.access import PERSON_DATA_ROLES, get_for_org
+from phb.access import PERSON_DATA_ROLES
 from phb.constants import Role
 from phb.exceptions import InvalidInput
-from phb.mixins import OrgViewMixin, form_errors_from
+from phb.mixins import OrgViewMixin, WithdrawScheduledVersionView, form_errors_from
 from phb.selectors import ROLE_LABELS
 from phb.visibility import Data, shows_case_summary
 from support_plans import allocation_services
@@ -260,21 +258,15 @@ class PolicyView(OrgViewMixin, TemplateView):
         return redirect("approvals:policy", org=self.organisation.code)
 
 
-class PolicyWithdrawView(OrgViewMixin, View):
-    """Withdraw a version scheduled for a later date, before it starts."""
+class PolicyWithdrawView(WithdrawScheduledVersionView):
+    """Withdraw an approval policy version scheduled for a later date, before it starts."""
 
     model = ApprovalPolicy
-    data = Data.POLICY
     required_roles = POLICY_EDITORS
+    versions_page = "approvals:policy"
 
-    def get_error_redirect_url(self) -> str:
-        return reverse("approvals:policy", kwargs={"org": self.organisation.code})
-
-    def post(self, request, *args, **kwargs):
-        policy = get_for_org(ApprovalPolicy.objects.all(), self.organisation, version=kwargs["version"])
-        services.policy_withdraw(actor=request.user, policy=policy)
-        messages.success(request, f"Version {policy.version} withdrawn: it will not come into force.")
-        return redirect("approvals:policy", org=self.organisation.code)
+    def withdraw(self, version) -> None:
+        services.policy_withdraw(actor=self.request.user, policy=version)
 
 
 def _same_tiers(typed: list[dict], in_force: list[dict]) -> bool:

@@ -13,6 +13,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from . import dates, selectors, serializers, services, visibility
 from .access import (
@@ -455,3 +456,19 @@ class PersonDetailView(OrgScopedMixin, generics.RetrieveUpdateAPIView):
             _person_conflict(self.organisation, serializer.validated_data["nhs_number"], exclude_pk=person.pk)
         person = services.person_update(actor=request.user, person=person, **serializer.validated_data)
         return Response(self.get_serializer(person).data)
+
+
+class WithdrawScheduledVersionAPIView(OrgScopedMixin, APIView):
+    """DELETE: withdraw a version (of a policy, a questionnaire) scheduled for a later date, before
+    it starts. A subclass names the `model` and the service that withdraws it (`withdraw`)."""
+
+    data = Data.POLICY
+
+    def withdraw(self, version) -> None:
+        raise NotImplementedError
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, *args, **kwargs):
+        version = get_for_org(self.model.objects.all(), self.organisation, version=self.kwargs["version"])
+        self.withdraw(version)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -6,6 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views import View
 
 from . import visibility
 from .access import PERSON_DATA_ROLES, OrgContext, get_for_org, org_context_for
@@ -98,3 +101,25 @@ def form_errors_from(form, error: InvalidInput | DomainError) -> None:
     for field, problems in details.items():
         for problem in problems if isinstance(problems, list) else [problems]:
             form.add_error(field if field in form.fields else None, str(problem))
+
+
+class WithdrawScheduledVersionView(OrgViewMixin, View):
+    """POST: withdraw a version (of a policy, a questionnaire) scheduled for a later date, before it
+    starts, and go back to the page of its versions. A subclass names the `model`, the page
+    (`versions_page`), what it is (`what`) and the service that withdraws it (`withdraw`)."""
+
+    data = visibility.Data.POLICY
+    versions_page = ""
+    what = "Version"
+
+    def withdraw(self, version) -> None:
+        raise NotImplementedError
+
+    def get_error_redirect_url(self) -> str:
+        return reverse(self.versions_page, kwargs={"org": self.organisation.code})
+
+    def post(self, request, *args, **kwargs):
+        version = get_for_org(self.model.objects.all(), self.organisation, version=kwargs["version"])
+        self.withdraw(version)
+        messages.success(request, f"{self.what} {version.version} withdrawn: it will not come into force.")
+        return redirect(self.versions_page, org=self.organisation.code)

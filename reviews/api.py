@@ -5,11 +5,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from phb import dates, query, serializers
-from phb.access import PERSON_DATA_ROLES, get_for_org
-from phb.api import OrgScopedMixin
+from phb.access import PERSON_DATA_ROLES
+from phb.api import OrgScopedMixin, WithdrawScheduledVersionAPIView
 from phb.constants import Role
 from phb.visibility import Data
 from support_plans.constants import CloseReason
@@ -198,18 +197,14 @@ def _policy_version(policy) -> dict:
     }
 
 
-class ScheduledReviewPolicyView(OrgScopedMixin, APIView):
+class ScheduledReviewPolicyView(WithdrawScheduledVersionAPIView):
     """DELETE (commissioner, org admin): withdraw a review policy version before it starts."""
 
     model = ReviewPolicy
-    data = Data.POLICY
     required_roles = POLICY_ROLES
 
-    @extend_schema(responses={204: None})
-    def delete(self, request, *args, **kwargs):
-        policy = get_for_org(ReviewPolicy.objects.all(), self.organisation, version=self.kwargs["version"])
-        services.review_policy_withdraw(actor=request.user, policy=policy)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def withdraw(self, version) -> None:
+        services.review_policy_withdraw(actor=self.request.user, policy=version)
 
 
 class ReviewListView(OrgScopedMixin, generics.ListAPIView):

@@ -3,14 +3,12 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils import timezone
-from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from phb.access import PERSON_DATA_ROLES, get_for_org
+from phb.access import PERSON_DATA_ROLES
 from phb.exceptions import InvalidInput
-from phb.mixins import OrgViewMixin, form_errors_from
+from phb.mixins import OrgViewMixin, WithdrawScheduledVersionView, form_errors_from
 from phb.visibility import Data
 from support_plans.models import SupportPlan
 
@@ -203,20 +201,13 @@ class ReviewPolicyView(OrgViewMixin, FormView):
         return redirect("reviews:policy", org=self.organisation.code)
 
 
-class ReviewPolicyWithdrawView(OrgViewMixin, View):
+class ReviewPolicyWithdrawView(WithdrawScheduledVersionView):
     """Withdraw a review policy version scheduled for a later date, before it starts."""
 
     model = ReviewPolicy
-    data = Data.POLICY
     required_roles = POLICY_ROLES
+    versions_page = "reviews:policy"
+    what = "Review policy version"
 
-    def get_error_redirect_url(self) -> str:
-        return reverse("reviews:policy", kwargs={"org": self.organisation.code})
-
-    def post(self, request, *args, **kwargs):
-        policy = get_for_org(ReviewPolicy.objects.all(), self.organisation, version=kwargs["version"])
-        services.review_policy_withdraw(actor=request.user, policy=policy)
-        messages.success(
-            request, f"Review policy version {policy.version} withdrawn: it will not come into force."
-        )
-        return redirect("reviews:policy", org=self.organisation.code)
+    def withdraw(self, version) -> None:
+        services.review_policy_withdraw(actor=self.request.user, policy=version)

@@ -11,8 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from phb import serializers
-from phb.access import get_for_org
-from phb.api import OrgScopedMixin
+from phb.api import OrgScopedMixin, WithdrawScheduledVersionAPIView
 from phb.constants import Role
 from phb.visibility import Data
 
@@ -163,20 +162,14 @@ class AllocationView(OrgScopedMixin, APIView):
         return Response(QuestionnaireSerializer(shown).data, status=status.HTTP_200_OK)
 
 
-class ScheduledQuestionnaireView(OrgScopedMixin, APIView):
+class ScheduledQuestionnaireView(WithdrawScheduledVersionAPIView):
     """DELETE (commissioner, org admin): withdraw a version scheduled for a later date, before it starts."""
 
     model = AllocationQuestionnaire
-    data = Data.POLICY
     required_roles = QUESTIONNAIRE_EDITORS
 
-    @extend_schema(responses={204: None})
-    def delete(self, request, *args, **kwargs):
-        questionnaire = get_for_org(
-            AllocationQuestionnaire.objects.all(), self.organisation, version=self.kwargs["version"]
-        )
-        services.questionnaire_withdraw(actor=request.user, questionnaire=questionnaire)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def withdraw(self, version) -> None:
+        services.questionnaire_withdraw(actor=self.request.user, questionnaire=version)
 
 
 class EstimateView(OrgScopedMixin, APIView):

@@ -5,15 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.views import View
 from django.views.generic import TemplateView
 
-from phb.access import PERSON_DATA_ROLES, get_for_org
+from phb.access import PERSON_DATA_ROLES
 from phb.exceptions import InvalidInput
 from phb.fields import PlainErrorsMixin, clean_date
-from phb.mixins import OrgViewMixin
+from phb.mixins import OrgViewMixin, WithdrawScheduledVersionView
 from phb.visibility import Data
 
 from . import allocation as rules
@@ -249,20 +247,12 @@ def indicative_panel(organisation, data, plan, costs) -> dict:
     return {"state": "skipped"}
 
 
-class AllocationWithdrawView(OrgViewMixin, View):
+class AllocationWithdrawView(WithdrawScheduledVersionView):
     """Withdraw a questionnaire version scheduled for a later date, before it starts."""
 
     model = AllocationQuestionnaire
-    data = Data.POLICY
     required_roles = QUESTIONNAIRE_EDITORS
+    versions_page = "support_plans:allocation"
 
-    def get_error_redirect_url(self) -> str:
-        return reverse("support_plans:allocation", kwargs={"org": self.organisation.code})
-
-    def post(self, request, *args, **kwargs):
-        questionnaire = get_for_org(
-            AllocationQuestionnaire.objects.all(), self.organisation, version=kwargs["version"]
-        )
-        services.questionnaire_withdraw(actor=request.user, questionnaire=questionnaire)
-        messages.success(request, f"Version {questionnaire.version} withdrawn: it will not come into force.")
-        return redirect("support_plans:allocation", org=self.organisation.code)
+    def withdraw(self, version) -> None:
+        services.questionnaire_withdraw(actor=self.request.user, questionnaire=version)
