@@ -77,6 +77,7 @@ ACTION_PAGES = {
     "reviews:review-request",
     "approvals:policy-withdraw",
     "reviews:policy-withdraw",
+    "support_plans:allocation-withdraw",
     "payments:fund-create",
     "payments:fund-adjust",
     "payments:fund-close",
