@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from payments.bulk import account_opening_balances_bulk
 from phb.audit import data_changed, record_event
-from phb.bulk_insert import copy_objects
+from phb.bulk_insert import collector_paused, copy_objects
 from phb.exceptions import Conflict, InvalidInput
 from phb.models import Organisation, Person
 from phb.services import people_create_bulk
@@ -34,6 +34,7 @@ def _status_of(checked: CheckedSheet) -> str:
     return ImportStatus.INVALID if checked.errors else ImportStatus.PREVIEWED
 
 
+@collector_paused()
 @transaction.atomic
 def import_preview(*, actor, organisation: Organisation, file_name: str, content: bytes) -> ImportBatch:
     """Read and check an uploaded sheet; store it with its problems for the person to see and confirm."""
@@ -160,6 +161,7 @@ def import_queue(*, actor, batch: ImportBatch) -> ImportBatch:
     return locked
 
 
+@collector_paused()
 @transaction.atomic
 def import_confirm(
     *, actor, batch: ImportBatch, progress: Callable[[int, int], None] | None = None
@@ -202,7 +204,10 @@ def import_confirm(
     locked.status = ImportStatus.DONE
     locked.created, locked.unchanged, locked.confirmed_at = created, unchanged, timezone.now()
     locked.stamp(actor)
-    locked.save()
+    # Not the sheet's rows, unchanged and the largest value of the row (megabytes for a large sheet).
+    locked.save(
+        update_fields=["status", "created", "unchanged", "confirmed_at", "modified_by", "modified_at"]
+    )
     record_event(
         actor=actor,
         organisation=locked.organisation,

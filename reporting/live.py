@@ -535,30 +535,24 @@ class _Differences:
 
     def write(self, organisation_id: int) -> int:
         deltas = [
-            FigureDelta(organisation_id=organisation_id, figure=figure, key=key, count=count, amount=amount)
+            (organisation_id, figure, key, count, amount)
             for (figure, key), (count, amount) in self.figures.items()
             if count or amount
         ]
         values = [
-            FigureValue(
-                organisation_id=organisation_id,
-                figure=figure,
-                bucket=value // DAY_US,
-                value=value,
-                count=change,
-            )
+            (organisation_id, figure, value // DAY_US, value, change)
             for (figure, value), change in self.values.items()
             if change
         ]
         # A duration can change within its day (its value rows move, its bucket count does not):
         # a zero delta of the bucket figure still says the figure changed (`memo` counts deltas).
-        moved = {f"b:{value.figure}" for value in values} - {delta.figure for delta in deltas}
-        deltas += [
-            FigureDelta(organisation_id=organisation_id, figure=figure, key="", count=0, amount=ZERO)
-            for figure in sorted(moved)
-        ]
-        FigureDelta.objects.bulk_create(deltas)
-        FigureValue.objects.bulk_create(values)
+        moved = {f"b:{figure}" for _, figure, *_ in values} - {figure for _, figure, *_ in deltas}
+        deltas += [(organisation_id, figure, "", 0, ZERO) for figure in sorted(moved)]
+        # By COPY: an import's batch appends a value row per person and duration (thousands).
+        if deltas:
+            copy_insert(FigureDelta, ("organisation_id", "figure", "key", "count", "amount"), deltas)
+        if values:
+            copy_insert(FigureValue, ("organisation_id", "figure", "bucket", "value", "count"), values)
         return len(deltas) + len(values)
 
 

@@ -1,11 +1,13 @@
 """The import services: a checked preview writes nothing; confirm writes all of it, once, or nothing."""
 
+import gc
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
+from imports import services
 from imports.constants import ImportStatus
 from imports.models import ImportedPlan
 from imports.services import import_confirm, import_preview
@@ -197,3 +199,32 @@ def test_an_import_into_an_organisation_with_live_figures_keeps_them_equal_to_th
     import_confirm(actor=commissioner, batch=preview(commissioner, org, rows))
     assert live_figures_compare(org) == []
     assert live_dashboard(org, timezone.localdate())["in_place"] == 2
+
+
+def test_the_cycle_collector_is_paused_while_confirming_and_back_on_after_even_on_failure(
+    commissioner, org, monkeypatch
+):
+    """The confirm pauses Python's cycle collector for speed (phb/bulk_insert.py); a worker left with
+    it off would keep every cycle it ever made, so it must come back on however the confirm ends."""
+    seen = []
+    real = services._write_batch
+
+    def write(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_write_batch", write)
+    batch = preview(commissioner, org, [row(1)])
+    assert gc.isenabled()
+    import_confirm(actor=commissioner, batch=batch)
+    assert seen == [False]
+    assert gc.isenabled()
+
+    def fail(*args, **kwargs):
+        raise InvalidInput(items=["A problem found while writing."])
+
+    monkeypatch.setattr(services, "_write_batch", fail)
+    with pytest.raises(InvalidInput):
+        import_confirm(actor=commissioner, batch=preview(commissioner, org, [row(2, "CH-002")]))
+    assert gc.isenabled()
+    assert not ImportedPlan.objects.filter(plan_reference="CH-002").exists()
