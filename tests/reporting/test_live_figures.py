@@ -583,12 +583,33 @@ def test_the_written_out_queries_find_what_the_orm_queries_find(monkeypatch):
         )
     ids = [person.pk for person in machine.people]
     written_out = live.contributions(machine.org.pk, ids, today())
-    monkeypatch.setattr(live, "_rows", lambda query, sql, params: [tuple(row) for row in query])
+    monkeypatch.setattr(
+        live, "_rows", lambda query, sql, params, organisation_id: [tuple(row) for row in query]
+    )
     through_orm = live.contributions(machine.org.pk, ids, today())
     assert {pk: part.stored() for pk, part in written_out.items()} == {
         pk: part.stored() for pk, part in through_orm.items()
     }
     assert any(part.stored()[1] for part in through_orm.values())  # durations were counted too
+
+
+def test_a_recount_counts_nothing_of_another_organisations_rows(monkeypatch):
+    """The written-out queries find rows by the people's ids and check the organisation on each row
+    (live._rows): asked for another organisation's people, both paths count nothing of theirs."""
+    ours, theirs = Pathway(), Pathway()
+    for machine in (ours, theirs):
+        for stage in (3, 6):
+            machine.journey(stage=stage, items=ITEMS[0], funding=FUNDING[0], cohorts=["chc"], years=40)
+    ids = [person.pk for person in theirs.people]
+    counted = live.contributions(theirs.org.pk, ids, today())
+    assert all(part.stored()[0] for part in counted.values())  # they add to their own figures
+    for path in ("written out", "orm"):
+        if path == "orm":
+            monkeypatch.setattr(
+                live, "_rows", lambda query, sql, params, organisation_id: [tuple(row) for row in query]
+            )
+        wrong = live.contributions(ours.org.pk, ids, today())
+        assert {pk: part.stored() for pk, part in wrong.items()} == dict.fromkeys(ids, ({}, {})), path
 
 
 def test_a_sign_off_that_approves_recounts_its_person_once(monkeypatch):
