@@ -583,7 +583,7 @@ def test_the_written_out_queries_find_what_the_orm_queries_find(monkeypatch):
         )
     ids = [person.pk for person in machine.people]
     written_out = live.contributions(machine.org.pk, ids, today())
-    monkeypatch.setattr(live, "_rows", lambda query, sql, params: [tuple(row) for row in query])
+    monkeypatch.setattr(live, "_rows", lambda query, sql, params: [tuple(row) for row in query()])
     through_orm = live.contributions(machine.org.pk, ids, today())
     assert {pk: part.stored() for pk, part in written_out.items()} == {
         pk: part.stored() for pk, part in through_orm.items()
