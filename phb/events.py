@@ -142,6 +142,9 @@ class DataChanged(Event):
     recount them in the same transaction."""
 
     person_ids: tuple[int, ...]
+    # The audit actions of the changes ("ledger_payment"), so that the live figures recount only what
+    # such changes can move (reporting/live.py `MOVES`); None: not said, everything is recounted.
+    actions: tuple[str, ...] | None = None
 
 
 Reaction = Callable[[Any], Any]
