@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -116,6 +117,9 @@ class PaymentRecorded(Event):
     account_id: int
     on: date
     entry_id: int | None = None
+    # What was paid and to whom, as the entry says, so that telling people needs no read of it.
+    amount: Decimal | None = None
+    payee: str = ""
 
 
 @dataclass(frozen=True)
