@@ -577,6 +577,8 @@ def payment_record(
                 account_id=account.pk,
                 on=paid_on,
                 entry_id=entry.pk,
+                amount=entry.amount,
+                payee=entry.payee,
             )
         )
         _remember(request, entry)

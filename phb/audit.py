@@ -1,6 +1,5 @@
 """Writing the audit trail: one helper every service calls inside its transaction."""
 
-from collections import defaultdict
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
@@ -121,7 +120,7 @@ def record_event(
     if changes_data:
         person_id = person.pk if person is not None else _person_id_of(obj)
         if person_id is not None:
-            data_changed(organisation.pk, (person_id,))
+            data_changed(organisation.pk, (person_id,), actions=(action,))
     return event
 
 
@@ -136,25 +135,39 @@ def changes_together():
     if getattr(_together, "pending", None) is not None:
         yield
         return
-    _together.pending = defaultdict(set)
+    _together.pending = {}
     try:
         yield
         pending = _together.pending
     finally:
         _together.pending = None
-    for organisation_id, person_ids in pending.items():
-        data_changed(organisation_id, tuple(sorted(person_ids)))
+    for organisation_id, (person_ids, actions) in pending.items():
+        data_changed(
+            organisation_id,
+            tuple(sorted(person_ids)),
+            actions=None if actions is None else tuple(sorted(actions)),
+        )
 
 
-def data_changed(organisation_id: int, person_ids: tuple[int, ...]) -> None:
+def data_changed(
+    organisation_id: int, person_ids: tuple[int, ...], actions: tuple[str, ...] | None = None
+) -> None:
     """The live figures recount these people in this transaction (reporting/live.py): every
     record_event does it for its person; a bulk writer (record_events) once for its batch; inside
-    `changes_together`, once for the block."""
+    `changes_together`, once for the block. `actions`: the audit actions of the changes, for the
+    live figures to recount only what they can move (None: not said, all of it)."""
     pending = getattr(_together, "pending", None)
     if pending is not None:
-        pending[organisation_id].update(person_ids)
+        # One recount for the block, of what any of its changes can move: one change not saying
+        # what it was makes it a whole recount.
+        ids, known = pending.setdefault(organisation_id, (set(), set()))
+        ids.update(person_ids)
+        if known is not None:
+            pending[organisation_id] = (ids, None if actions is None else known | set(actions))
         return
-    changed = events.DataChanged(organisation_id=organisation_id, actor_id=None, person_ids=person_ids)
+    changed = events.DataChanged(
+        organisation_id=organisation_id, actor_id=None, person_ids=person_ids, actions=actions
+    )
     if transaction.get_connection().in_atomic_block:
         events.publish(changed)
     else:

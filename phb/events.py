@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -116,6 +117,9 @@ class PaymentRecorded(Event):
     account_id: int
     on: date
     entry_id: int | None = None
+    # What was paid and to whom, as the entry says, so that telling people needs no read of it.
+    amount: Decimal | None = None
+    payee: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,9 @@ class DataChanged(Event):
     recount them in the same transaction."""
 
     person_ids: tuple[int, ...]
+    # The audit actions of the changes ("ledger_payment"), so that the live figures recount only what
+    # such changes can move (reporting/live.py `MOVES`); None: not said, everything is recounted.
+    actions: tuple[str, ...] | None = None
 
 
 Reaction = Callable[[Any], Any]

@@ -33,7 +33,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -104,6 +104,64 @@ DEFINITION = 2
 LISTS = ("unfunded",)
 ALL_FIGURES = frozenset((*FIGURES, *DATED, *VALUE_TABLES, *BUCKETS, *LISTS))
 BATCH = 500
+
+
+def _durations(*timings: str) -> frozenset[str]:
+    """A timing's two figures: its day buckets ("b:...") and its value rows (the timing's name)."""
+    return frozenset(name for timing in timings for name in (f"b:{timing}", timing))
+
+
+# A person's contribution in parts, each counted from its own rows (`contributions`), with the
+# figures it adds. Together they are every figure, each in one part (tests/reporting checks it).
+PARTS: dict[str, frozenset[str]] = {
+    # plans in place today, their items and the person: the return's groups, spend and its parts
+    "in_place": frozenset(
+        ("active", "active_cohort", "spend", "category", "funding", "spend_person", "age_gender", "ethnicity")
+    ),
+    "trajectory": frozenset(("at", "at_open")),  # plan versions: the quarter ends they were in place at
+    "budgets": frozenset(("submitted", "approved", "first", "first_cohort")),  # plan versions
+    "pipeline": frozenset(("referrals", "conversations")) | _durations("ref_approval"),  # referrals
+    "decisions": _durations("sub_decision"),  # approval requests
+    # budget accounts and their ledger entries (with the plans in place and their first approvals)
+    "money": frozenset(("unfunded", "released", "first_paid", "paid"))
+    | _durations("to_release", "to_release_fund", "to_release_hand", "to_payment"),
+    "reviews": frozenset(("reviews_completed", "reviews_open")),
+}
+ALL_PARTS = frozenset(PARTS)
+# What an audited change (its audit action, phb/audit.py) can move, where that is less than the whole
+# person; any other change recounts all of them. A ledger entry's service writes only the entry and
+# its account (released, paid, when first released or paid, why it waits for funds), which only the
+# "money" part reads. What else it may cause is audited on its own, and so recounted by its own
+# record: the first release or payment making the plan active ("plan_activated", whole), the reviews
+# scheduled then. Instalments and idempotency records count in no figure.
+MOVES: dict[str, frozenset[str]] = {
+    action: frozenset(("money",))
+    for action in (
+        "ledger_payment",
+        "ledger_refund",
+        "ledger_correction",
+        "ledger_clawback",
+        "ledger_release",
+        "ledger_opening_balance",
+    )
+}
+
+
+def parts_moved_by(actions: Iterable[str] | None) -> frozenset[str]:
+    """The parts of a person's contribution these audited changes can move: all of them unless every
+    change is one `MOVES` knows (a change not saying what it was, a bulk write's, moves all)."""
+    if not actions:
+        return ALL_PARTS
+    moved: set[str] = set()
+    for action in actions:
+        if action not in MOVES:
+            return ALL_PARTS
+        moved |= MOVES[action]
+    return frozenset(moved)
+
+
+def _figures_of(parts: frozenset[str]) -> frozenset[str]:
+    return frozenset().union(*(PARTS[part] for part in parts))
 
 
 def today_local() -> date:
@@ -190,19 +248,20 @@ def _in_place(plan: dict, today: date) -> bool:
     )
 
 
-def _rows(query, sql: str, params: list, organisation_id: int) -> list[tuple]:
-    """The rows of `query` (a values_list of one organisation's rows): on PostgreSQL from `sql`, the
-    same SELECT written out (every change recounts its person, and building a dozen ORM queries cost
-    more than running them); elsewhere from the ORM, whose converters SQLite needs. tests/reporting
-    checks both agree.
+def _rows(query: Callable[[], Iterable], sql: str, params: list, organisation_id: int) -> list[tuple]:
+    """The rows of `query()` (a values_list of one organisation's rows): on PostgreSQL from `sql`,
+    the same SELECT written out (every change recounts its person, and building a dozen ORM queries
+    cost more than running them); elsewhere from the ORM, whose converters SQLite needs.
+    tests/reporting checks both agree. The ORM query is handed over unbuilt: only building its
+    filters cost a recount ~5 ms of CPU.
 
-    `sql` finds the rows by the people's (plans', budgets') ids alone and selects the row's
+    `sql` finds the rows by the people's (plans', accounts') ids alone and selects the row's
     organisation last, checked here: with the organisation in its WHERE, the planner walked the
     organisation's index whenever its statistics were older than its rows (an organisation growing
     by an import, by thousands of rows in one transaction, looked empty), reading every row of the
-    organisation for each batch of people, 180 ms a query by the end of a 50,000-row import."""
+    organisation for each batch of people."""
     if connection.vendor != "postgresql":
-        return [tuple(row) for row in query]
+        return [tuple(row) for row in query()]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[:-1] for row in cursor.fetchall() if row[-1] == organisation_id]
@@ -232,9 +291,12 @@ _PLAN_COLUMNS = (
 _PLAN_KEYS = (*_PLAN_COLUMNS, "budget__closed_on")
 
 
-def contributions(organisation_id: int, person_ids: Iterable[int], today: date) -> dict[int, Added]:
+def contributions(
+    organisation_id: int, person_ids: Iterable[int], today: date, parts: frozenset[str] = ALL_PARTS
+) -> dict[int, Added]:
     """What each of these people (of one organisation) adds to its figures today: a few queries for
-    the whole batch, whatever its size."""
+    the whole batch, whatever its size. `parts` (of `PARTS`): only those are counted, from only the
+    rows they read (a payment's recount reads the person, plans, accounts and ledger entries)."""
     ids = list(person_ids)
     added = {pk: Added() for pk in ids}
     end = end_of_day(today)
@@ -242,7 +304,7 @@ def contributions(organisation_id: int, person_ids: Iterable[int], today: date) 
     people: dict[int, tuple] = {}
     listed: dict[int, tuple] = {}  # what the unfunded list shows of them (see "unfunded" below)
     for pk, born, gender, ethnicity, *name in _rows(
-        Person.objects.filter(**org, pk__in=ids).values_list(
+        lambda: Person.objects.filter(**org, pk__in=ids).values_list(
             "pk", "date_of_birth", "gender", "ethnicity", "given_name", "family_name", "nhs_number"
         ),
         "SELECT id, date_of_birth, gender, ethnicity, given_name, family_name, nhs_number, organisation_id"
@@ -252,18 +314,19 @@ def contributions(organisation_id: int, person_ids: Iterable[int], today: date) 
     ):
         people[pk], listed[pk] = (born, gender, ethnicity), tuple(name)
     cohorts: dict[int, list[str]] = defaultdict(list)
-    for person_id, cohort in _rows(
-        PersonCohort.objects.filter(**org, person_id__in=ids).values_list("person_id", "cohort"),
-        "SELECT person_id, cohort, organisation_id FROM phb_personcohort WHERE person_id = ANY(%s)",
-        [ids],
-        organisation_id,
-    ):
-        cohorts[person_id].append(cohort)
+    if "in_place" in parts or "budgets" in parts:
+        for person_id, cohort in _rows(
+            lambda: PersonCohort.objects.filter(**org, person_id__in=ids).values_list("person_id", "cohort"),
+            "SELECT person_id, cohort, organisation_id FROM phb_personcohort WHERE person_id = ANY(%s)",
+            [ids],
+            organisation_id,
+        ):
+            cohorts[person_id].append(cohort)
     plan_columns = ", ".join(f"p.{column}" for column in _PLAN_COLUMNS)
     plans = [
         dict(zip(_PLAN_KEYS, row, strict=True))
         for row in _rows(
-            SupportPlan.objects.filter(**org, person_id__in=ids).values_list(*_PLAN_KEYS),
+            lambda: SupportPlan.objects.filter(**org, person_id__in=ids).values_list(*_PLAN_KEYS),
             f"SELECT {plan_columns}, b.closed_on, p.organisation_id FROM support_plans_supportplan AS p"  # noqa: S608 (constants)
             " JOIN support_plans_budget AS b ON b.id = p.budget_id"
             " WHERE p.person_id = ANY(%s)",
@@ -272,246 +335,262 @@ def contributions(organisation_id: int, person_ids: Iterable[int], today: date) 
         )
     ]
     in_place = [plan for plan in plans if _in_place(plan, today) and plan["person_id"] in people]
-    items: dict[int, list] = defaultdict(list)
-    in_place_ids = [p["id"] for p in in_place]
-    for row in _rows(
-        PlanItem.objects.filter(**org, plan_id__in=in_place_ids).values_list(
-            "plan_id", "category", "amount", "frequency", "start_date", "end_date"
-        ),
-        "SELECT plan_id, category, amount, frequency, start_date, end_date, organisation_id"
-        " FROM support_plans_planitem WHERE plan_id = ANY(%s)",
-        [in_place_ids],
-        organisation_id,
-    ):
-        items[row[0]].append(row[1:])
+    by_budget: dict[int, list[dict]] = defaultdict(list)
+    for plan in plans:
+        by_budget[plan["budget_id"]].append(plan)
 
     def child_and_chc(person_id: int) -> tuple[bool, bool]:
         born = people[person_id][0]
         return born > birthday_cutoff(today, 18), Cohort.CHC in cohorts[person_id]
 
-    # PHBs in place today: the return's active groups, cohorts, spend and its parts.
-    per_person: dict[int, Decimal] = defaultdict(Decimal)
-    for plan in in_place:
-        person_id = plan["person_id"]
-        person = added[person_id]
-        child, chc = child_and_chc(person_id)
-        joint = plan["funded_nhs"] and plan["funded_social_care"]
-        person.add(
-            "active", SEP.join((str(int(child)), str(int(joint)), str(int(chc)), plan["management"])), 1
-        )
-        for cohort in cohorts[person_id]:
-            person.add("active_cohort", cohort, 1)
-        cost = Decimal(plan["cost_total"])
-        person.add("spend", "", 1, cost)
-        per_person[person_id] += cost
-        if items[plan["id"]]:
-            weights: dict[str, Decimal] = defaultdict(Decimal)
-            for category, amount, frequency, item_start, item_end in items[plan["id"]]:
-                line = costs.Line(
-                    amount=Decimal(amount), frequency=frequency, start_date=item_start, end_date=item_end
-                )
-                weights[category] += costs.item_total(plan["start_date"], plan["end_date"], line)
-            for category, amount in largest_remainder(cost, weights).items():
-                person.add("category", category, 0, amount)
-        else:
-            person.add("category", "other", 0, cost)
-        for stream, amount in funding_shares(plan).items():
-            person.add("funding", stream, 0, amount)
-    for person_id, amount in per_person.items():
-        born, gender, ethnicity = people[person_id]
-        person = added[person_id]
-        person.add("spend_person", f"{amount:.2f}", 1)
-        person.add("age_gender", SEP.join((age_band_of(born, today), gender)), 1)
-        person.add("ethnicity", ETHNICITY_GROUP.get(ethnicity, "Not stated"), 1)
-
-    # The trajectory: the quarter ends each version was in place at. One still in place counts
-    # from its first quarter end on ("at_open"), so a new quarter needs no recount.
-    by_budget: dict[int, list[dict]] = defaultdict(list)
-    for plan in plans:
-        by_budget[plan["budget_id"]].append(plan)
-        if plan["approved_at"] is None or plan["status"] in NEVER_IN_PLACE:
-            continue
-        approved_on = _local_day(plan["approved_at"])
-        limits = [plan["budget__closed_on"]] if plan["budget__closed_on"] else []
-        if plan["superseded_at"] is not None:
-            limits.append(_local_day(plan["superseded_at"]))
-        quarter = quarter_containing(approved_on)
-        if not limits:
-            added[plan["person_id"]].add("at_open", quarter.end.isoformat(), 1)
-            continue
-        limit = min(limits)
-        while quarter.end < limit:
-            added[plan["person_id"]].add("at", quarter.end.isoformat(), 1)
-            quarter = quarter.next()
-
-    # Budgets: submitted, approved, first approvals (keyed by the day, for the quarter and the year).
-    for versions in by_budget.values():
-        person_id = versions[0]["person_id"]
-        person = added[person_id]
-        if any(v["submitted_at"] is not None and v["submitted_at"] < end for v in versions):
-            person.add("submitted", "", 1)
-        approved = [v for v in versions if v["approved_at"] is not None and v["approved_at"] < end]
-        if not approved:
-            continue
-        person.add("approved", "", 1)
-        first_at = min(v["approved_at"] for v in approved)
-        for plan in approved:
-            if plan["approved_at"] != first_at or plan["status"] in NEVER_IN_PLACE:
-                continue
-            if person_id not in people:
-                continue
+    if "in_place" in parts:
+        # PHBs in place today: the return's active groups, cohorts, spend and its parts.
+        items: dict[int, list] = defaultdict(list)
+        in_place_ids = [p["id"] for p in in_place]
+        for row in _rows(
+            lambda: PlanItem.objects.filter(**org, plan_id__in=in_place_ids).values_list(
+                "plan_id", "category", "amount", "frequency", "start_date", "end_date"
+            ),
+            "SELECT plan_id, category, amount, frequency, start_date, end_date, organisation_id"
+            " FROM support_plans_planitem WHERE plan_id = ANY(%s)",
+            [in_place_ids],
+            organisation_id,
+        ):
+            items[row[0]].append(row[1:])
+        per_person: dict[int, Decimal] = defaultdict(Decimal)
+        for plan in in_place:
+            person_id = plan["person_id"]
+            person = added[person_id]
             child, chc = child_and_chc(person_id)
             joint = plan["funded_nhs"] and plan["funded_social_care"]
-            day = _local_day(first_at).isoformat()
             person.add(
-                "first",
-                SEP.join((day, str(int(child)), str(int(joint)), str(int(chc)), plan["management"])),
-                1,
+                "active", SEP.join((str(int(child)), str(int(joint)), str(int(chc)), plan["management"])), 1
             )
             for cohort in cohorts[person_id]:
-                person.add("first_cohort", SEP.join((day, cohort)), 1)
+                person.add("active_cohort", cohort, 1)
+            cost = Decimal(plan["cost_total"])
+            person.add("spend", "", 1, cost)
+            per_person[person_id] += cost
+            if items[plan["id"]]:
+                weights: dict[str, Decimal] = defaultdict(Decimal)
+                for category, amount, frequency, item_start, item_end in items[plan["id"]]:
+                    line = costs.Line(
+                        amount=Decimal(amount), frequency=frequency, start_date=item_start, end_date=item_end
+                    )
+                    weights[category] += costs.item_total(plan["start_date"], plan["end_date"], line)
+                for category, amount in largest_remainder(cost, weights).items():
+                    person.add("category", category, 0, amount)
+            else:
+                person.add("category", "other", 0, cost)
+            for stream, amount in funding_shares(plan).items():
+                person.add("funding", stream, 0, amount)
+        for person_id, amount in per_person.items():
+            born, gender, ethnicity = people[person_id]
+            person = added[person_id]
+            person.add("spend_person", f"{amount:.2f}", 1)
+            person.add("age_gender", SEP.join((age_band_of(born, today), gender)), 1)
+            person.add("ethnicity", ETHNICITY_GROUP.get(ethnicity, "Not stated"), 1)
 
-    # Referral -> first approval of a plan linked to it (whole days).
-    first_by_referral: dict[int, tuple[int, datetime]] = {}
-    for plan in plans:
-        if plan["referral_id"] is None or plan["approved_at"] is None:
-            continue
-        known = first_by_referral.get(plan["referral_id"])
-        if known is None or plan["approved_at"] < known[1]:
-            first_by_referral[plan["referral_id"]] = (plan["person_id"], plan["approved_at"])
-    # The people's referrals (counted in the pipeline) and those their plans name, in one query.
-    named = list(first_by_referral)
-    referral_rows = _rows(
-        Referral.objects.filter(Q(person_id__in=ids) | Q(pk__in=named), **org).values_list(
-            "pk", "person_id", "received_on"
-        ),
-        "SELECT id, person_id, received_on, organisation_id FROM referrals_referral"
-        " WHERE person_id = ANY(%s) OR id = ANY(%s)",
-        [ids, named],
-        organisation_id,
-    )
-    received = {pk: received_on for pk, _person_id, received_on in referral_rows}
-    for referral_id, (person_id, first_at) in first_by_referral.items():
-        if first_at < end and referral_id in received:
-            added[person_id].duration("ref_approval", _local_day(first_at) - received[referral_id])
+    if "trajectory" in parts:
+        # The trajectory: the quarter ends each version was in place at. One still in place counts
+        # from its first quarter end on ("at_open"), so a new quarter needs no recount.
+        for plan in plans:
+            if plan["approved_at"] is None or plan["status"] in NEVER_IN_PLACE:
+                continue
+            approved_on = _local_day(plan["approved_at"])
+            limits = [plan["budget__closed_on"]] if plan["budget__closed_on"] else []
+            if plan["superseded_at"] is not None:
+                limits.append(_local_day(plan["superseded_at"]))
+            quarter = quarter_containing(approved_on)
+            if not limits:
+                added[plan["person_id"]].add("at_open", quarter.end.isoformat(), 1)
+                continue
+            limit = min(limits)
+            while quarter.end < limit:
+                added[plan["person_id"]].add("at", quarter.end.isoformat(), 1)
+                quarter = quarter.next()
 
-    # The pipeline's referrals and conversations.
-    for _pk, person_id, received_on in referral_rows:
-        if person_id in added and received_on <= today:
-            added[person_id].add("referrals", "", 1)
-    for (person_id,) in _rows(
-        Conversation.objects.filter(**org, person_id__in=ids, held_on__lte=today).values_list("person_id"),
-        "SELECT person_id, organisation_id FROM referrals_conversation WHERE person_id = ANY(%s)"
-        " AND held_on <= %s",
-        [ids, today],
-        organisation_id,
-    ):
-        added[person_id].add("conversations", "", 1)
+    if "budgets" in parts:
+        # Budgets: submitted, approved, first approvals (keyed by the day, for the quarter and the year).
+        for versions in by_budget.values():
+            person_id = versions[0]["person_id"]
+            person = added[person_id]
+            if any(v["submitted_at"] is not None and v["submitted_at"] < end for v in versions):
+                person.add("submitted", "", 1)
+            approved = [v for v in versions if v["approved_at"] is not None and v["approved_at"] < end]
+            if not approved:
+                continue
+            person.add("approved", "", 1)
+            first_at = min(v["approved_at"] for v in approved)
+            for plan in approved:
+                if plan["approved_at"] != first_at or plan["status"] in NEVER_IN_PLACE:
+                    continue
+                if person_id not in people:
+                    continue
+                child, chc = child_and_chc(person_id)
+                joint = plan["funded_nhs"] and plan["funded_social_care"]
+                day = _local_day(first_at).isoformat()
+                person.add(
+                    "first",
+                    SEP.join((day, str(int(child)), str(int(joint)), str(int(chc)), plan["management"])),
+                    1,
+                )
+                for cohort in cohorts[person_id]:
+                    person.add("first_cohort", SEP.join((day, cohort)), 1)
 
-    # Approval requests: submitted -> decided.
-    for person_id, submitted_at, decided_at in _rows(
-        ApprovalRequest.objects.filter(**org, person_id__in=ids, decided_at__lt=end).values_list(
-            "person_id", "submitted_at", "decided_at"
-        ),
-        "SELECT person_id, submitted_at, decided_at, organisation_id FROM approvals_approvalrequest"
-        " WHERE person_id = ANY(%s) AND decided_at < %s",
-        [ids, end],
-        organisation_id,
-    ):
-        added[person_id].duration("sub_decision", decided_at - submitted_at)
-
-    # Accounts: released, first payment, and both timings from the budget's first approval.
-    accounts = _rows(
-        BudgetAccount.objects.filter(**org, person_id__in=ids).values_list(
-            "pk",
-            "person_id",
-            "budget_id",
-            "first_released_at",
-            "first_paid_at",
-            Exists(
-                LedgerEntry.objects.filter(account=OuterRef("pk"), kind=EntryKind.RELEASE, fund__isnull=False)
+    if "pipeline" in parts:
+        # Referral -> first approval of a plan linked to it (whole days).
+        first_by_referral: dict[int, tuple[int, datetime]] = {}
+        for plan in plans:
+            if plan["referral_id"] is None or plan["approved_at"] is None:
+                continue
+            known = first_by_referral.get(plan["referral_id"])
+            if known is None or plan["approved_at"] < known[1]:
+                first_by_referral[plan["referral_id"]] = (plan["person_id"], plan["approved_at"])
+        # The people's referrals (counted in the pipeline) and those their plans name, in one query.
+        named = list(first_by_referral)
+        referral_rows = _rows(
+            lambda: Referral.objects.filter(Q(person_id__in=ids) | Q(pk__in=named), **org).values_list(
+                "pk", "person_id", "received_on"
             ),
-            "no_fund_reason",
-        ),
-        "SELECT a.id, a.person_id, a.budget_id, a.first_released_at, a.first_paid_at,"
-        " EXISTS (SELECT 1 FROM payments_ledgerentry AS e WHERE e.account_id = a.id AND e.kind = %s"
-        " AND e.fund_id IS NOT NULL), a.no_fund_reason, a.organisation_id"
-        " FROM payments_budgetaccount AS a WHERE a.person_id = ANY(%s)",
-        [EntryKind.RELEASE.value, ids],
-        organisation_id,
-    )
-    in_place_of_budget: dict[int, list[dict]] = defaultdict(list)
-    for plan in in_place:
-        in_place_of_budget[plan["budget_id"]].append(plan)
-    for _account_id, person_id, budget_id, released_at, paid_at, fund_released, reason in accounts:
-        person = added[person_id]
-        if released_at is None or released_at >= end:
-            # The dashboard's list of PHBs in place waiting for funds (reporting/dashboard.py
-            # `unfunded_approved`): one key a plan, holding a digest of everything the list shows of
-            # it, so any change to the list is a delta of this figure and its memo is read again.
-            for plan in in_place_of_budget.get(budget_id, ()):
-                shown = (
-                    plan["version"],
-                    plan["approved_at"].timestamp(),
-                    f"{Decimal(plan['cost_total']):.2f}",
-                    reason,
-                    *listed.get(person_id, ()),
-                )
-                digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
-                day = _local_day(plan["approved_at"]).isoformat()
-                person.add("unfunded", SEP.join((day, str(plan["id"]), digest)), 1)
-        approvals = [v["approved_at"] for v in by_budget.get(budget_id, ()) if v["approved_at"] is not None]
-        first_at = min(approvals) if approvals else None
-        if released_at is not None and released_at < end:
-            person.add("released", "", 1)
-            if first_at is not None:
-                person.duration("to_release", released_at - first_at)
-                person.duration(
-                    "to_release_fund" if fund_released else "to_release_hand",
-                    released_at - first_at,
-                )
-        if paid_at is not None and paid_at < end:
-            person.add("first_paid", "", 1)
-            if first_at is not None:
-                person.duration("to_payment", paid_at - first_at)
+            "SELECT id, person_id, received_on, organisation_id FROM referrals_referral"
+            " WHERE person_id = ANY(%s) OR id = ANY(%s)",
+            [ids, named],
+            organisation_id,
+        )
+        received = {pk: received_on for pk, _person_id, received_on in referral_rows}
+        for referral_id, (person_id, first_at) in first_by_referral.items():
+            if first_at < end and referral_id in received:
+                added[person_id].duration("ref_approval", _local_day(first_at) - received[referral_id])
 
-    # Paid to date on the accounts of the PHBs in place: payments less refunds and corrections
-    # reversing a payment.
-    budget_person = {plan["budget_id"]: plan["person_id"] for plan in in_place}
-    # Found by their accounts (read above), whose index finds a budget's few entries.
-    account_ids = [row[0] for row in accounts if row[2] in budget_person]
-    kinds = [EntryKind.PAYMENT.value, EntryKind.REFUND.value, EntryKind.CORRECTION.value]
-    entries = _rows(
-        LedgerEntry.objects.filter(
-            **org, account__budget_id__in=list(budget_person), entry_date__lte=today, kind__in=kinds
-        ).values_list("account__budget_id", "kind", "amount", "reverses__kind"),
-        "SELECT a.budget_id, e.kind, e.amount, r.kind, e.organisation_id FROM payments_ledgerentry AS e"
-        " JOIN payments_budgetaccount AS a ON a.id = e.account_id"
-        " LEFT JOIN payments_ledgerentry AS r ON r.id = e.reverses_id"
-        " WHERE e.account_id = ANY(%s) AND e.entry_date <= %s AND e.kind = ANY(%s)",
-        [account_ids, today, kinds],
-        organisation_id,
-    )
-    for budget_id, kind, amount, reverses in entries:
-        if kind == EntryKind.PAYMENT:
-            added[budget_person[budget_id]].add("paid", "", 0, Decimal(amount))
-        elif kind == EntryKind.REFUND or reverses == EntryKind.PAYMENT:
-            added[budget_person[budget_id]].add("paid", "", 0, -Decimal(amount))
+        # The pipeline's referrals and conversations.
+        for _pk, person_id, received_on in referral_rows:
+            if person_id in added and received_on <= today:
+                added[person_id].add("referrals", "", 1)
+        for (person_id,) in _rows(
+            lambda: Conversation.objects.filter(**org, person_id__in=ids, held_on__lte=today).values_list(
+                "person_id"
+            ),
+            "SELECT person_id, organisation_id FROM referrals_conversation WHERE person_id = ANY(%s)"
+            " AND held_on <= %s",
+            [ids, today],
+            organisation_id,
+        ):
+            added[person_id].add("conversations", "", 1)
 
-    # Reviews that exist (cancelled ones left out): completed, or open by due date.
-    for person_id, due_on, completed_on in _rows(
-        Review.objects.filter(**org, person_id__in=ids, created_at__lt=end)
-        .exclude(status=ReviewStatus.CANCELLED)
-        .values_list("person_id", "due_on", "completed_on"),
-        "SELECT person_id, due_on, completed_on, organisation_id FROM reviews_review"
-        " WHERE person_id = ANY(%s) AND created_at < %s AND status <> %s",
-        [ids, end, ReviewStatus.CANCELLED.value],
-        organisation_id,
-    ):
-        if completed_on is not None and completed_on <= today:
-            added[person_id].add("reviews_completed", "", 1)
-        else:
-            added[person_id].add("reviews_open", due_on.isoformat(), 1)
+    if "decisions" in parts:
+        # Approval requests: submitted -> decided.
+        for person_id, submitted_at, decided_at in _rows(
+            lambda: ApprovalRequest.objects.filter(**org, person_id__in=ids, decided_at__lt=end).values_list(
+                "person_id", "submitted_at", "decided_at"
+            ),
+            "SELECT person_id, submitted_at, decided_at, organisation_id FROM approvals_approvalrequest"
+            " WHERE person_id = ANY(%s) AND decided_at < %s",
+            [ids, end],
+            organisation_id,
+        ):
+            added[person_id].duration("sub_decision", decided_at - submitted_at)
+
+    if "money" in parts:
+        # Accounts: released, first payment, and both timings from the budget's first approval.
+        accounts = _rows(
+            lambda: BudgetAccount.objects.filter(**org, person_id__in=ids).values_list(
+                "pk",
+                "person_id",
+                "budget_id",
+                "first_released_at",
+                "first_paid_at",
+                Exists(
+                    LedgerEntry.objects.filter(
+                        account=OuterRef("pk"), kind=EntryKind.RELEASE, fund__isnull=False
+                    )
+                ),
+                "no_fund_reason",
+            ),
+            "SELECT a.id, a.person_id, a.budget_id, a.first_released_at, a.first_paid_at,"
+            " EXISTS (SELECT 1 FROM payments_ledgerentry AS e WHERE e.account_id = a.id AND e.kind = %s"
+            " AND e.fund_id IS NOT NULL), a.no_fund_reason, a.organisation_id"
+            " FROM payments_budgetaccount AS a WHERE a.person_id = ANY(%s)",
+            [EntryKind.RELEASE.value, ids],
+            organisation_id,
+        )
+        in_place_of_budget: dict[int, list[dict]] = defaultdict(list)
+        for plan in in_place:
+            in_place_of_budget[plan["budget_id"]].append(plan)
+        for _account_id, person_id, budget_id, released_at, paid_at, fund_released, reason in accounts:
+            person = added[person_id]
+            if released_at is None or released_at >= end:
+                # The dashboard's list of PHBs in place waiting for funds (reporting/dashboard.py
+                # `unfunded_approved`): one key a plan, holding a digest of everything the list shows
+                # of it, so any change to the list is a delta of this figure and its memo is read again.
+                for plan in in_place_of_budget.get(budget_id, ()):
+                    shown = (
+                        plan["version"],
+                        plan["approved_at"].timestamp(),
+                        f"{Decimal(plan['cost_total']):.2f}",
+                        reason,
+                        *listed.get(person_id, ()),
+                    )
+                    digest = hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
+                    day = _local_day(plan["approved_at"]).isoformat()
+                    person.add("unfunded", SEP.join((day, str(plan["id"]), digest)), 1)
+            approvals = [
+                v["approved_at"] for v in by_budget.get(budget_id, ()) if v["approved_at"] is not None
+            ]
+            first_at = min(approvals) if approvals else None
+            if released_at is not None and released_at < end:
+                person.add("released", "", 1)
+                if first_at is not None:
+                    person.duration("to_release", released_at - first_at)
+                    person.duration(
+                        "to_release_fund" if fund_released else "to_release_hand",
+                        released_at - first_at,
+                    )
+            if paid_at is not None and paid_at < end:
+                person.add("first_paid", "", 1)
+                if first_at is not None:
+                    person.duration("to_payment", paid_at - first_at)
+
+        # Paid to date on the accounts of the PHBs in place: payments less refunds and corrections
+        # reversing a payment.
+        budget_person = {plan["budget_id"]: plan["person_id"] for plan in in_place}
+        # Found by their accounts (read above), whose index finds a budget's few entries.
+        account_ids = [row[0] for row in accounts if row[2] in budget_person]
+        kinds = [EntryKind.PAYMENT.value, EntryKind.REFUND.value, EntryKind.CORRECTION.value]
+        entries = _rows(
+            lambda: LedgerEntry.objects.filter(
+                **org, account__budget_id__in=list(budget_person), entry_date__lte=today, kind__in=kinds
+            ).values_list("account__budget_id", "kind", "amount", "reverses__kind"),
+            "SELECT a.budget_id, e.kind, e.amount, r.kind, e.organisation_id FROM payments_ledgerentry AS e"
+            " JOIN payments_budgetaccount AS a ON a.id = e.account_id"
+            " LEFT JOIN payments_ledgerentry AS r ON r.id = e.reverses_id"
+            " WHERE e.account_id = ANY(%s) AND e.entry_date <= %s AND e.kind = ANY(%s)",
+            [account_ids, today, kinds],
+            organisation_id,
+        )
+        for budget_id, kind, amount, reverses in entries:
+            if kind == EntryKind.PAYMENT:
+                added[budget_person[budget_id]].add("paid", "", 0, Decimal(amount))
+            elif kind == EntryKind.REFUND or reverses == EntryKind.PAYMENT:
+                added[budget_person[budget_id]].add("paid", "", 0, -Decimal(amount))
+
+    if "reviews" in parts:
+        # Reviews that exist (cancelled ones left out): completed, or open by due date.
+        for person_id, due_on, completed_on in _rows(
+            lambda: (
+                Review.objects.filter(**org, person_id__in=ids, created_at__lt=end)
+                .exclude(status=ReviewStatus.CANCELLED)
+                .values_list("person_id", "due_on", "completed_on")
+            ),
+            "SELECT person_id, due_on, completed_on, organisation_id FROM reviews_review"
+            " WHERE person_id = ANY(%s) AND created_at < %s AND status <> %s",
+            [ids, end, ReviewStatus.CANCELLED.value],
+            organisation_id,
+        ):
+            if completed_on is not None and completed_on <= today:
+                added[person_id].add("reviews_completed", "", 1)
+            else:
+                added[person_id].add("reviews_open", due_on.isoformat(), 1)
     return added
 
 
@@ -598,16 +677,25 @@ def _first_counts(organisation_id: int, rows: list[PersonFigures]) -> bool:
     return True
 
 
-def refresh_people(organisation_id: int, person_ids: Iterable[int], today: date | None = None) -> int:
+def refresh_people(
+    organisation_id: int,
+    person_ids: Iterable[int],
+    today: date | None = None,
+    parts: frozenset[str] = ALL_PARTS,
+) -> int:
     """Recount these people's part of the figures and append the difference; returns rows written.
 
     Called in the transaction of the change (reporting/reactions.py); a transaction of its own
     otherwise. Locks only these people's own rows (PersonFigures), so writers about different
     people never wait for each other. A person without a row yet (created in this transaction, as an
-    import's people are) is counted first and written once, with nothing to read back."""
+    import's people are) is counted first and written once, with nothing to read back.
+
+    `parts` (of `PARTS`): the parts the change can move (`parts_moved_by`); only they are recounted
+    and only their figures replaced in the stored row, the others standing as last counted (the
+    change cannot have moved them). A person counted for the first time is counted whole."""
     if not transaction.get_connection().in_atomic_block:
         with transaction.atomic():
-            return refresh_people(organisation_id, person_ids, today)
+            return refresh_people(organisation_id, person_ids, today, parts)
     ids = sorted(set(person_ids))
     if not ids or _stamp_for_write(organisation_id) is None:
         return 0
@@ -622,7 +710,9 @@ def refresh_people(organisation_id: int, person_ids: Iterable[int], today: date 
             )
         )
         missing = [pk for pk in missing if pk in ours]
-    added = contributions(organisation_id, [*stored, *missing], today)
+    if missing:
+        parts = ALL_PARTS  # nothing stored to keep the other parts from
+    added = contributions(organisation_id, [*stored, *missing], today, parts)
     first = [
         PersonFigures(person_id=pk, figures=figures, values=values, counted_on=today)
         for pk in missing
@@ -640,19 +730,35 @@ def refresh_people(organisation_id: int, person_ids: Iterable[int], today: date 
         stored.update(_locked(organisation_id, missing))
         added.update(contributions(organisation_id, missing, today))
         first = []
+    whole = parts == ALL_PARTS
+    recounted = _figures_of(parts)
     differences = _Differences()
     changed = []
     for pk, row in stored.items():
         figures, values = added[pk].stored()
-        if figures == row.figures and values == row.values and row.counted_on == today:
+        # `counted_on`: the day the person was last counted whole.
+        counted_on = today if whole else row.counted_on
+        if not whole:
+            # The recounted figures (`PARTS` says which: only those are taken) over the others.
+            figures = {**_split(row.figures, recounted)[1], **_split(figures, recounted)[0]}
+            values = {**_split(row.values, recounted)[1], **_split(values, recounted)[0]}
+        if figures == row.figures and values == row.values and row.counted_on == counted_on:
             continue
         differences.add(row.figures, figures, row.values, values)
-        row.figures, row.values, row.counted_on = figures, values, today
+        row.figures, row.values, row.counted_on = figures, values, counted_on
         changed.append(row)
     update_each(changed, ["figures", "values", "counted_on"])
     for row in first:
         differences.add({}, row.figures, {}, row.values)
     return differences.write(organisation_id)
+
+
+def _split(stored: dict, figures: frozenset[str]) -> tuple[dict, dict]:
+    """A stored row's keys ("figure|key") of these figures, and the others."""
+    of, others = {}, {}
+    for name, value in stored.items():
+        (of if name.split(SEP, 1)[0] in figures else others)[name] = value
+    return of, others
 
 
 def refresh_all(organisation: Organisation, today: date | None = None) -> int:

@@ -6,5 +6,6 @@ from . import live
 
 
 def on_data_changed(event: DataChanged) -> None:
-    """Recount the people's part of their organisation's live figures, in the change's transaction."""
-    live.refresh_people(event.organisation_id, event.person_ids)
+    """Recount the people's part of their organisation's live figures, in the change's transaction:
+    the parts of it such changes can move."""
+    live.refresh_people(event.organisation_id, event.person_ids, parts=live.parts_moved_by(event.actions))

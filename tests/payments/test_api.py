@@ -375,7 +375,7 @@ def test_recording_a_payment_costs_the_same_queries_however_long_the_ledger(api,
     assert queries_of_one_payment("eighth") == first
     # Auth and membership (3), the plan, the account lock, the idempotency check, the current plan,
     # the entry, the account, the audit event, the idempotency record, the transaction's edges, and
-    # the PaymentRecorded reaction reading the plan and the entry to tell the care coordinator (2),
+    # the PaymentRecorded reaction reading the plan to tell the care coordinator (1),
     # whether the budget is paid from a fund (1), whether it names another broker (1), and whether
     # the organisation keeps live figures (1, reporting/live.py).
-    assert first <= 18
+    assert first <= 17
