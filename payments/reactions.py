@@ -111,11 +111,7 @@ def notify_funds_released(event: events.FundsReleased) -> int:
 def notify_payment_recorded(event: events.PaymentRecorded) -> int:
     """A payment recorded: the care coordinator holding the plan is told what was paid."""
     plan = _plan(event.plan_id)
-    if event.amount is not None:
-        what = f"{gbp(event.amount)} to {event.payee}"
-    else:  # an event that does not say: the entry does
-        entry = LedgerEntry.objects.get(pk=event.entry_id) if event.entry_id else None
-        what = f"{gbp(entry.amount)} to {entry.payee}" if entry else "A payment"
+    what = f"{gbp(event.amount)} to {event.payee}"
     return notify(
         organisation=plan.organisation,
         key=f"payment:{event.entry_id or event.account_id}",

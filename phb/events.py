@@ -116,10 +116,10 @@ class PaymentRecorded(Event):
     plan_id: int
     account_id: int
     on: date
-    entry_id: int | None = None
     # What was paid and to whom, as the entry says, so that telling people needs no read of it.
-    amount: Decimal | None = None
-    payee: str = ""
+    amount: Decimal
+    payee: str
+    entry_id: int | None = None
 
 
 @dataclass(frozen=True)

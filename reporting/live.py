@@ -739,9 +739,8 @@ def refresh_people(
         # `counted_on`: the day the person was last counted whole.
         counted_on = today if whole else row.counted_on
         if not whole:
-            # The recounted figures (`PARTS` says which: only those are taken) over the others.
-            figures = {**_split(row.figures, recounted)[1], **_split(figures, recounted)[0]}
-            values = {**_split(row.values, recounted)[1], **_split(values, recounted)[0]}
+            figures = _replaced(row.figures, figures, recounted)
+            values = _replaced(row.values, values, recounted)
         if figures == row.figures and values == row.values and row.counted_on == counted_on:
             continue
         differences.add(row.figures, figures, row.values, values)
@@ -753,12 +752,13 @@ def refresh_people(
     return differences.write(organisation_id)
 
 
-def _split(stored: dict, figures: frozenset[str]) -> tuple[dict, dict]:
-    """A stored row's keys ("figure|key") of these figures, and the others."""
-    of, others = {}, {}
-    for name, value in stored.items():
-        (of if name.split(SEP, 1)[0] in figures else others)[name] = value
-    return of, others
+def _replaced(stored: dict, counted: dict, figures: frozenset[str]) -> dict:
+    """A stored row's keys ("figure|key") with those of these figures taken from the recount: the
+    recounted figures over the others, as last counted."""
+    return {
+        **{name: value for name, value in stored.items() if name.split(SEP, 1)[0] not in figures},
+        **{name: value for name, value in counted.items() if name.split(SEP, 1)[0] in figures},
+    }
 
 
 def refresh_all(organisation: Organisation, today: date | None = None) -> int:
