@@ -1,7 +1,9 @@
 """Inserting many rows fast, for bulk writes (an import): PostgreSQL's COPY, else `bulk_create`.
 
 COPY skips what `bulk_create` does per row and field (expressions, preparing each value, one query
-parameter each), which is most of the time of an insert of hundreds of thousands of rows.
+parameter each), which is most of the time of an insert of hundreds of thousands of rows. It is a
+binary COPY: psycopg turns each value into its type's bytes in C, and the server reads them as they
+are, where text would be formatted here and parsed there.
 `copy_insert` writes plain tuples (rows nothing points at: audit events, instalments);
 `copy_objects` writes model instances, their ids reserved first from the table's own sequence so
 that the caller can point other rows at them; `copy_history` writes django-simple-history's rows
@@ -10,14 +12,16 @@ for them, as `bulk_create_with_history` would.
 
 from __future__ import annotations
 
+import functools
 import gc
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 BATCH_SIZE = 2000
 
@@ -40,29 +44,41 @@ def collector_paused() -> Iterator[None]:
             gc.collect()
 
 
+@functools.cache
+def _column_types(alias: str, table: str, names: str) -> tuple[int, ...]:
+    """The PostgreSQL type (oid) of each column, for a binary COPY: read from the table once a process
+    (a column changes its type only by a migration, which a deploy restarts the processes after)."""
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SELECT {names} FROM {table} LIMIT 0")  # noqa: S608 - names quoted from the model
+        return tuple(column.type_code for column in cursor.description)
+
+
 def copy_insert(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> int:
     """Insert `rows` (tuples of the `columns`, by attname: `organisation_id`) into the model's table.
 
-    JSON columns take Python values (dicts, lists), written as JSON text. Returns how many rows."""
+    JSON columns take Python values (dicts, lists). Returns how many rows. On PostgreSQL a binary
+    COPY: each value goes as its type's own bytes, which psycopg makes in C, instead of text the
+    server then parses (a third of the time of formatting an import's rows as text)."""
     by_attname = {field.attname: field for field in model._meta.concrete_fields}
     fields = [by_attname[name] for name in columns]
-    as_json = [isinstance(field, models.JSONField) for field in fields]
+    json_at = [index for index, field in enumerate(fields) if isinstance(field, models.JSONField)]
     count = 0
     if connection.vendor == "postgresql":
         encode = DjangoJSONEncoder().encode
-        with connection.cursor() as cursor:
-            names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-            table = connection.ops.quote_name(model._meta.db_table)
-            json_at = [index for index, is_json in enumerate(as_json) if is_json]
-            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    if json_at:
-                        row = list(row)
-                        for index in json_at:
-                            if row[index] is not None:
-                                row[index] = encode(row[index])
-                    copy.write_row(row)
-                    count += 1
+        names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+        table = connection.ops.quote_name(model._meta.db_table)
+        types = _column_types(connection.alias, table, names)
+        sql = f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)"
+        with connection.cursor() as cursor, cursor.copy(sql) as copy:
+            copy.set_types(types)
+            for row in rows:
+                if json_at:
+                    row = list(row)
+                    for index in json_at:
+                        if row[index] is not None:
+                            row[index] = Jsonb(row[index], dumps=encode)
+                copy.write_row(row)
+                count += 1
         return count
     objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
     model._default_manager.bulk_create(objects, batch_size=BATCH_SIZE)
