@@ -23,6 +23,7 @@ from phb.exceptions import Conflict, InvalidInput
 from phb.models import Organisation, Person
 from phb.services import people_create_bulk
 from support_plans.bulk import plans_import_approved_bulk
+from support_plans.services import category_codes
 
 from . import sheets
 from .constants import MAX_FILE_BYTES, ImportStatus
@@ -32,6 +33,33 @@ from .rows import CheckedSheet, PlanRows, check_rows
 
 def _status_of(checked: CheckedSheet) -> str:
     return ImportStatus.INVALID if checked.errors else ImportStatus.PREVIEWED
+
+
+def checked_key(batch_id: int) -> str:
+    return f"imports:checked:{batch_id}"
+
+
+def _checked_against(organisation: Organisation) -> tuple:
+    """What a sheet's check read besides its own rows: the organisation's spend categories, and today
+    (the dates a row may hold are judged against it). The same on confirming: the same result."""
+    return (tuple(sorted(category_codes(organisation))), timezone.localdate().isoformat())
+
+
+def _keep_checked(batch: ImportBatch, checked: CheckedSheet) -> None:
+    """The preview's checked, converted rows kept for the confirm (a cache entry, as the progress is)."""
+    if checked.errors:
+        return
+    kept = {"against": _checked_against(batch.organisation), "plans": checked.plans, "rows": checked.rows}
+    transaction.on_commit(lambda: cache.set(checked_key(batch.pk), kept, timeout=CHECKED_SECONDS))
+
+
+def _checked_again(batch: ImportBatch) -> CheckedSheet:
+    """The sheet's rows as the preview checked them if nothing they were checked against has changed
+    since (the same categories, the same day); otherwise, or if they are gone, checked again."""
+    kept = cache.get(checked_key(batch.pk))
+    if kept is not None and kept["against"] == _checked_against(batch.organisation):
+        return CheckedSheet(plans=kept["plans"], errors=[], rows=kept["rows"])
+    return check_rows(batch.organisation, batch.rows)
 
 
 @collector_paused()
@@ -56,6 +84,7 @@ def import_preview(*, actor, organisation: Organisation, file_name: str, content
     batch.stamp(actor)
     batch.validate_own_fields()
     batch.save()
+    _keep_checked(batch, checked)
     record_event(
         actor=actor,
         organisation=organisation,
@@ -123,6 +152,8 @@ def _write_batch(
 
 
 CONFIRM_TASK = "imports.tasks.confirm_import"
+# How long a preview's checked rows are kept for its confirm (after that the confirm checks them again).
+CHECKED_SECONDS = 24 * 3600
 # Plans written together (a few inserts of each kind); the page hears how far it has got after each.
 BATCH_PLANS = 1000
 
@@ -168,13 +199,14 @@ def import_confirm(
 ) -> ImportBatch:
     """Write every plan of a checked sheet, or nothing: a re-run of the same rows creates nothing.
 
-    The rows are checked again (a spend category may have gone since the preview); a plan already
-    imported under the same NHS number and plan reference is left as it is and counted unchanged.
+    The rows are as the preview checked them, or checked again if a spend category has changed or a
+    day has passed since (`_checked_again`); a plan already imported under the same NHS number and
+    plan reference is left as it is and counted unchanged.
     """
     locked = ImportBatch.objects.select_for_update().select_related("organisation").get(pk=batch.pk)
     if locked.status == ImportStatus.DONE:
         raise Conflict("This sheet has already been imported.", status=locked.status)
-    checked = check_rows(locked.organisation, locked.rows)
+    checked = _checked_again(locked)
     if checked.errors or locked.status == ImportStatus.INVALID:
         problems = len(checked.errors or locked.errors)
         raise Conflict(
@@ -217,5 +249,6 @@ def import_confirm(
         summary=f"Sheet {locked.file_name} imported: {created['people']} people, {created['plans']} "
         f"budgets, {created['items']} items created; {unchanged} rows unchanged",
     )
+    transaction.on_commit(lambda: cache.delete(checked_key(locked.pk)))
     batch.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return locked

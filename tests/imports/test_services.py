@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from imports import services
@@ -18,7 +19,7 @@ from reporting import live
 from reporting.dashboard import live_dashboard
 from reporting.services import live_figures_compare
 from support_plans.constants import PlanStatus
-from support_plans.models import SupportPlan
+from support_plans.models import OrganisationSpendCategory, SupportPlan
 
 from .conftest import as_csv, as_xlsx, row
 
@@ -228,3 +229,57 @@ def test_the_cycle_collector_is_paused_while_confirming_and_back_on_after_even_o
         import_confirm(actor=commissioner, batch=preview(commissioner, org, [row(2, "CH-002")]))
     assert gc.isenabled()
     assert not ImportedPlan.objects.filter(plan_reference="CH-002").exists()
+
+
+def test_the_confirm_writes_the_rows_as_the_preview_checked_them_without_checking_again(
+    commissioner, org, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The preview's checked rows are kept for the confirm (a cache entry, after its commit)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = preview(
+            commissioner,
+            org,
+            [row(1), row(2, "CH-002", amount="12.34", frequency="one_off", paid_to_date="0.00")],
+        )
+
+    def checked_again(*args, **kwargs):
+        raise AssertionError("the rows were checked again")
+
+    monkeypatch.setattr(services, "check_rows", checked_again)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = import_confirm(actor=commissioner, batch=batch)
+    assert done.created == {"people": 2, "plans": 2, "items": 2}
+    assert SupportPlan.objects.get(person__given_name="Given2").cost_total == Decimal("12.34")
+    assert cache.get(services.checked_key(batch.pk)) is None  # nothing left behind once written
+
+
+def test_a_spend_category_gone_since_the_preview_is_found_on_confirming(
+    commissioner, org, django_capture_on_commit_callbacks
+):
+    own = OrganisationSpendCategory.objects.create(organisation=org, code="horse_riding", label="Riding")
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = preview(commissioner, org, [row(1, category="horse_riding")])
+    assert batch.status == ImportStatus.PREVIEWED
+    own.delete()
+    with pytest.raises(Conflict):
+        import_confirm(actor=commissioner, batch=batch)
+    assert Person.objects.count() == 0
+
+
+def test_a_sheet_previewed_on_an_earlier_day_is_checked_again(
+    commissioner, org, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A row's dates are judged against today: a day later they are checked against the new day."""
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = preview(commissioner, org, [row(1)])
+    checked, real_check, tomorrow = [], services.check_rows, timezone.localdate() + timedelta(days=1)
+
+    def check_rows(*args, **kwargs):
+        checked.append(args)
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(services, "check_rows", check_rows)
+    monkeypatch.setattr(services.timezone, "localdate", lambda *args: tomorrow)
+    import_confirm(actor=commissioner, batch=batch)
+    assert len(checked) == 1
+    assert ImportedPlan.objects.count() == 1
