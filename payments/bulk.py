@@ -228,6 +228,23 @@ def notify_plans_approved_bulk(*, organisation_id: int, plan_ids) -> int:
     return len(rows)
 
 
+# The account's figures, its plan's status and the budget's closure: all an opening balance reads.
+_OPENING_READS = (
+    "organisation_id",
+    "budget_id",
+    "person_id",
+    "approved",
+    "released",
+    "paid",
+    "first_released_at",
+    "first_paid_at",
+    "closed_on",
+    "plan__organisation_id",
+    "plan__status",
+    "plan__budget__closed_on",
+)
+
+
 def _apply(position: ledger.Position, entry: ledger.Entry, from_fund: bool) -> ledger.Position:
     try:
         return ledger.apply(position, entry, paid_from_fund=from_fund)
@@ -251,6 +268,8 @@ def account_opening_balances_bulk(*, actor, paid: dict[int, Decimal]) -> list[Le
     accounts = list(
         BudgetAccount.objects.select_for_update(of=("self",))
         .select_related("plan__budget")
+        # What the rules below read and the update writes: not the plan's other fifty columns.
+        .only(*_OPENING_READS)
         .filter(budget_id__in=list(budget_of.values()))
         .order_by("pk")
     )

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from imports import services
@@ -283,3 +285,19 @@ def test_a_sheet_previewed_on_an_earlier_day_is_checked_again(
     import_confirm(actor=commissioner, batch=batch)
     assert len(checked) == 1
     assert ImportedPlan.objects.count() == 1
+
+
+def test_the_confirm_costs_the_same_queries_for_four_plans_as_for_one(commissioner, org):
+    """Each kind of row is written and read in bulk: a query a plan (a field read lazily, a lookup in
+    a loop) would make a 50,000-row sheet take hours."""
+
+    def queries_to_confirm(rows) -> int:
+        batch = preview(commissioner, org, rows)
+        with CaptureQueriesContext(connection) as queries:
+            import_confirm(actor=commissioner, batch=batch)
+        return len(queries)
+
+    queries_to_confirm([row(9, "CH-009")])  # once, the column types of each table COPY writes
+    one = queries_to_confirm([row(1)])
+    four = queries_to_confirm([row(n, f"CH-{n:03d}") for n in range(2, 6)])
+    assert four == one
