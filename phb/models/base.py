@@ -10,6 +10,10 @@ class TimeStampedModel(models.Model):
     modified_at = models.DateTimeField(auto_now=True)
     # Who wrote a row is shown with it, never searched for across a table: no index, which every
     # insert would otherwise keep up (a model that lists rows by their author indexes it itself).
+    # Nor a foreign-key constraint, which the database would check on every insert and update: a
+    # third of the checks of an import's rows. The authoritative who-did-what is the audit trail,
+    # whose actor is constrained and protected (phb/models/audit.py), so a user who wrote anything
+    # cannot be deleted; a deletion through the ORM still sets these to null (on_delete).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -18,6 +22,7 @@ class TimeStampedModel(models.Model):
         related_name="+",
         editable=False,
         db_index=False,
+        db_constraint=False,
     )
     modified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -27,6 +32,7 @@ class TimeStampedModel(models.Model):
         related_name="+",
         editable=False,
         db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
