@@ -12,8 +12,8 @@ class TimeStampedModel(models.Model):
     # insert would otherwise keep up (a model that lists rows by their author indexes it itself).
     # Nor a foreign-key constraint, which the database would check on every insert and update: a
     # third of the checks of an import's rows. The authoritative who-did-what is the audit trail,
-    # whose actor is constrained and protected (phb/models/audit.py), so a user who wrote anything
-    # cannot be deleted; a deletion through the ORM still sets these to null (on_delete).
+    # whose actor is constrained and protected (phb/models/audit.py), so a user who did anything
+    # audited cannot be deleted; a deletion through the ORM still sets these to null (on_delete).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
