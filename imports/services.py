@@ -123,6 +123,8 @@ def _write_batch(
                 "end_date": group.plan["end_date"],
                 "management": group.plan["management"],
                 "approved_on": group.plan["approved_on"],
+                # Paid under before the import: in use from the import on (its opening balance below).
+                "in_use": group.plan["paid_to_date"] != 0,
             }
             for group in groups
         ],

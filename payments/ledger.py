@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from phb.money import gbp, to_pennies
 from support_plans import costs
@@ -281,8 +282,10 @@ class Item:
     end_date: date | None = None
 
 
-@dataclass(frozen=True)
-class Due:
+class Due(NamedTuple):
+    """One instalment of a schedule (a tuple: a plan's schedule is made for every approval, and an
+    import makes hundreds of thousands of them)."""
+
     key: int
     due_on: date
     amount: Decimal
@@ -299,8 +302,8 @@ def instalments(items: Iterable[Item], start: date, end: date) -> list[Due]:
         item_start, item_end = costs.item_period(start, end, item)
         if item.frequency == costs.ONE_OFF:
             item_end = max(item_end, item_start)  # a one-off always counts once, as in the total
-        for day in occurrence_dates(item.frequency, item_start, item_end):
-            due.append(Due(key=item.key, due_on=day, amount=to_pennies(item.amount)))
+        amount = to_pennies(item.amount)
+        due += [Due(item.key, day, amount) for day in occurrence_dates(item.frequency, item_start, item_end)]
     return sorted(due, key=lambda d: (d.due_on, d.key))
 
 

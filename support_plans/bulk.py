@@ -62,10 +62,15 @@ def plans_import_approved_bulk(
     `plan_create` then `plan_import_approved` do for each, in bulk, and publish `BudgetsImported`.
 
     Each dict: `person` (saved, of this organisation), `items` (as `plan_create` takes them),
-    `approved_on`, and plan fields (start_date, end_date, management...). People in `new_people`
-    (ids) were created in this transaction, so they cannot be locked elsewhere or transferred.
+    `approved_on`, and plan fields (start_date, end_date, management...), and `in_use` if money was
+    paid under the budget before the import: that plan is written active at once, audited as
+    `plan_activated` and published in `PlansActivated`, as `plans_mark_active_bulk` would make it
+    when its opening balance is recorded, without reading the plans back and writing them twice.
+    People in `new_people` (ids) were created in this transaction, so they cannot be locked
+    elsewhere or transferred.
     """
     user = _user(actor)
+    now = timezone.now()
     codes = category_codes(organisation)
     for person in {p["person"].pk: p["person"] for p in plans}.values():
         if person.organisation_id != organisation.pk:
@@ -106,6 +111,9 @@ def plans_import_approved_bulk(
             approved_at=at,
             **values,
         )
+        if entry.get("in_use"):
+            _check_transition(plan, PlanStatus.ACTIVE, "made active")
+            plan.status, plan.activated_at = PlanStatus.ACTIVE, now
         plan.stamp(actor)
         rows = []
         for position, item in enumerate(items):
@@ -142,8 +150,10 @@ def plans_import_approved_bulk(
             row.plan = plan
     copy_objects([row for rows in items_of for row in rows])
     audit = []
+    in_use = []
     for plan, entry in zip(versions, plans, strict=True):
-        approved = snapshot(plan)
+        written = snapshot(plan)
+        approved = {**written, "status": PlanStatus.APPROVED, "activated_at": None}
         draft = {**approved, "status": PlanStatus.DRAFT, **dict.fromkeys(_APPROVAL_FIELDS[1:])}
         audit.append(
             AuditRow(
@@ -162,6 +172,8 @@ def plans_import_approved_bulk(
                 after=approved,
             )
         )
+        if plan.status == PlanStatus.ACTIVE:
+            in_use.append((plan, approved, written))
     record_events(actor=actor, organisation=organisation, rows=audit)
     if versions:
         events.publish(
@@ -172,6 +184,8 @@ def plans_import_approved_bulk(
                 schedule_from=timezone.localdate(),
             )
         )
+    if in_use:
+        _announce_active(actor, organisation, in_use, now)
     return versions
 
 
@@ -188,7 +202,7 @@ def plans_mark_active_bulk(*, actor, plan_ids: list[int], at: datetime) -> list[
         return []
     organisation = Organisation.objects.get(pk=locked[0].organisation_id)
     user, now = _user(actor), timezone.now()
-    audit = []
+    changes = []
     for plan in locked:
         if plan.organisation_id != organisation.pk:
             raise InvalidInput(plan=["Plans of one organisation at a time."])
@@ -197,8 +211,23 @@ def plans_mark_active_bulk(*, actor, plan_ids: list[int], at: datetime) -> list[
         plan.status, plan.activated_at = PlanStatus.ACTIVE, at
         plan.modified_by, plan.modified_at = user, now
         # The four fields just set, over the rest as they were (one snapshot a plan, not two).
-        after = {**before, **snapshot(plan, _ACTIVATION_FIELDS)}
-        audit.append(
+        changes.append((plan, before, {**before, **snapshot(plan, _ACTIVATION_FIELDS)}))
+    # The same change for every one: one UPDATE, and their history rows in one insert.
+    SupportPlan.objects.filter(pk__in=[plan.pk for plan in locked]).update(
+        status=PlanStatus.ACTIVE, activated_at=at, modified_by=user, modified_at=now
+    )
+    copy_history(locked, user=user, history_type="~")
+    _announce_active(actor, organisation, changes, at)
+    return locked
+
+
+def _announce_active(actor, organisation: Organisation, changes: list[tuple], at: datetime) -> None:
+    """Audit each plan just made active ((plan, before, after) of each) and publish `PlansActivated`
+    once for them all (the reviews are scheduled by its reaction, phb/flow.py)."""
+    record_events(
+        actor=actor,
+        organisation=organisation,
+        rows=[
             AuditRow(
                 plan,
                 "plan_activated",
@@ -206,19 +235,14 @@ def plans_mark_active_bulk(*, actor, plan_ids: list[int], at: datetime) -> list[
                 before=before,
                 after=after,
             )
-        )
-    # The same change for every one: one UPDATE, and their history rows in one insert.
-    SupportPlan.objects.filter(pk__in=[plan.pk for plan in locked]).update(
-        status=PlanStatus.ACTIVE, activated_at=at, modified_by=user, modified_at=now
+            for plan, before, after in changes
+        ],
     )
-    copy_history(locked, user=user, history_type="~")
-    record_events(actor=actor, organisation=organisation, rows=audit)
     events.publish(
         events.PlansActivated(
             organisation_id=organisation.pk,
             actor_id=events.actor_id_of(actor),
-            plan_ids=tuple(plan.pk for plan in locked),
+            plan_ids=tuple(plan.pk for plan, _, _ in changes),
             at=at,
         )
     )
-    return locked
