@@ -23,13 +23,25 @@ class BudgetAccount(TenantModel):
     so the overspend check reads one row; the ledger entries remain the record.
     """
 
-    budget = models.OneToOneField("support_plans.Budget", on_delete=models.PROTECT, related_name="account")
-    person = models.ForeignKey("phb.Person", on_delete=models.PROTECT, related_name="accounts")
+    # The plan, budget, person and organisation are one foreign key on PostgreSQL, to the plan's own
+    # (migration payments 0012): the account is held to its plan's budget, person and organisation,
+    # one check a row instead of four. So the four carry no constraint of their own, as a review's
+    # (reviews/models.py); on SQLite, the embedded default, they are unconstrained.
+    organisation = models.ForeignKey(
+        "phb.Organisation", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    budget = models.OneToOneField(
+        "support_plans.Budget", on_delete=models.PROTECT, related_name="account", db_constraint=False
+    )
+    person = models.ForeignKey(
+        "phb.Person", on_delete=models.PROTECT, related_name="accounts", db_constraint=False
+    )
     plan = models.ForeignKey(
         "support_plans.SupportPlan",
         on_delete=models.PROTECT,
         related_name="+",
         help_text="The approved plan version that sizes the account now",
+        db_constraint=False,
     )
     approved = models.DecimalField(**MONEY, default=Decimal("0.00"))
     released = models.DecimalField(**MONEY, default=Decimal("0.00"))

@@ -151,20 +151,59 @@ def copy_objects(objects: Sequence[models.Model], *, with_ids: bool = True) -> N
     for obj in objects:
         for field in stamped:
             field.pre_save(obj, add=True)
-    pk = model._meta.pk
     if with_ids:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [model._meta.db_table, pk.column, len(objects)],
-            )
-            for obj, (new_id,) in zip(objects, cursor.fetchall(), strict=True):
-                setattr(obj, pk.attname, new_id)
+        for obj, new_id in zip(objects, reserve_ids(model, len(objects)), strict=True):
+            setattr(obj, model._meta.pk.attname, new_id)
     fields = _columns(model, with_ids)
     names = [f.attname for f in fields]
     copy_insert(model, names, (_row(obj, names, fields) for obj in objects))
     for obj in objects:
         obj._state.adding, obj._state.db = False, connection.alias
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` new ids from the table's own sequence (PostgreSQL), for rows written by COPY that
+    other rows or audit events point at."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
+        )
+        return [new_id for (new_id,) in cursor.fetchall()]
+
+
+def copy_new(model: type[models.Model], rows: Sequence[dict]) -> list[int]:
+    """Insert new rows given as {attname: value}, without a model instance each (a tenth of the
+    time of building one, for rows made by the thousand from a schedule): the fields not given at
+    their defaults, as a new instance would have them, auto_now fields now. Returns their ids."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objects = [model(**row) for row in rows]
+        model._default_manager.bulk_create(objects, batch_size=BATCH_SIZE)
+        return [obj.pk for obj in objects]
+    now = timezone.now()
+    fields = _columns(model, with_pk=True)
+    constant, per_row = {}, []
+    for field in fields:
+        if field.primary_key:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            constant[field.attname] = now
+        elif callable(field.default):
+            per_row.append(field)  # e.g. a fresh dict, a uuid: one a row
+        else:
+            constant[field.attname] = _plain(field.get_default())
+    ids = reserve_ids(model, len(rows))
+    names = [field.attname for field in fields]
+    pk = model._meta.pk.attname
+
+    def values(new_id: int, row: dict) -> list:
+        full = {**constant, **{f.attname: f.get_default() for f in per_row}, **row, pk: new_id}
+        return [_plain(full[name]) for name in names]
+
+    copy_insert(model, names, (values(new_id, row) for new_id, row in zip(ids, rows, strict=True)))
+    return ids
 
 
 def copy_history(objects: Sequence[models.Model], *, user, history_type: str = "+") -> None:

@@ -8,24 +8,25 @@ that already has reviews (a revision) goes through the single path, which moves 
 from django.db import transaction
 
 from phb.audit import AuditRow, record_events
-from phb.bulk_insert import copy_objects
+from phb.bulk_insert import copy_new
 from phb.models import Organisation
 from support_plans.models import SupportPlan
 
 from . import schedule
 from .constants import ReviewKind
 from .models import Review
-from .services import _describe, review_policy_get, reviews_schedule_for_plan
+from .services import describe, review_policy_get, reviews_schedule_for_plan
 
 BATCH_SIZE = 2000
 
 
 @transaction.atomic
-def reviews_schedule_bulk(*, actor, plan_ids) -> list[Review]:
+def reviews_schedule_bulk(*, actor, plan_ids) -> list[int]:
     """Schedule the reviews of many plans of one organisation that have just become active (their
-    rows locked by the caller's transaction, as `plans_mark_active_bulk` does); returns those created."""
+    rows locked or created by the caller's transaction, as `plans_mark_active_bulk` and
+    `plans_import_approved_bulk` do); returns the new reviews' ids."""
     # Not locked again: the publisher of PlansActivated (support_plans/bulk.py) holds these rows
-    # locked for its transaction, which this runs in.
+    # locked, or has just created them, in the transaction this runs in.
     # Only what the schedule and the audit rows read (a budget with reviews goes through the single
     # path, which reads the rest as it needs it).
     plans = list(
@@ -46,8 +47,9 @@ def reviews_schedule_bulk(*, actor, plan_ids) -> list[Review]:
         if plan.budget_id in reviewed:
             reviews_schedule_for_plan(actor=actor, plan=plan)
     fresh = [plan for plan in plans if plan.budget_id not in reviewed]
-    created: list[Review] = []
-    of_plan: list[tuple[SupportPlan, list[Review]]] = []
+    user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    rows: list[dict] = []
+    of_plan: list[tuple[SupportPlan, list[dict]]] = []
     for plan in fresh:
         due_dates = schedule.review_dates(
             plan.start_date,
@@ -56,26 +58,28 @@ def reviews_schedule_bulk(*, actor, plan_ids) -> list[Review]:
             policy.interval_weeks,
             policy.midpoint_and_end,
         )
-        reviews = []
-        for kind, due_on in due_dates:
-            review = Review(
-                organisation=organisation,
-                budget_id=plan.budget_id,
-                plan=plan,
-                person_id=plan.person_id,
-                kind=kind,
-                due_on=due_on,
-                requested_by="",
-            )
-            review.stamp(actor)
-            reviews.append(review)
-        created += reviews
+        reviews = [
+            {
+                "organisation_id": organisation.pk,
+                "budget_id": plan.budget_id,
+                "plan_id": plan.pk,
+                "person_id": plan.person_id,
+                "kind": kind,
+                "due_on": due_on,
+                "created_by_id": user_id,
+                "modified_by_id": user_id,
+            }
+            for kind, due_on in due_dates
+        ]
+        rows += reviews
         of_plan.append((plan, reviews))
     # The kind and date come from the schedule's rules, not from anyone's typing: one review held to
     # the model's own rules stands for them all (the database's constraints behind it).
-    for review in created[:1]:
-        review.validate_own_fields()
-    copy_objects(created)
+    for row in rows[:1]:
+        Review(**row).validate_own_fields()
+    ids = copy_new(Review, rows)
+    for row, new_id in zip(rows, ids, strict=True):
+        row["id"] = new_id
     record_events(
         actor=actor,
         organisation=organisation,
@@ -83,11 +87,13 @@ def reviews_schedule_bulk(*, actor, plan_ids) -> list[Review]:
             AuditRow(
                 plan,
                 "reviews_scheduled",
-                "Reviews scheduled: " + ", ".join(_describe(r) for r in reviews),
-                after={"reviews": [{"id": r.pk, "kind": r.kind, "due_on": r.due_on} for r in reviews]},
+                "Reviews scheduled: " + ", ".join(describe(r["kind"], r["due_on"]) for r in reviews),
+                after={
+                    "reviews": [{"id": r["id"], "kind": r["kind"], "due_on": r["due_on"]} for r in reviews]
+                },
             )
             for plan, reviews in of_plan
             if reviews
         ],
     )
-    return created
+    return ids

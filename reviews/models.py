@@ -39,9 +39,25 @@ class ReviewPolicy(TenantModel):
 
 
 class Review(TenantModel):
-    budget = models.ForeignKey("support_plans.Budget", on_delete=models.PROTECT, related_name="reviews")
-    plan = models.ForeignKey("support_plans.SupportPlan", on_delete=models.PROTECT, related_name="reviews")
-    person = models.ForeignKey("phb.Person", on_delete=models.PROTECT, related_name="reviews")
+    """A review of a budget under its plan version. On PostgreSQL its plan, budget, person and
+    organisation are one foreign key, `(plan, budget, person, organisation)` to the plan's own
+    (migration reviews 0007): a review is held to its plan's budget, person and organisation, and the
+    database checks one key a row instead of four. So the four fields carry no constraint of their
+    own (`db_constraint=False`); the plan's row is held to them by its keys. On SQLite, the embedded
+    default, they are unconstrained."""
+
+    organisation = models.ForeignKey(
+        "phb.Organisation", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    budget = models.ForeignKey(
+        "support_plans.Budget", on_delete=models.PROTECT, related_name="reviews", db_constraint=False
+    )
+    plan = models.ForeignKey(
+        "support_plans.SupportPlan", on_delete=models.PROTECT, related_name="reviews", db_constraint=False
+    )
+    person = models.ForeignKey(
+        "phb.Person", on_delete=models.PROTECT, related_name="reviews", db_constraint=False
+    )
     kind = models.CharField(max_length=12, choices=ReviewKind.choices)
     due_on = models.DateField()
     status = models.CharField(max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.SCHEDULED)

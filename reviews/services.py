@@ -530,7 +530,12 @@ def team_leads_for(organisation: Organisation, coordinator) -> list:
 
 
 def _describe(review: Review) -> str:
-    return f"{review.get_kind_display().lower()} on {review.due_on:%-d %B %Y}"
+    return describe(review.kind, review.due_on)
+
+
+def describe(kind: str, due_on: date) -> str:
+    """A review as the audit trail names it: "first review on 3 March 2027"."""
+    return f"{ReviewKind(kind).label.lower()} on {due_on:%-d %B %Y}"
 
 
 def _user(actor):

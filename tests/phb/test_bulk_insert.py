@@ -12,8 +12,10 @@ from django.utils import timezone
 from payments.bulk import INSTALMENT_COLUMNS
 from payments.constants import InstalmentStatus
 from payments.models import Instalment
-from phb.bulk_insert import copy_insert
+from phb.bulk_insert import copy_insert, copy_new
 from reporting.models import PersonFigures
+from reviews.constants import ReviewKind, ReviewStatus
+from reviews.models import Review
 from tests.factories.payments import approved_plan, open_account
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +88,39 @@ def test_copy_insert_writes_json_columns_as_json_not_as_text_of_json(org):
     assert row.counted_on == date(2026, 12, 2)
     # Stored as a JSON object, so the database can look inside it (a string of JSON could not).
     assert PersonFigures.objects.filter(person_id=987654321, figures__paid__has_key="2026-27").exists()
+
+
+def test_copy_new_fills_what_a_row_leaves_out_with_the_models_defaults_and_returns_its_ids(org, coordinator):
+    """A review scheduled from dicts (reviews/bulk.py) reads back as one saved through the ORM: the
+    status, blanks and moments a new instance would have, under the ids returned in the rows' order."""
+    plan = approved_plan(org)
+    rows = [
+        {
+            "organisation_id": org.pk,
+            "budget_id": plan.budget_id,
+            "plan_id": plan.pk,
+            "person_id": plan.person_id,
+            "kind": kind,
+            "due_on": date(2027, 3, day),
+            "created_by_id": coordinator.pk,
+        }
+        for day, kind in ((1, ReviewKind.FIRST), (2, "scheduled"))
+    ]
+    before = timezone.now()
+
+    ids = copy_new(Review, rows)
+
+    saved = {review.pk: review for review in Review.objects.filter(pk__in=ids)}
+    assert len(set(ids)) == 2 and set(saved) == set(ids)
+    first, second = saved[ids[0]], saved[ids[1]]
+    assert (first.kind, first.due_on, second.kind, second.due_on) == (
+        "first",
+        date(2027, 3, 1),
+        "scheduled",
+        date(2027, 3, 2),
+    )
+    for review in (first, second):
+        assert review.status == ReviewStatus.SCHEDULED  # the field's default
+        assert (review.requested_by, review.notes, review.held_on) == ("", "", None)
+        assert review.created_at >= before and review.modified_at >= review.created_at
+        assert (review.created_by_id, review.modified_by_id) == (coordinator.pk, None)
