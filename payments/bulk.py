@@ -26,7 +26,7 @@ from phb.money import gbp
 from phb.notifications import holders_of
 from support_plans.bulk import plans_mark_active_bulk
 from support_plans.constants import IN_PLACE_STATUSES, PlanStatus
-from support_plans.models import SupportPlan
+from support_plans.models import PlanItem, SupportPlan
 
 from . import funds, ledger
 from .constants import EntryKind, FundEntryKind, FundStatus, InstalmentStatus
@@ -55,10 +55,9 @@ def _user(actor):
 
 
 def _plans(plan_ids) -> list[SupportPlan]:
-    """The plans an account opens for, with their items: only what opening reads (the schedule's)."""
+    """The plans an account opens for: only what opening reads."""
     return list(
-        SupportPlan.objects.prefetch_related("items")
-        .filter(pk__in=list(plan_ids))
+        SupportPlan.objects.filter(pk__in=list(plan_ids))
         .only(
             "organisation_id",
             "budget_id",
@@ -71,6 +70,19 @@ def _plans(plan_ids) -> list[SupportPlan]:
         )
         .order_by("pk")
     )
+
+
+def _schedule_items(plan_ids) -> dict[int, list[ledger.Item]]:
+    """Each plan's items as its schedule sees them, read as values (no model instance an item)."""
+    items: dict[int, list[ledger.Item]] = defaultdict(list)
+    rows = (
+        PlanItem.objects.filter(plan_id__in=list(plan_ids))
+        .order_by("position", "id")
+        .values_list("plan_id", "pk", "amount", "frequency", "start_date", "end_date")
+    )
+    for plan_id, key, amount, frequency, start_date, end_date in rows:
+        items[plan_id].append(ledger.Item(key, amount, frequency, start_date, end_date))
+    return items
 
 
 @transaction.atomic
@@ -120,8 +132,9 @@ def accounts_open_bulk(*, actor, plan_ids, schedule_from: date | None = None) ->
     user_id, now = getattr(user, "pk", None), timezone.now()
     instalments: list[tuple] = []
     audit = []
+    items = _schedule_items(plan.pk for plan in fresh)
     for plan, account in zip(fresh, accounts, strict=True):
-        due = instalments_due(plan, schedule_from)
+        due = instalments_due(plan, schedule_from, items=items[plan.pk])
         instalments += [
             (
                 account.organisation_id,
@@ -164,7 +177,10 @@ def fund_release_at_import(*, actor, plan_ids) -> None:
         return
     accounts = {
         a.budget_id: a
-        for a in BudgetAccount.objects.filter(budget_id__in=[budget_id for _, budget_id, _ in plans])
+        # What the refusal below reads and its audit row names (the person, by id).
+        for a in BudgetAccount.objects.filter(budget_id__in=[budget_id for _, budget_id, _ in plans]).only(
+            "organisation_id", "budget_id", "person_id", "released"
+        )
     }
     if not accounts:
         return

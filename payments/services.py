@@ -216,10 +216,15 @@ def _instalment_items(plan: SupportPlan) -> list[ledger.Item]:
     ]
 
 
-def instalments_due(plan: SupportPlan, from_day: date | None = None) -> list[ledger.Due]:
+def instalments_due(
+    plan: SupportPlan, from_day: date | None = None, items: list[ledger.Item] | None = None
+) -> list[ledger.Due]:
     """The instalments due under this plan version, from `from_day` on if given (a revision, or an
-    imported budget whose earlier instalments were paid outside this system)."""
-    due = ledger.instalments(_instalment_items(plan), plan.start_date, plan.end_date)
+    imported budget whose earlier instalments were paid outside this system). `items`: the plan's,
+    if already read (a bulk write reads every plan's at once)."""
+    if items is None:
+        items = _instalment_items(plan)
+    due = ledger.instalments(items, plan.start_date, plan.end_date)
     return [d for d in due if from_day is None or d.due_on >= from_day]
 
 
