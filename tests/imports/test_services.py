@@ -126,6 +126,37 @@ def test_an_imported_budget_schedules_its_instalments_from_the_import_date(commi
     assert account.approved == SupportPlan.objects.get().cost_total  # the budget itself is the whole plan
 
 
+def test_a_budget_paid_under_before_the_import_is_written_in_use_and_audited_as_made_active(
+    commissioner, org
+):
+    """Written active at once (not approved, then updated): its trail still goes draft -> approved ->
+    active, and its history holds the one row it was written as."""
+    import_confirm(
+        actor=commissioner, batch=preview(commissioner, org, [row(1), row(2, "CH-002", paid_to_date="0")])
+    )
+    in_use = SupportPlan.objects.get(status=PlanStatus.ACTIVE)
+    waiting = SupportPlan.objects.get(status=PlanStatus.APPROVED)
+    assert in_use.activated_at is not None and waiting.activated_at is None
+
+    def trail(plan):
+        events = AuditEvent.objects.filter(object_type="support_plans.supportplan", object_id=str(plan.pk))
+        return {e.action: e for e in events}
+
+    audit = trail(in_use)
+    assert set(audit) == {"plan_created", "plan_imported_approved", "plan_activated", "reviews_scheduled"}
+    assert audit["plan_imported_approved"].after["status"] == PlanStatus.APPROVED
+    assert audit["plan_imported_approved"].after["activated_at"] is None
+    activated = audit["plan_activated"]
+    assert (activated.before["status"], activated.after["status"]) == (PlanStatus.APPROVED, PlanStatus.ACTIVE)
+    assert activated.after["activated_at"] == in_use.activated_at.isoformat()
+    assert {k for k in activated.after if activated.after[k] != activated.before[k]} == {
+        "status",
+        "activated_at",
+    }
+    assert list(in_use.history.values_list("history_type", "status")) == [("+", PlanStatus.ACTIVE)]
+    assert set(trail(waiting)) == {"plan_created", "plan_imported_approved"}
+
+
 def test_nothing_paid_to_date_leaves_the_budget_approved_with_an_empty_ledger(commissioner, org):
     done = import_confirm(actor=commissioner, batch=preview(commissioner, org, [row(1, paid_to_date="0")]))
     plan = SupportPlan.objects.get()
