@@ -214,7 +214,7 @@ def test_api_refuses_an_item_date_outside_1900_to_2100(org, writer, person):
 
 
 def test_api_refuses_a_review_held_in_the_future(org, writer):
-    review = ReviewFactory(organisation=org)
+    review = ReviewFactory(plan__organisation=org)
     response = api_client_for(writer).post(
         f"/api/v1/orgs/07T/reviews/{review.pk}/complete/",
         {"held_on": (TODAY() + timedelta(days=1)).isoformat(), "decision": "continue"},
@@ -301,7 +301,7 @@ def test_plan_editor_refuses_a_plan_of_more_than_five_years(org, writer, person)
 
 
 def test_review_page_refuses_a_review_held_tomorrow(org, writer):
-    review = ReviewFactory(organisation=org)
+    review = ReviewFactory(plan__organisation=org)
     tomorrow = TODAY() + timedelta(days=1)
     response = page_client(writer).post(
         f"/o/07T/reviews/{review.pk}/complete/",
