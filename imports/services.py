@@ -101,8 +101,8 @@ def _write_batch(
     actor, batch: ImportBatch, groups: list[PlanRows], people: dict[str, Person], new_people: set[int]
 ) -> dict:
     """Write one batch of plans in bulk: the people not yet here, the budgets approved as imported
-    (their accounts opened by the `BudgetsImported` reactions, phb/flow.py), the opening balances, and
-    the re-run keys. Returns what it created."""
+    (their accounts opened by the `BudgetsImported` reactions, phb/flow.py), in use at once if paid
+    under before the import, the opening balances, and the re-run keys. Returns what it created."""
     organisation = batch.organisation
     fresh: dict[str, dict] = {}
     for group in groups:

@@ -79,8 +79,10 @@ class PlanActivated(Event):
 @dataclass(frozen=True)
 class BudgetsImported(Event):
     """Many budgets brought in at once by an import (imports/services.py), each plan version 1 and
-    already approved (before this system): the bulk form of PlanApproved, so that reactions do their
-    work for all of them in a few queries. `plan_ids` are this organisation's, in the sheet's order."""
+    already approved (before this system), or already in use if money was paid under it before the
+    import (then `PlansActivated` follows for it): the bulk form of PlanApproved, so that reactions do
+    their work for all of them in a few queries. `plan_ids` are this organisation's, in the sheet's
+    order."""
 
     plan_ids: tuple[int, ...]
     # The import's day: instalments before it were paid outside this system (paid to date).
@@ -89,8 +91,8 @@ class BudgetsImported(Event):
 
 @dataclass(frozen=True)
 class PlansActivated(Event):
-    """Many approved plans became active at once (an import's opening payments): the bulk form of
-    PlanActivated."""
+    """Many approved plans became active at once (an import's budgets paid under before it): the bulk
+    form of PlanActivated."""
 
     plan_ids: tuple[int, ...]
     at: datetime

@@ -40,7 +40,8 @@ REACTIONS: dict[str, tuple[str, ...]] = {
     ),
     # first release or payment -> reviews are scheduled
     "PlanActivated": ("reviews.reactions.on_plan_activated",),
-    # many plans made active at once (an import's opening payments) -> their reviews are scheduled
+    # many plans made active at once (an import's budgets paid under before it) -> their reviews are
+    # scheduled
     "PlansActivated": ("reviews.reactions.on_plans_activated",),
     # funds released / a payment recorded -> the broker and care coordinator are told
     "FundsReleased": ("payments.reactions.notify_funds_released",),
