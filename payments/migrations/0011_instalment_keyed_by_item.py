@@ -3,23 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-# An instalment's item, plan and organisation must be a plan item's own (payments/models.py
-# `Instalment`): one check a row on PostgreSQL, in place of the three fields' own keys.
-KEY = "payments_instalment_item_plan_org_fk"
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            f"ALTER TABLE payments_instalment ADD CONSTRAINT {KEY} "
-            "FOREIGN KEY (item_id, plan_id, organisation_id) "
-            "REFERENCES support_plans_planitem (id, plan_id, organisation_id) DEFERRABLE INITIALLY DEFERRED"
-        )
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"ALTER TABLE payments_instalment DROP CONSTRAINT IF EXISTS {KEY}")
+from phb.migration_ops import composite_foreign_key
 
 
 class Migration(migrations.Migration):
@@ -46,5 +30,12 @@ class Migration(migrations.Migration):
             name='plan',
             field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='support_plans.supportplan'),
         ),
-        migrations.RunPython(create, drop),
+        # The instalment's item, plan and organisation must be a plan item's own (payments/models.py).
+        composite_foreign_key(
+            "payments_instalment",
+            "payments_instalment_item_plan_org_fk",
+            ["item_id", "plan_id", "organisation_id"],
+            "support_plans_planitem",
+            ["id", "plan_id", "organisation_id"],
+        ),
     ]

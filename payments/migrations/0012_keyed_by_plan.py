@@ -3,24 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-# The row's plan, budget, person and organisation must be a plan's own (see the model): one check a
-# row on PostgreSQL, in place of the four fields' own keys.
-KEY = "payments_budgetaccount_plan_key_fk"
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            f"ALTER TABLE payments_budgetaccount ADD CONSTRAINT {KEY} "
-            "FOREIGN KEY (plan_id, budget_id, person_id, organisation_id) "
-            "REFERENCES support_plans_supportplan (id, budget_id, person_id, organisation_id) "
-            "DEFERRABLE INITIALLY DEFERRED"
-        )
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"ALTER TABLE payments_budgetaccount DROP CONSTRAINT IF EXISTS {KEY}")
+from phb.migration_ops import composite_foreign_key
 
 
 class Migration(migrations.Migration):
@@ -52,5 +35,12 @@ class Migration(migrations.Migration):
             name='plan',
             field=models.ForeignKey(db_constraint=False, help_text='The approved plan version that sizes the account now', on_delete=django.db.models.deletion.PROTECT, related_name='+', to='support_plans.supportplan'),
         ),
-        migrations.RunPython(create, drop),
+        # The account's plan, budget, person and organisation must be a plan's own (payments/models.py).
+        composite_foreign_key(
+            "payments_budgetaccount",
+            "payments_budgetaccount_plan_key_fk",
+            ["plan_id", "budget_id", "person_id", "organisation_id"],
+            "support_plans_supportplan",
+            ["id", "budget_id", "person_id", "organisation_id"],
+        ),
     ]

@@ -3,24 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-# The row's plan, budget, person and organisation must be a plan's own (see the model): one check a
-# row on PostgreSQL, in place of the four fields' own keys.
-KEY = "reviews_review_plan_key_fk"
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            f"ALTER TABLE reviews_review ADD CONSTRAINT {KEY} "
-            "FOREIGN KEY (plan_id, budget_id, person_id, organisation_id) "
-            "REFERENCES support_plans_supportplan (id, budget_id, person_id, organisation_id) "
-            "DEFERRABLE INITIALLY DEFERRED"
-        )
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"ALTER TABLE reviews_review DROP CONSTRAINT IF EXISTS {KEY}")
+from phb.migration_ops import composite_foreign_key
 
 
 class Migration(migrations.Migration):
@@ -52,5 +35,12 @@ class Migration(migrations.Migration):
             name='plan',
             field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='support_plans.supportplan'),
         ),
-        migrations.RunPython(create, drop),
+        # The review's plan, budget, person and organisation must be a plan's own (reviews/models.py).
+        composite_foreign_key(
+            "reviews_review",
+            "reviews_review_plan_key_fk",
+            ["plan_id", "budget_id", "person_id", "organisation_id"],
+            "support_plans_supportplan",
+            ["id", "budget_id", "person_id", "organisation_id"],
+        ),
     ]

@@ -4,22 +4,16 @@ nothing new of the items; it is what a foreign key over the three columns must p
 
 from django.db import migrations
 
-INDEX = "support_plans_planitem_id_plan_org_key"
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            f"ALTER TABLE support_plans_planitem ADD CONSTRAINT {INDEX} UNIQUE (id, plan_id, organisation_id)"
-        )
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"ALTER TABLE support_plans_planitem DROP CONSTRAINT IF EXISTS {INDEX}")
+from phb.migration_ops import unique_key
 
 
 class Migration(migrations.Migration):
     dependencies = [("support_plans", "0007_stamps_without_constraint")]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [
+        unique_key(
+            "support_plans_planitem",
+            "support_plans_planitem_id_plan_org_key",
+            ["id", "plan_id", "organisation_id"],
+        )
+    ]

@@ -4,23 +4,16 @@ holds nothing new of the plans; it is what a foreign key over the four columns m
 
 from django.db import migrations
 
-KEY = "support_plans_supportplan_id_budget_person_org_key"
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            f"ALTER TABLE support_plans_supportplan ADD CONSTRAINT {KEY} "
-            "UNIQUE (id, budget_id, person_id, organisation_id)"
-        )
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"ALTER TABLE support_plans_supportplan DROP CONSTRAINT IF EXISTS {KEY}")
+from phb.migration_ops import unique_key
 
 
 class Migration(migrations.Migration):
     dependencies = [("support_plans", "0008_planitem_key_for_instalments")]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [
+        unique_key(
+            "support_plans_supportplan",
+            "support_plans_supportplan_id_budget_person_org_key",
+            ["id", "budget_id", "person_id", "organisation_id"],
+        )
+    ]
