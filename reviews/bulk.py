@@ -15,9 +15,7 @@ from support_plans.models import SupportPlan
 from . import schedule
 from .constants import ReviewKind
 from .models import Review
-from .services import describe, review_policy_get, reviews_schedule_for_plan
-
-BATCH_SIZE = 2000
+from .services import _user, describe, review_policy_get, reviews_schedule_for_plan
 
 
 @transaction.atomic
@@ -47,7 +45,7 @@ def reviews_schedule_bulk(*, actor, plan_ids) -> list[int]:
         if plan.budget_id in reviewed:
             reviews_schedule_for_plan(actor=actor, plan=plan)
     fresh = [plan for plan in plans if plan.budget_id not in reviewed]
-    user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    user_id = getattr(_user(actor), "pk", None)
     rows: list[dict] = []
     of_plan: list[tuple[SupportPlan, list[dict]]] = []
     for plan in fresh:
